@@ -1,0 +1,135 @@
+//! A scenario is data: `{version, lab, seed, config, actions: [[time, action], ...]}`, the whole session
+//! and not only its starting point. Replaying it gives the same state and numbers on every machine.
+
+mod link;
+mod presets;
+
+pub use link::{LINK_DECODED_MAX, LINK_ENCODED_MAX, LinkError, decode_link, encode_link, scenario_from_json};
+pub use presets::{Preset, preset, presets};
+
+use crate::sim::hash::digest;
+use crate::sim::hashing::{HashingAction, HashingConfig, HashingLab, HashingReport, limits};
+use serde::{Deserialize, Serialize};
+
+/// The scenario schema this build writes. Older versions are migrated on load (see `link::migrate`).
+pub const SCENARIO_VERSION: u32 = 1;
+
+/// Virtual time of an action, in milliseconds since the start of the session.
+pub type ActionTime = u64;
+
+/// A lab, its starting configuration and the actions recorded on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "lab", rename_all = "snake_case")]
+pub enum LabSetup {
+    /// Modulo vs consistent hashing.
+    Hashing { config: HashingConfig, actions: Vec<(ActionTime, HashingAction)> },
+}
+
+/// A whole shareable session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub version: u32,
+    pub seed: u64,
+    #[serde(flatten)]
+    pub setup: LabSetup,
+}
+
+/// The labs that exist, for navigation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabId {
+    Hashing,
+}
+
+/// The replayed state of a scenario's lab.
+#[derive(Clone, Debug)]
+pub enum LabRun {
+    Hashing(HashingLab),
+}
+
+/// A lab's report, printed as JSON by the command line.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "lab", rename_all = "snake_case")]
+pub enum Report {
+    Hashing(HashingReport),
+}
+
+impl Default for Scenario {
+    /// The scenario the page opens with: four servers placed by hash, then a fifth joins.
+    fn default() -> Self {
+        preset("add-fifth-server").expect("the default preset exists").scenario
+    }
+}
+
+impl Scenario {
+    /// A hashing scenario with no actions yet.
+    pub fn hashing(seed: u64, config: HashingConfig) -> Self {
+        Self { version: SCENARIO_VERSION, seed, setup: LabSetup::Hashing { config, actions: Vec::new() } }
+    }
+
+    /// Which lab this scenario is for.
+    pub fn lab(&self) -> LabId {
+        match self.setup {
+            LabSetup::Hashing { .. } => LabId::Hashing,
+        }
+    }
+
+    /// Number of recorded actions.
+    pub fn action_count(&self) -> usize {
+        match &self.setup {
+            LabSetup::Hashing { actions, .. } => actions.len(),
+        }
+    }
+
+    /// Replays the scenario; the first configuration or action that cannot apply is reported with its
+    /// place in the scenario.
+    pub fn run(&self) -> Result<LabRun, String> {
+        if self.action_count() > limits::ACTIONS_MAX {
+            return Err(format!("too many actions: {} (the limit is {})", self.action_count(), limits::ACTIONS_MAX));
+        }
+        match &self.setup {
+            LabSetup::Hashing { config, actions } => {
+                let mut lab = HashingLab::new(self.seed, config).map_err(|e| format!("configuration: {e}"))?;
+                let mut last = 0;
+                for (i, (at, action)) in actions.iter().enumerate() {
+                    if *at < last {
+                        return Err(format!("action {} happens before the one preceding it", i + 1));
+                    }
+                    last = *at;
+                    lab.apply(action).map_err(|e| format!("action {} ({}): {e}", i + 1, action.describe()))?;
+                }
+                Ok(LabRun::Hashing(lab))
+            }
+        }
+    }
+
+    /// Appends a hashing action at the next step (time = 1 ms after the previous action).
+    pub fn push_hashing(&mut self, action: HashingAction) {
+        let LabSetup::Hashing { actions, .. } = &mut self.setup;
+        let at = actions.last().map_or(0, |(t, _)| t + 1);
+        actions.push((at, action));
+    }
+}
+
+impl LabRun {
+    /// The lab's report.
+    pub fn report(&self) -> Report {
+        match self {
+            LabRun::Hashing(lab) => Report::Hashing(lab.report()),
+        }
+    }
+
+    /// A fingerprint of the whole run: the report and every key's server under every scheme. The same
+    /// scenario gives the same digest natively and in wasm.
+    pub fn digest(&self) -> u64 {
+        let mut bytes = serde_json::to_vec(&self.report()).expect("reports serialize");
+        match self {
+            LabRun::Hashing(lab) => {
+                let (modulo, ring) = lab.assignments();
+                for id in modulo.iter().chain(&ring) {
+                    bytes.extend_from_slice(&id.to_le_bytes());
+                }
+            }
+        }
+        digest(&bytes)
+    }
+}

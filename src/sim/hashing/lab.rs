@@ -1,0 +1,358 @@
+//! The hashing lab's state machine: a membership (ring size + servers) changed by actions, over a fixed
+//! set of uniformly random request ids drawn from the seed.
+
+use super::report::HistoryEntry;
+use super::{Ring, modulo_space_moved};
+use crate::sim::hash::{hash_str, hash_u64};
+use crate::sim::kernel::SimRng;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Limits on everything a user can set in this lab.
+pub mod limits {
+    /// Most servers at once.
+    pub const SERVERS_MAX: usize = 1000;
+    /// Most request ids in the key set.
+    pub const KEYS_MAX: u32 = 1_000_000;
+    /// Longest server name, in characters.
+    pub const NAME_LEN_MAX: usize = 24;
+    /// Most recorded actions in one scenario.
+    pub const ACTIONS_MAX: usize = 500;
+}
+
+/// A server as configured: a name and, when placed by hand, its ring position.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerSpec {
+    /// Unique display name, also what "placed by hash" hashes.
+    pub name: String,
+    /// Ring position set by hand; `None` places the server at `hash(name) % M`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<u64>,
+}
+
+/// The lab's starting configuration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HashingConfig {
+    /// Ring capacity M: a key's position is `hash(key) % M`, positions are `0..M`.
+    pub ring_size: u64,
+    /// Number of request ids drawn from the seed.
+    pub key_count: u32,
+    /// Servers in order: under modulo hashing, server number i gets the keys with `h % N == i`.
+    pub servers: Vec<ServerSpec>,
+}
+
+impl Default for HashingConfig {
+    fn default() -> Self {
+        Self {
+            ring_size: 1000,
+            key_count: 10_000,
+            servers: (0..4).map(|i| ServerSpec { name: format!("S{i}"), position: None }).collect(),
+        }
+    }
+}
+
+/// One user intent in this lab; a scenario records these with their time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum HashingAction {
+    /// Adds a server at the end of the list; `position: None` places it by hash.
+    AddServer {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        position: Option<u64>,
+    },
+    /// Removes a server; its keys go to the others.
+    RemoveServer { name: String },
+    /// Moves a server by hand, or back to its hash position with `position: None`.
+    PlaceServer {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        position: Option<u64>,
+    },
+    /// Changes the ring capacity M (hand positions must stay below it).
+    SetRingSize { ring_size: u64 },
+    /// Changes how many request ids are drawn (the first ones stay the same).
+    SetKeyCount { key_count: u32 },
+    /// Follows one key: shows where the hash value lands under each scheme.
+    Probe { hash: u64 },
+}
+
+impl HashingAction {
+    /// One line saying what the action does, for the history.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::AddServer { name, position: Some(p) } => format!("add {name} at {p}"),
+            Self::AddServer { name, position: None } => format!("add {name} (by hash)"),
+            Self::RemoveServer { name } => format!("remove {name}"),
+            Self::PlaceServer { name, position: Some(p) } => format!("move {name} to {p}"),
+            Self::PlaceServer { name, position: None } => format!("place {name} by hash"),
+            Self::SetRingSize { ring_size } => format!("ring size M = {ring_size}"),
+            Self::SetKeyCount { key_count } => format!("{key_count} keys"),
+            Self::Probe { hash } => format!("follow hash {hash}"),
+        }
+    }
+}
+
+/// A server in the current membership.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Server {
+    /// Identity that survives reordering; key movement compares these.
+    pub id: u32,
+    pub name: String,
+    /// Position on the ring, in `0..M`.
+    pub position: u64,
+    /// True when the position was set by hand.
+    pub by_hand: bool,
+}
+
+/// Who is in the cluster and how big the ring is.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Membership {
+    pub ring_size: u64,
+    pub servers: Vec<Server>,
+}
+
+impl Membership {
+    /// The ring of the current servers (slot = index in `servers`).
+    pub fn ring(&self) -> Ring {
+        Ring::build(self.servers.iter().enumerate().map(|(slot, s)| (s.position, slot as u32)))
+    }
+
+    /// Server ids in modulo order.
+    pub fn ids(&self) -> Vec<u32> {
+        self.servers.iter().map(|s| s.id).collect()
+    }
+
+    fn index_of(&self, name: &str) -> Option<usize> {
+        self.servers.iter().position(|s| s.name == name)
+    }
+}
+
+/// The lab: current membership, the one before the last change, the key set and the change history.
+#[derive(Clone, Debug)]
+pub struct HashingLab {
+    pub(super) seed: u64,
+    pub(super) membership: Membership,
+    pub(super) previous: Option<(Membership, String)>,
+    pub(super) history: Vec<HistoryEntry>,
+    pub(super) probe: Option<u64>,
+    /// 64-bit hashes of the request ids; a key's position is `hash % M`.
+    pub(super) key_hashes: Arc<Vec<u64>>,
+    next_id: u32,
+}
+
+impl HashingLab {
+    /// A lab at its starting configuration; refuses configurations that break a limit.
+    pub fn new(seed: u64, config: &HashingConfig) -> Result<Self, String> {
+        check_ring_size(config.ring_size)?;
+        check_key_count(config.key_count)?;
+        if config.servers.len() > limits::SERVERS_MAX {
+            return Err(format!("too many servers: {} (the limit is {})", config.servers.len(), limits::SERVERS_MAX));
+        }
+        let mut lab = Self {
+            seed,
+            membership: Membership { ring_size: config.ring_size, servers: Vec::new() },
+            previous: None,
+            history: Vec::new(),
+            probe: None,
+            key_hashes: Arc::new(draw_key_hashes(seed, config.key_count)),
+            next_id: 0,
+        };
+        for spec in &config.servers {
+            lab.push_server(&spec.name, spec.position)?;
+        }
+        Ok(lab)
+    }
+
+    /// The current membership.
+    pub fn membership(&self) -> &Membership {
+        &self.membership
+    }
+
+    /// The seed the keys were drawn from.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The hashes of all request ids.
+    pub fn key_hashes(&self) -> &[u64] {
+        &self.key_hashes
+    }
+
+    /// The hash value being followed, if any.
+    pub fn probe(&self) -> Option<u64> {
+        self.probe
+    }
+
+    /// The first unused name of the form S<n>, for the "add server" button.
+    pub fn next_free_name(&self) -> String {
+        (0..).map(|i| format!("S{i}")).find(|n| self.membership.index_of(n).is_none()).expect("infinite names")
+    }
+
+    /// Applies one action, or explains why it cannot be applied (the lab is then unchanged).
+    pub fn apply(&mut self, action: &HashingAction) -> Result<(), String> {
+        let before = self.membership.clone();
+        let old_keys = self.key_hashes.clone();
+        let result = self.apply_inner(action);
+        if let Err(e) = result {
+            self.membership = before;
+            self.key_hashes = old_keys;
+            return Err(e);
+        }
+        if matches!(action, HashingAction::Probe { .. }) {
+            return Ok(());
+        }
+        let after = &self.membership;
+        let same_space = before.ring_size == after.ring_size;
+        let entry = HistoryEntry {
+            step: self.history.len() as u32 + 1,
+            change: action.describe(),
+            servers: after.servers.len() as u32,
+            modulo_space_moved_pct: same_space
+                .then(|| pct(modulo_space_moved(after.ring_size, &before.ids(), &after.ids()), after.ring_size)),
+            ring_space_moved_pct: same_space.then(|| pct(ring_space_moved(&before, after), after.ring_size)),
+        };
+        self.history.push(entry);
+        self.previous = Some((before, action.describe()));
+        Ok(())
+    }
+
+    fn apply_inner(&mut self, action: &HashingAction) -> Result<(), String> {
+        match action {
+            HashingAction::AddServer { name, position } => {
+                if self.membership.servers.len() >= limits::SERVERS_MAX {
+                    return Err(format!("at most {} servers", limits::SERVERS_MAX));
+                }
+                self.push_server(name, *position)
+            }
+            HashingAction::RemoveServer { name } => {
+                let i = self.find(name)?;
+                self.membership.servers.remove(i);
+                Ok(())
+            }
+            HashingAction::PlaceServer { name, position } => {
+                let i = self.find(name)?;
+                let position = self.check_position(name, *position)?;
+                let server = &mut self.membership.servers[i];
+                server.by_hand = position.is_some();
+                server.position = position.unwrap_or_else(|| hash_position(name, self.membership.ring_size));
+                Ok(())
+            }
+            HashingAction::SetRingSize { ring_size } => {
+                check_ring_size(*ring_size)?;
+                if let Some(s) = self.membership.servers.iter().find(|s| s.by_hand && s.position >= *ring_size) {
+                    return Err(format!(
+                        "{} is placed by hand at {}, outside a ring of size {ring_size}; move it first",
+                        s.name, s.position
+                    ));
+                }
+                self.membership.ring_size = *ring_size;
+                for s in self.membership.servers.iter_mut().filter(|s| !s.by_hand) {
+                    s.position = hash_position(&s.name, *ring_size);
+                }
+                Ok(())
+            }
+            HashingAction::SetKeyCount { key_count } => {
+                check_key_count(*key_count)?;
+                self.key_hashes = Arc::new(draw_key_hashes(self.seed, *key_count));
+                Ok(())
+            }
+            HashingAction::Probe { hash } => {
+                self.probe = Some(*hash);
+                Ok(())
+            }
+        }
+    }
+
+    fn find(&self, name: &str) -> Result<usize, String> {
+        self.membership.index_of(name).ok_or_else(|| format!("there is no server named \"{name}\""))
+    }
+
+    fn check_position(&self, name: &str, position: Option<u64>) -> Result<Option<u64>, String> {
+        match position {
+            Some(p) if p >= self.membership.ring_size => Err(format!(
+                "position {p} for {name} is outside the ring: positions go from 0 to {}",
+                self.membership.ring_size - 1
+            )),
+            _ => Ok(position),
+        }
+    }
+
+    fn push_server(&mut self, name: &str, position: Option<u64>) -> Result<(), String> {
+        check_name(name)?;
+        if self.membership.index_of(name).is_some() {
+            return Err(format!("a server named \"{name}\" already exists"));
+        }
+        let position = self.check_position(name, position)?;
+        self.membership.servers.push(Server {
+            id: self.next_id,
+            name: name.to_string(),
+            position: position.unwrap_or_else(|| hash_position(name, self.membership.ring_size)),
+            by_hand: position.is_some(),
+        });
+        self.next_id += 1;
+        Ok(())
+    }
+}
+
+/// Where a server placed by hash sits: `xxh3(name) % M`.
+pub fn hash_position(name: &str, ring_size: u64) -> u64 {
+    hash_str(name) % ring_size
+}
+
+/// The first `count` request ids of the seed's stream, hashed with the lab's stable hash. The ids are
+/// prefix-stable: asking for more keys keeps the first ones.
+fn draw_key_hashes(seed: u64, count: u32) -> Vec<u64> {
+    let mut rng = SimRng::new(seed);
+    (0..count).map(|_| hash_u64(rng.next_u64())).collect()
+}
+
+/// Exact number of ring positions whose owner (by server id) differs between two memberships with the
+/// same ring size: between consecutive boundaries of either ring the owners are constant.
+pub(super) fn ring_space_moved(before: &Membership, after: &Membership) -> u64 {
+    let m = after.ring_size;
+    let (rb, ra) = (before.ring(), after.ring());
+    let owner = |ring: &Ring, ms: &Membership, h: u64| ring.lookup(h).map(|slot| ms.servers[slot as usize].id);
+    let mut bounds: Vec<u64> = rb.points().chain(ra.points()).map(|(p, _)| p).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    let (Some(&first), Some(&last)) = (bounds.first(), bounds.last()) else {
+        return 0;
+    };
+    let differs = |h: u64| owner(&rb, before, h) != owner(&ra, after, h);
+    // The wrapping segment (last, M) + [0, first] is owned by whoever owns `first`.
+    let mut moved = if differs(first) { m - last + first } else { 0 };
+    for w in bounds.windows(2) {
+        if differs(w[1]) {
+            moved += w[1] - w[0];
+        }
+    }
+    moved
+}
+
+/// `part` as a percentage of `whole` (0 when `whole` is 0).
+pub(super) fn pct(part: u64, whole: u64) -> f64 {
+    if whole == 0 { 0.0 } else { 100.0 * part as f64 / whole as f64 }
+}
+
+fn check_ring_size(m: u64) -> Result<(), String> {
+    if m == 0 { Err("the ring size M must be at least 1".into()) } else { Ok(()) }
+}
+
+fn check_key_count(k: u32) -> Result<(), String> {
+    if k > limits::KEYS_MAX { Err(format!("at most {} keys (asked for {k})", limits::KEYS_MAX)) } else { Ok(()) }
+}
+
+fn check_name(name: &str) -> Result<(), String> {
+    let len = name.chars().count();
+    if name.trim().is_empty() {
+        return Err("a server needs a name".into());
+    }
+    if len > limits::NAME_LEN_MAX {
+        return Err(format!("server names are at most {} characters", limits::NAME_LEN_MAX));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("server names cannot contain control characters".into());
+    }
+    Ok(())
+}

@@ -1,0 +1,11 @@
+//! The hashing & load-balancing lab: modulo hashing and a consistent-hashing ring over one key set.
+
+mod lab;
+mod modulo;
+mod report;
+mod ring;
+
+pub use lab::{HashingAction, HashingConfig, HashingLab, Membership, Server, ServerSpec, limits};
+pub use modulo::{modulo_share, modulo_space_moved};
+pub use report::{ChangeReport, HashingReport, HistoryEntry, Movement, ProbeReport, ServerReport};
+pub use ring::Ring;

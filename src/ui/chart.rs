@@ -1,0 +1,204 @@
+//! Charts drawn with plotters on a canvas. Each chart redraws when its data or the window size changes;
+//! the numbers it shows are also in a table next to it (for screen readers and exact reading).
+
+use super::{palette, persist};
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+/// One slice or bar: a label, a value and the palette slot of its colour.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Datum {
+    pub label: String,
+    pub value: f64,
+    pub color: usize,
+}
+
+/// Bumps a counter on window resize so that charts redraw at their new width.
+#[hook]
+fn use_window_width() -> u32 {
+    let width = use_state(|| 0u32);
+    {
+        let width = width.clone();
+        use_effect_with((), move |_| {
+            let read = || web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|v| v.as_f64()).unwrap_or(0.0);
+            width.set(read() as u32);
+            let listener = Closure::<dyn Fn()>::new(move || width.set(read() as u32));
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+    *width
+}
+
+/// Sizes the canvas to its CSS box times the device pixel ratio; returns the ratio.
+fn fit(canvas: &HtmlCanvasElement, css_height: u32) -> f64 {
+    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
+    let css_width = canvas.client_width().max(120) as f64;
+    canvas.set_width((css_width * dpr) as u32);
+    canvas.set_height((css_height as f64 * dpr) as u32);
+    dpr
+}
+
+fn colors() -> (RGBColor, RGBColor) {
+    if persist::prefers_dark() {
+        (RGBColor(230, 232, 236), RGBColor(70, 76, 88))
+    } else {
+        (RGBColor(32, 36, 44), RGBColor(210, 214, 220))
+    }
+}
+
+fn rgb(slot: usize) -> RGBColor {
+    let (r, g, b) = palette::rgb(slot);
+    RGBColor(r, g, b)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PieProps {
+    pub data: Rc<Vec<Datum>>,
+    pub testid: &'static str,
+    pub label: String,
+}
+
+/// A pie of shares (labels are in the legend beside it, so tiny slices never overlap).
+#[function_component(PieChart)]
+pub fn pie_chart(props: &PieProps) -> Html {
+    let canvas = use_node_ref();
+    let width = use_window_width();
+    {
+        let canvas = canvas.clone();
+        use_effect_with((props.data.clone(), width), move |(data, _)| {
+            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                draw_pie(&c, data);
+            }
+        });
+    }
+    html! { <canvas ref={canvas} class="chart pie" data-testid={props.testid} role="img" aria-label={props.label.clone()} /> }
+}
+
+fn draw_pie(canvas: &HtmlCanvasElement, data: &[Datum]) -> Option<()> {
+    let dpr = fit(canvas, 220);
+    let backend = CanvasBackend::with_canvas_object(canvas.clone())?;
+    let root = backend.into_drawing_area();
+    root.fill(&TRANSPARENT).ok()?;
+    let (w, h) = root.dim_in_pixel();
+    let center = ((w / 2) as i32, (h / 2) as i32);
+    let radius = (w.min(h) as f64) * 0.45;
+    let shown: Vec<&Datum> = data.iter().filter(|d| d.value > 0.0).collect();
+    if shown.is_empty() {
+        let (fg, _) = colors();
+        let style = TextStyle::from(("sans-serif", 14.0 * dpr).into_font()).color(&fg);
+        root.draw_text("no servers", &style, (center.0 - (40.0 * dpr) as i32, center.1)).ok()?;
+        return Some(());
+    }
+    let sizes: Vec<f64> = shown.iter().map(|d| d.value).collect();
+    let cols: Vec<RGBColor> = shown.iter().map(|d| rgb(d.color)).collect();
+    let labels: Vec<&str> = shown.iter().map(|_| "").collect();
+    let mut pie = Pie::new(&center, &radius, &sizes, &cols, &labels);
+    pie.start_angle(-90.0);
+    root.draw(&pie).ok()?;
+    root.present().ok()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct BarsProps {
+    /// Groups of bars, one per server: (server label, colour slot, values per series).
+    pub groups: Rc<Vec<(String, usize, Vec<f64>)>>,
+    /// Series names, in the order of each group's values.
+    pub series: Vec<&'static str>,
+    /// A dashed reference line (for example the mean).
+    pub reference: Option<(f64, String)>,
+    pub testid: &'static str,
+    pub label: String,
+}
+
+/// Grouped bars: per server, one bar per series (the second series hatched lighter).
+#[function_component(BarChart)]
+pub fn bar_chart(props: &BarsProps) -> Html {
+    let canvas = use_node_ref();
+    let width = use_window_width();
+    {
+        let canvas = canvas.clone();
+        let series = props.series.len();
+        use_effect_with((props.groups.clone(), props.reference.clone(), width), move |(groups, reference, _)| {
+            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                draw_bars(&c, groups, series, reference.as_ref());
+            }
+        });
+    }
+    html! { <canvas ref={canvas} class="chart bars" data-testid={props.testid} role="img" aria-label={props.label.clone()} /> }
+}
+
+fn draw_bars(
+    canvas: &HtmlCanvasElement,
+    groups: &[(String, usize, Vec<f64>)],
+    series: usize,
+    reference: Option<&(f64, String)>,
+) -> Option<()> {
+    let dpr = fit(canvas, 240);
+    let backend = CanvasBackend::with_canvas_object(canvas.clone())?;
+    let root = backend.into_drawing_area();
+    root.fill(&TRANSPARENT).ok()?;
+    let (fg, grid) = colors();
+    let n = groups.len().max(1);
+    let max = groups.iter().flat_map(|g| g.2.iter().copied()).chain(reference.map(|r| r.0)).fold(1.0, f64::max);
+    let font = |size: f64| TextStyle::from(("sans-serif", size * dpr).into_font()).color(&fg);
+    let mut chart = ChartBuilder::on(&root)
+        .margin((8.0 * dpr) as u32)
+        .x_label_area_size((if n <= 24 { 22.0 } else { 6.0 } * dpr) as u32)
+        .y_label_area_size((52.0 * dpr) as u32)
+        .build_cartesian_2d(0.0..n as f64, 0.0..max * 1.08)
+        .ok()?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(5)
+        .y_label_style(font(11.0))
+        .y_label_formatter(&|v| super::format::count(v.round() as u64))
+        .axis_style(grid)
+        .light_line_style(grid.mix(0.4))
+        .bold_line_style(grid.mix(0.6))
+        .draw()
+        .ok()?;
+    let slot_width = 0.8 / series.max(1) as f64;
+    for (i, (_, color, values)) in groups.iter().enumerate() {
+        for (s, v) in values.iter().enumerate() {
+            let x0 = i as f64 + 0.1 + s as f64 * slot_width;
+            let style = if s == 0 { rgb(*color).filled() } else { rgb(*color).mix(0.45).filled() };
+            chart.draw_series(std::iter::once(Rectangle::new([(x0, 0.0), (x0 + slot_width, *v)], style))).ok()?;
+        }
+    }
+    if n <= 24 {
+        let area = chart.plotting_area();
+        for (i, (label, _, _)) in groups.iter().enumerate() {
+            let (px, py) = area.map_coordinate(&(i as f64 + 0.5, 0.0));
+            let style = font(11.0).pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Top,
+            ));
+            root.draw_text(label, &style, (px, py + (4.0 * dpr) as i32)).ok()?;
+        }
+    }
+    if let Some((value, label)) = reference {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, *value), (n as f64, *value)],
+                fg.stroke_width(dpr as u32),
+            )))
+            .ok()?
+            .label(label.clone());
+    }
+    root.present().ok()
+}

@@ -1,0 +1,105 @@
+//! What the last change moved under each scheme, and the history of changes.
+
+use crate::sim::hashing::{HashingReport, Movement};
+use crate::ui::app::AppAction;
+use crate::ui::format::{count, pct, pct_or_dash};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct LastChangeProps {
+    pub report: Rc<HashingReport>,
+    pub actions: usize,
+    pub on_action: Callback<AppAction>,
+}
+
+/// Modulo vs ring side by side: keys moved (of the key set) and key space moved (exact, of M).
+#[function_component(LastChange)]
+pub fn last_change(props: &LastChangeProps) -> Html {
+    let undo = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_| on_action.emit(AppAction::Undo))
+    };
+    let Some(change) = props.report.last_change.as_ref() else {
+        return html! {
+            <p class="muted" data-testid="no-change">{ "No change yet: add, remove or move a server to see what moves." }</p>
+        };
+    };
+    let keys = props.report.key_count;
+    let row = |scheme: &'static str, m: &Movement, testid: &'static str| {
+        html! {
+            <tr>
+                <th scope="row">{ scheme }</th>
+                <td class="num big" data-testid={format!("{testid}-space-moved")}
+                    title="Share of all hash values 0..M-1 whose server changed: exact, whatever the keys">
+                    { pct_or_dash(m.moved_space_pct) }
+                </td>
+                <td class="num" data-testid={format!("{testid}-keys-moved")}
+                    title="Share of the request ids in the key set whose server changed">
+                    { pct(m.moved_keys_pct) }
+                    <span class="sub">{ format!(" {} of {}", count(m.moved_keys), count(keys)) }</span>
+                </td>
+            </tr>
+        }
+    };
+    html! {
+        <>
+            <p class="change" data-testid="last-change">{ "Change: " }<strong>{ change.change.clone() }</strong></p>
+            <div class="table-scroll">
+            <table class="movement">
+                <thead><tr><th>{ "Scheme" }</th><th>{ "Key space moved" }</th><th>{ "Keys moved" }</th></tr></thead>
+                <tbody>
+                    { row("Modulo (h % N)", &change.modulo, "modulo") }
+                    { row("Ring (clockwise)", &change.ring, "ring") }
+                </tbody>
+            </table>
+            </div>
+            <p class="explain muted">{ explain(change.modulo.moved_space_pct, change.ring.moved_space_pct) }</p>
+            <button data-testid="undo" onclick={undo} disabled={props.actions == 0}>{ "Undo last change" }</button>
+        </>
+    }
+}
+
+fn explain(modulo: Option<f64>, ring: Option<f64>) -> String {
+    match (modulo, ring) {
+        (Some(m), Some(r)) if r > 0.0 => format!(
+            "Modulo moved {:.1}× as much of the key space as the ring: on the ring only the keys between the changed \
+             server and its predecessor move; under h % N almost every key's server number changes.",
+            m / r
+        ),
+        (Some(_), Some(_)) => "The ring moved nothing: the change did not alter who owns any position.".into(),
+        _ => "The ring size changed, so every key has a new position: only the moved keys are counted.".into(),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct HistoryProps {
+    pub report: Rc<HashingReport>,
+}
+
+/// Every change with the exact share of the key space it moved under each scheme.
+#[function_component(History)]
+pub fn history(props: &HistoryProps) -> Html {
+    let h = &props.report.history;
+    if h.is_empty() {
+        return html! { <p class="muted">{ "No changes recorded yet." }</p> };
+    }
+    html! {
+        <div class="table-scroll">
+            <table class="history" data-testid="history">
+                <thead><tr><th>{ "#" }</th><th>{ "Change" }</th><th>{ "Servers" }</th><th>{ "Modulo moved" }</th><th>{ "Ring moved" }</th></tr></thead>
+                <tbody>
+                    { for h.iter().rev().map(|e| html! {
+                        <tr>
+                            <td class="num">{ e.step }</td>
+                            <td>{ e.change.clone() }</td>
+                            <td class="num">{ e.servers }</td>
+                            <td class="num">{ pct_or_dash(e.modulo_space_moved_pct) }</td>
+                            <td class="num">{ pct_or_dash(e.ring_space_moved_pct) }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,208 @@
+//! The server table (move by hand, back to hash, remove), the add-server form and the lab settings.
+
+use crate::sim::hashing::{HashingAction, HashingReport, limits};
+use crate::ui::app::{AppAction, Notice};
+use crate::ui::format::{count, pct};
+use crate::ui::palette;
+use std::rc::Rc;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+fn hashing(on_action: &Callback<AppAction>, action: HashingAction) {
+    on_action.emit(AppAction::Hashing(action));
+}
+
+fn error(on_action: &Callback<AppAction>, text: String) {
+    on_action.emit(AppAction::Notice(Notice::error(text)));
+}
+
+/// Reads an optional whole number from an input: empty is `None`, anything else must parse.
+fn read_u64(input: &NodeRef, what: &str) -> Result<Option<u64>, String> {
+    let Some(el) = input.cast::<HtmlInputElement>() else { return Ok(None) };
+    let text = el.value();
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.replace([',', '_', ' '], "")
+        .parse::<u64>()
+        .map(Some)
+        .map_err(|_| format!("{what} must be a whole number, not \"{}\".", text.chars().take(24).collect::<String>()))
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TableProps {
+    pub report: Rc<HashingReport>,
+    pub on_action: Callback<AppAction>,
+}
+
+/// One row per server, in modulo order (server number i gets h % N == i).
+#[function_component(ServerTable)]
+pub fn server_table(props: &TableProps) -> Html {
+    let r = &props.report;
+    let rows = r.servers.iter().enumerate().map(|(i, s)| {
+        let name = s.name.clone();
+        let on_action = props.on_action.clone();
+        let on_position = {
+            let name = name.clone();
+            let on_action = on_action.clone();
+            Callback::from(move |e: Event| {
+                let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
+                let text = input.value();
+                match text.trim().parse::<u64>() {
+                    Ok(p) => hashing(&on_action, HashingAction::PlaceServer { name: name.clone(), position: Some(p) }),
+                    Err(_) => error(&on_action, format!("A position is a whole number; \"{}\" is not.", text.trim())),
+                }
+            })
+        };
+        let by_hash = {
+            let name = name.clone();
+            let on_action = on_action.clone();
+            Callback::from(move |_| hashing(&on_action, HashingAction::PlaceServer { name: name.clone(), position: None }))
+        };
+        let remove = {
+            let name = name.clone();
+            Callback::from(move |_| hashing(&on_action, HashingAction::RemoveServer { name: name.clone() }))
+        };
+        html! {
+            <tr data-testid="server-row" data-name={s.name.clone()} key={s.name.clone()}>
+                <td><span class="swatch" style={format!("background:{}", palette::css(i))} aria-hidden="true"></span></td>
+                <th scope="row" class="server-name">{ s.name.clone() }</th>
+                <td>
+                    <input class="position" type="text" inputmode="numeric" value={s.position.to_string()}
+                        aria-label={format!("Position of {}", s.name)} data-testid="position" onchange={on_position} />
+                    if s.placed_by == "hand" {
+                        <button class="link" title="Place this server at hash(name) % M again" onclick={by_hash}>{ "by hash" }</button>
+                    }
+                </td>
+                <td class="num" data-testid="ring-share" title="Share of the ring's positions this server owns">{ pct(s.ring_space_pct) }</td>
+                <td class="num" data-testid="ring-keys">{ count(s.ring_keys) }</td>
+                <td class="num" data-testid="modulo-keys">{ count(s.modulo_keys) }</td>
+                <td><button class="remove" data-testid="remove-server" aria-label={format!("Remove {}", s.name)} onclick={remove}>{ "Remove" }</button></td>
+            </tr>
+        }
+    });
+    html! {
+        <div class="table-scroll">
+            <table class="servers">
+                <thead>
+                    <tr>
+                        <th><span class="sr-only">{ "Colour" }</span></th>
+                        <th>{ "Server" }</th>
+                        <th title="Ring position in 0..M-1; edit it to place the server by hand">{ "Position" }</th>
+                        <th title="Share of the key space owned on the ring">{ "Ring share" }</th>
+                        <th title="Keys of the key set on the ring">{ "Ring keys" }</th>
+                        <th title="Keys of the key set under h % N">{ "Modulo keys" }</th>
+                        <th><span class="sr-only">{ "Actions" }</span></th>
+                    </tr>
+                </thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct AddProps {
+    pub next_name: String,
+    pub on_action: Callback<AppAction>,
+}
+
+/// Adds a server with an optional name and an optional hand position.
+#[function_component(AddServer)]
+pub fn add_server(props: &AddProps) -> Html {
+    let name_ref = use_node_ref();
+    let position_ref = use_node_ref();
+    let submit = {
+        let (name_ref, position_ref) = (name_ref.clone(), position_ref.clone());
+        let on_action = props.on_action.clone();
+        let next_name = props.next_name.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let name_input = name_ref.cast::<HtmlInputElement>();
+            let typed = name_input.as_ref().map(|i| i.value().trim().to_string()).unwrap_or_default();
+            let name = if typed.is_empty() { next_name.clone() } else { typed };
+            match read_u64(&position_ref, "A position") {
+                Ok(position) => {
+                    hashing(&on_action, HashingAction::AddServer { name, position });
+                    if let Some(i) = name_input {
+                        i.set_value("");
+                    }
+                    if let Some(i) = position_ref.cast::<HtmlInputElement>() {
+                        i.set_value("");
+                    }
+                }
+                Err(e) => error(&on_action, e),
+            }
+        })
+    };
+    html! {
+        <form class="add-server" onsubmit={submit}>
+            <label>{ "Name" }
+                <input ref={name_ref} data-testid="add-name" placeholder={props.next_name.clone()} maxlength={limits::NAME_LEN_MAX.to_string()} />
+            </label>
+            <label>{ "Position" }
+                <input ref={position_ref} data-testid="add-position" inputmode="numeric" placeholder="by hash" />
+            </label>
+            <button type="submit" class="primary" data-testid="add-server">{ "Add server" }</button>
+        </form>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SettingsProps {
+    pub report: Rc<HashingReport>,
+    pub seed: u64,
+    pub on_action: Callback<AppAction>,
+}
+
+/// Ring size M, number of keys, and the seed the keys are drawn from.
+#[function_component(Settings)]
+pub fn settings(props: &SettingsProps) -> Html {
+    let m_ref = use_node_ref();
+    let keys_ref = use_node_ref();
+    let seed_ref = use_node_ref();
+    let r = &props.report;
+    let submit = {
+        let (m_ref, keys_ref, seed_ref) = (m_ref.clone(), keys_ref.clone(), seed_ref.clone());
+        let on_action = props.on_action.clone();
+        let (ring_size, key_count, seed) = (r.ring_size, r.key_count, props.seed);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let fields = [(&m_ref, "The ring size M"), (&keys_ref, "The number of keys"), (&seed_ref, "The seed")];
+            let values: Result<Vec<Option<u64>>, String> = fields.iter().map(|(r, what)| read_u64(r, what)).collect();
+            let (m, k, s) = match values.as_deref() {
+                Ok(&[m, k, s]) => (m, k, s),
+                Ok(_) => return,
+                Err(e) => return error(&on_action, e.clone()),
+            };
+            if let Some(m) = m.filter(|&m| m != ring_size) {
+                hashing(&on_action, HashingAction::SetRingSize { ring_size: m });
+            }
+            if let Some(k) = k.filter(|&k| k != key_count) {
+                match u32::try_from(k).ok().filter(|&k| k <= limits::KEYS_MAX) {
+                    Some(key_count) => hashing(&on_action, HashingAction::SetKeyCount { key_count }),
+                    None => error(&on_action, format!("At most {} keys.", count(limits::KEYS_MAX.into()))),
+                }
+            }
+            if let Some(s) = s.filter(|&s| s != seed) {
+                on_action.emit(AppAction::SetSeed(s));
+            }
+        })
+    };
+    html! {
+        <form class="settings" onsubmit={submit}>
+            <label>{ "Ring size M" }
+                <input ref={m_ref} data-testid="ring-size" inputmode="numeric" value={r.ring_size.to_string()} />
+            </label>
+            <label>{ "Keys" }
+                <input ref={keys_ref} data-testid="key-count" inputmode="numeric" value={r.key_count.to_string()}
+                    title={format!("Uniformly random request ids drawn from the seed; up to {}", count(limits::KEYS_MAX.into()))} />
+            </label>
+            <label>{ "Seed" }
+                <input ref={seed_ref} data-testid="seed" inputmode="numeric" value={props.seed.to_string()} />
+            </label>
+            <button type="submit" data-testid="apply-settings">{ "Apply" }</button>
+        </form>
+    }
+}

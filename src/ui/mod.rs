@@ -1,0 +1,24 @@
+//! The Yew interface: a view of the core. Components dispatch typed actions to one reducer (`app`),
+//! which calls into `sim` and `scenario`; nothing in here simulates.
+
+mod app;
+mod chart;
+mod format;
+mod hashing;
+mod palette;
+mod panic;
+mod persist;
+mod shell;
+
+pub use app::App;
+
+/// Mounts the app on the page body, with the panic overlay installed first.
+pub fn start() {
+    panic::install();
+    yew::Renderer::<App>::new().render();
+}
+
+/// Mounts the app inside `root` (used by the browser tests).
+pub fn mount(root: web_sys::Element) {
+    yew::Renderer::<App>::with_root(root).render();
+}

@@ -1,0 +1,119 @@
+//! The app shell: header with navigation and Share, the notice bar, the about text and the footer.
+
+use super::app::{AppAction, Notice, View};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct HeaderProps {
+    pub view: View,
+    pub on_action: Callback<AppAction>,
+    pub share_link: Option<String>,
+}
+
+/// Brand, navigation to the labs that exist, and the Share button.
+#[function_component(Header)]
+pub fn header(props: &HeaderProps) -> Html {
+    let nav = |view: View, label: &'static str, testid: &'static str| {
+        let on_action = props.on_action.clone();
+        let current = props.view == view;
+        html! {
+            <button class={classes!("nav-link", current.then_some("current"))}
+                aria-current={current.then_some("page")}
+                data-testid={testid}
+                onclick={Callback::from(move |_| on_action.emit(AppAction::Show(view)))}>
+                { label }
+            </button>
+        }
+    };
+    let share = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_| on_action.emit(AppAction::Share))
+    };
+    html! {
+        <header class="app-header">
+            <div class="brand">
+                <span class="logo" aria-hidden="true">{ "◎" }</span>
+                <span class="name">{ "Sysplay" }</span>
+                <span class="tagline">{ "system design, played live" }</span>
+            </div>
+            <nav aria-label="Labs">
+                { nav(View::Hashing, "Hashing & load balancing", "nav-hashing") }
+                { nav(View::About, "About", "nav-about") }
+            </nav>
+            <div class="share">
+                <button class="primary" data-testid="share" onclick={share}
+                    title="Copy a link that replays exactly this session">{ "Share" }</button>
+                if let Some(link) = props.share_link.clone() {
+                    <input class="share-link" data-testid="share-link" readonly=true value={link}
+                        aria-label="Share link" onfocus={Callback::from(|e: FocusEvent| {
+                            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() { input.select(); }
+                        })} />
+                }
+            </div>
+        </header>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NoticeProps {
+    pub notice: Notice,
+    pub on_action: Callback<AppAction>,
+}
+
+/// An information or error message with a dismiss button (and a restore button when it applies).
+#[function_component(NoticeBar)]
+pub fn notice_bar(props: &NoticeProps) -> Html {
+    let dismiss = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_| on_action.emit(AppAction::DismissNotice))
+    };
+    let restore = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_| on_action.emit(AppAction::RestorePrevious))
+    };
+    let n = &props.notice;
+    html! {
+        <div class={classes!("notice", n.error.then_some("error"))} data-testid="notice"
+            role={if n.error { "alert" } else { "status" }}>
+            <span class="text">{ n.text.clone() }</span>
+            if n.offer_restore {
+                <button data-testid="restore" onclick={restore}>{ "Back to my previous session" }</button>
+            }
+            <button class="dismiss" aria-label="Dismiss message" onclick={dismiss}>{ "×" }</button>
+        </div>
+    }
+}
+
+/// What Sysplay is.
+#[function_component(About)]
+pub fn about() -> Html {
+    html! {
+        <section class="about card" data-testid="about">
+            <h2>{ "About Sysplay" }</h2>
+            <p>{ "Sysplay is a playground for the classic ideas of system design. Every lab is a live, \
+                  deterministic simulation: the same seed and the same changes always give the same numbers, \
+                  here and on anyone's machine." }</p>
+            <p>{ "Change things, then press Share: the link carries the whole session (the seed, the starting \
+                  setup and every change you made), so whoever opens it sees exactly what you saw." }</p>
+            <p>{ "Every figure on screen is computed exactly from the simulation and checked in the test suite \
+                  against theory or the worked examples it teaches." }</p>
+            <h3>{ "Labs" }</h3>
+            <ul>
+                <li><strong>{ "Hashing & load balancing" }</strong>{ ": modulo hashing against a consistent-hashing \
+                    ring on the same keys. Add, remove and move servers; see which keys move and who owns how much \
+                    of the key space." }</li>
+            </ul>
+            <p class="muted">{ "Your session is saved in this browser as you go and comes back when you reload." }</p>
+        </section>
+    }
+}
+
+/// The footer.
+#[function_component(Footer)]
+pub fn footer() -> Html {
+    html! {
+        <footer class="app-footer">
+            { "Sysplay runs entirely in your browser: no server sees your sessions." }
+        </footer>
+    }
+}

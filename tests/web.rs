@@ -1,0 +1,100 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium): the core gives the same digest as natively,
+//! and the hashing lab's components respond to clicks with the core's numbers.
+#![cfg(target_arch = "wasm32")]
+
+use sysplay::scenario::{Report, Scenario};
+use sysplay::sim::hashing::HashingAction;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Same constant as the native test in tests/determinism.rs.
+const DEFAULT_DIGEST: u64 = include!("golden/default_digest.txt");
+
+#[wasm_bindgen_test]
+fn default_scenario_digest_matches_the_native_one() {
+    assert_eq!(Scenario::default().run().unwrap().digest(), DEFAULT_DIGEST);
+}
+
+async fn tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 60).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+fn mount() -> Element {
+    let window = web_sys::window().unwrap();
+    window.local_storage().unwrap().unwrap().clear().unwrap();
+    let document = window.document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    sysplay::ui::mount(root.clone());
+    root
+}
+
+fn text(root: &Element, testid: &str) -> String {
+    root.query_selector(&format!("[data-testid={testid}]"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {testid}"))
+        .text_content()
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+fn rows(root: &Element) -> u32 {
+    root.query_selector_all("[data-testid=server-row]").unwrap().length()
+}
+
+fn click(root: &Element, testid: &str) {
+    root.query_selector(&format!("[data-testid={testid}]")).unwrap().unwrap().unchecked_into::<HtmlElement>().click();
+}
+
+#[wasm_bindgen_test]
+async fn add_server_shows_the_cores_numbers() {
+    let root = mount();
+    tick().await;
+    assert_eq!(rows(&root), 5, "the default scenario has five servers");
+
+    click(&root, "add-server");
+    tick().await;
+    assert_eq!(rows(&root), 6);
+    assert!(text(&root, "last-change").contains("add S5"));
+
+    // The page shows exactly what the core computes for the same session.
+    let mut expected = Scenario::default();
+    expected.push_hashing(HashingAction::AddServer { name: "S5".into(), position: None });
+    let Report::Hashing(r) = expected.run().unwrap().report();
+    let change = r.last_change.unwrap();
+    assert_eq!(text(&root, "ring-space-moved"), format!("{:.2}%", change.ring.moved_space_pct.unwrap()));
+    assert_eq!(text(&root, "modulo-space-moved"), format!("{:.2}%", change.modulo.moved_space_pct.unwrap()));
+    assert!(text(&root, "ring-keys-moved").starts_with(&format!("{:.2}%", change.ring.moved_keys_pct)));
+}
+
+#[wasm_bindgen_test]
+async fn presets_and_bad_input_in_the_form() {
+    let root = mount();
+    tick().await;
+    click(&root, "preset-ring-skew");
+    tick().await;
+    let s4 = root.query_selector("[data-testid=server-row][data-name=S4] [data-testid=ring-share]").unwrap().unwrap();
+    assert_eq!(s4.text_content().unwrap().trim(), "78.00%");
+
+    // A position outside the ring is refused with a message; nothing changes.
+    let position =
+        root.query_selector("[data-testid=add-position]").unwrap().unwrap().unchecked_into::<HtmlInputElement>();
+    position.set_value("5000");
+    click(&root, "add-server");
+    tick().await;
+    assert_eq!(rows(&root), 4);
+    assert!(text(&root, "notice").contains("outside the ring"), "{}", text(&root, "notice"));
+
+    position.set_value("not a number");
+    click(&root, "add-server");
+    tick().await;
+    assert!(text(&root, "notice").contains("whole number"));
+    assert_eq!(rows(&root), 4);
+}
