@@ -98,3 +98,18 @@ async fn presets_and_bad_input_in_the_form() {
     assert!(text(&root, "notice").contains("whole number"));
     assert_eq!(rows(&root), 4);
 }
+
+#[wasm_bindgen_test]
+fn a_panic_shows_the_overlay_with_a_copy_button() {
+    sysplay::ui::remember_link("http://127.0.0.1:8080/#s=1.example");
+    sysplay::ui::show_panic_overlay("panicked at src/sim: example");
+    let document = web_sys::window().unwrap().document().unwrap();
+    let overlay = document.get_element_by_id("panic-overlay").expect("overlay shown");
+    let text = overlay.text_content().unwrap();
+    assert!(text.contains("panicked at src/sim: example"));
+    let button = overlay.query_selector("[data-testid=panic-copy]").unwrap().expect("copy button");
+    assert_eq!(button.text_content().unwrap(), "Copy scenario link");
+    let reload = overlay.query_selector("a").unwrap().unwrap();
+    assert_eq!(reload.get_attribute("href").unwrap(), "http://127.0.0.1:8080/#s=1.example");
+    overlay.remove();
+}

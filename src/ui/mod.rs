@@ -11,6 +11,7 @@ mod persist;
 mod shell;
 
 pub use app::App;
+pub use panic::{remember_link, show_overlay as show_panic_overlay};
 
 /// Mounts the app on the page body, with the panic overlay installed first.
 pub fn start() {

@@ -46,3 +46,11 @@ fn hsl_to_rgb(h: f64, s: f64, l: f64) -> (u8, u8, u8) {
     let to = |v: f64| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8;
     (to(r), to(g), to(b))
 }
+
+/// A small colour square for server slot `i`, as SVG (a `fill` attribute, so a strict
+/// Content-Security-Policy without inline styles allows it).
+pub fn swatch(i: usize) -> yew::Html {
+    yew::html! {
+        <svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" rx="2" fill={css(i)} /></svg>
+    }
+}

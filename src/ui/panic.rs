@@ -23,7 +23,8 @@ pub fn install() {
     }));
 }
 
-fn show_overlay(message: &str) {
+/// Shows the overlay with `message` (what the panic hook calls; public for the browser tests).
+pub fn show_overlay(message: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let Some(body) = document.body() else { return };
     if document.get_element_by_id("panic-overlay").is_some() {
@@ -43,6 +44,7 @@ fn show_overlay(message: &str) {
         let detail = document.create_element("pre").ok()?;
         detail.set_text_content(Some(message));
         let button = document.create_element("button").ok()?;
+        button.set_attribute("data-testid", "panic-copy").ok()?;
         button.set_text_content(Some("Copy scenario link"));
         let copied = link.clone();
         let onclick = Closure::<dyn Fn()>::new(move || super::persist::copy(&copied));

@@ -42,7 +42,7 @@ pub fn load_charts(props: &ChartsProps) -> Html {
     let legend = r.servers.iter().enumerate().take(24).map(|(i, s)| {
         html! {
             <li>
-                <span class="swatch" style={format!("background:{}", palette::css(i))} aria-hidden="true"></span>
+                { palette::swatch(i) }
                 { format!("{}: ring {} · modulo {}", s.name, pct(s.ring_space_pct), pct(s.modulo_space_pct)) }
             </li>
         }

@@ -66,7 +66,7 @@ pub fn server_table(props: &TableProps) -> Html {
         };
         html! {
             <tr data-testid="server-row" data-name={s.name.clone()} key={s.name.clone()}>
-                <td><span class="swatch" style={format!("background:{}", palette::css(i))} aria-hidden="true"></span></td>
+                <td>{ palette::swatch(i) }</td>
                 <th scope="row" class="server-name">{ s.name.clone() }</th>
                 <td>
                     <input class="position" type="text" inputmode="numeric" value={s.position.to_string()}
