@@ -17,7 +17,7 @@ import {
 /** CSS selector for a data-testid. */
 const tid = (id) => `[data-testid="${id}"]`;
 
-const PRESETS = ['modulo-4-to-5', 'ring-add-s3', 'ring-skew', 'ring-capacity-20', 'add-fifth-server'];
+const PRESETS = ['modulo-4-to-5', 'ring-add-s3', 'ring-skew', 'ring-capacity-20', 'add-fifth-server', 'virtual-nodes'];
 const MOVEMENT_METRICS = ['modulo-space-moved', 'ring-space-moved', 'modulo-keys-moved', 'ring-keys-moved'];
 
 /** A percentage with exactly two decimals, e.g. "80.00%". */
@@ -153,6 +153,11 @@ const PRESET_CHECKS = {
   },
   'add-fifth-server': async (page) => {
     await waitForMovementMetrics(page);
+  },
+  'virtual-nodes': async (page) => {
+    // Theory for k = 100 points among N = 5 servers: sqrt(4 / 501) = 8.94%.
+    await waitForText(page, tid('theory-std-dev'), percent('8.94%'));
+    await waitForText(page, tid('space-std-dev'), PERCENT_RE);
   },
 };
 

@@ -59,38 +59,45 @@ fn tampered_scenarios_get_a_message() {
 
 fn arb_scenario() -> impl Strategy<Value = Scenario> {
     let servers = prop::collection::vec(prop::option::of(any::<u64>()), 0..8);
-    let actions = prop::collection::vec((0u8..6, any::<u64>(), any::<u16>()), 0..20);
-    (any::<u64>(), 1u64..u64::MAX, 0u32..300, servers, actions).prop_map(|(seed, m, keys, servers, raw)| {
-        let config = HashingConfig {
-            ring_size: m,
-            key_count: keys,
-            servers: servers
-                .iter()
-                .enumerate()
-                .map(|(i, p)| ServerSpec { name: format!("S{i}"), position: p.map(|p| p % m) })
-                .collect(),
-        };
-        let mut scenario = Scenario::hashing(seed, config.clone());
-        let mut lab = HashingLab::new(seed, &config).unwrap();
-        for (kind, x, y) in raw {
-            let names: Vec<String> = lab.membership().servers.iter().map(|s| s.name.clone()).collect();
-            let some_name = names.get(y as usize % names.len().max(1)).cloned().unwrap_or_default();
-            let ring = lab.membership().ring_size;
-            let action = match kind {
-                0 => HashingAction::AddServer { name: format!("N{y}é"), position: (x % 2 == 0).then_some(x % ring) },
-                1 => HashingAction::RemoveServer { name: some_name },
-                2 => HashingAction::PlaceServer { name: some_name, position: Some(x % ring) },
-                3 => HashingAction::SetRingSize { ring_size: x.max(1) },
-                4 => HashingAction::SetKeyCount { key_count: u32::from(y) },
-                _ => HashingAction::Probe { hash: x },
+    let actions = prop::collection::vec((0u8..8, any::<u64>(), any::<u16>()), 0..20);
+    (any::<u64>(), 1u64..u64::MAX, 0u32..300, servers, actions, 1u32..5).prop_map(
+        |(seed, m, keys, servers, raw, vnodes)| {
+            let config = HashingConfig {
+                ring_size: m,
+                key_count: keys,
+                vnodes,
+                servers: servers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| ServerSpec { name: format!("S{i}"), position: p.map(|p| p % m), weight: 1 })
+                    .collect(),
             };
-            // Keep only the actions the page would accept.
-            if lab.apply(&action).is_ok() {
-                scenario.push_hashing(action);
+            let mut scenario = Scenario::hashing(seed, config.clone());
+            let mut lab = HashingLab::new(seed, &config).unwrap();
+            for (kind, x, y) in raw {
+                let names: Vec<String> = lab.membership().servers.iter().map(|s| s.name.clone()).collect();
+                let some_name = names.get(y as usize % names.len().max(1)).cloned().unwrap_or_default();
+                let ring = lab.membership().ring_size;
+                let action = match kind % 8 {
+                    0 => {
+                        HashingAction::AddServer { name: format!("N{y}é"), position: (x % 2 == 0).then_some(x % ring) }
+                    }
+                    1 => HashingAction::RemoveServer { name: some_name },
+                    2 => HashingAction::PlaceServer { name: some_name, position: Some(x % ring) },
+                    3 => HashingAction::SetRingSize { ring_size: x.max(1) },
+                    4 => HashingAction::SetKeyCount { key_count: u32::from(y) },
+                    6 => HashingAction::SetVnodes { vnodes: 1 + (y % 8) as u32 },
+                    7 => HashingAction::SetWeight { name: some_name, weight: 1 + (x % 4) as u32 },
+                    _ => HashingAction::Probe { hash: x },
+                };
+                // Keep only the actions the page would accept.
+                if lab.apply(&action).is_ok() {
+                    scenario.push_hashing(action);
+                }
             }
-        }
-        scenario
-    })
+            scenario
+        },
+    )
 }
 
 proptest! {

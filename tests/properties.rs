@@ -8,10 +8,11 @@ fn config(ring_size: u64, servers: &[Option<u64>]) -> HashingConfig {
     HashingConfig {
         ring_size,
         key_count: 500,
+        vnodes: 1 + (ring_size % 3) as u32,
         servers: servers
             .iter()
             .enumerate()
-            .map(|(i, p)| ServerSpec { name: format!("S{i}"), position: p.map(|p| p % ring_size) })
+            .map(|(i, p)| ServerSpec { name: format!("S{i}"), position: p.map(|p| p % ring_size), weight: 1 })
             .collect(),
     }
 }

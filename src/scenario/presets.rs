@@ -16,15 +16,15 @@ pub struct Preset {
 pub const PRESET_SEED: u64 = 2024;
 
 fn by_hand(servers: &[(&str, u64)]) -> Vec<ServerSpec> {
-    servers.iter().map(|&(name, p)| ServerSpec { name: name.into(), position: Some(p) }).collect()
+    servers.iter().map(|&(name, p)| ServerSpec { name: name.into(), position: Some(p), weight: 1 }).collect()
 }
 
 fn by_hash(count: usize) -> Vec<ServerSpec> {
-    (0..count).map(|i| ServerSpec { name: format!("S{i}"), position: None }).collect()
+    (0..count).map(|i| ServerSpec { name: format!("S{i}"), position: None, weight: 1 }).collect()
 }
 
 fn hashing(ring_size: u64, servers: Vec<ServerSpec>, actions: Vec<HashingAction>) -> Scenario {
-    let mut s = Scenario::hashing(PRESET_SEED, HashingConfig { ring_size, key_count: 10_000, servers });
+    let mut s = Scenario::hashing(PRESET_SEED, HashingConfig { ring_size, key_count: 10_000, servers, vnodes: 1 });
     for a in actions {
         s.push_hashing(a);
     }
@@ -61,6 +61,12 @@ pub fn presets() -> Vec<Preset> {
             title: "Ring: skewed servers",
             explains: "S1=10, S2=11, S3=12, S4=90 on a ring of 100: S4 owns 13..90, 78% of the key space.",
             scenario: hashing(100, by_hand(&[("S1", 10), ("S2", 11), ("S3", 12), ("S4", 90)]), vec![]),
+        },
+        Preset {
+            name: "virtual-nodes",
+            title: "Virtual nodes: k = 1 → 100",
+            explains: "Five servers by hash on a 2^32 ring own very unequal arcs; 100 points each bring the spread near 1/sqrt(100) = 10%.",
+            scenario: hashing(1 << 32, by_hash(5), vec![HashingAction::SetVnodes { vnodes: 100 }]),
         },
         Preset {
             name: "ring-capacity-20",

@@ -119,6 +119,9 @@ pub struct BarsProps {
     pub series: Vec<&'static str>,
     /// A dashed reference line (for example the mean).
     pub reference: Option<(f64, String)>,
+    /// A shaded band (low, high), for example mean ± one theoretical standard deviation.
+    #[prop_or_default]
+    pub band: Option<(f64, f64)>,
     pub testid: &'static str,
     pub label: String,
 }
@@ -131,11 +134,14 @@ pub fn bar_chart(props: &BarsProps) -> Html {
     {
         let canvas = canvas.clone();
         let series = props.series.len();
-        use_effect_with((props.groups.clone(), props.reference.clone(), width), move |(groups, reference, _)| {
-            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                draw_bars(&c, groups, series, reference.as_ref());
-            }
-        });
+        use_effect_with(
+            (props.groups.clone(), props.reference.clone(), props.band, width),
+            move |(groups, reference, band, _)| {
+                if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                    draw_bars(&c, groups, series, reference.as_ref(), *band);
+                }
+            },
+        );
     }
     html! { <canvas ref={canvas} class="chart bars" data-testid={props.testid} role="img" aria-label={props.label.clone()} /> }
 }
@@ -145,6 +151,7 @@ fn draw_bars(
     groups: &[(String, usize, Vec<f64>)],
     series: usize,
     reference: Option<&(f64, String)>,
+    band: Option<(f64, f64)>,
 ) -> Option<()> {
     let dpr = fit(canvas, 240);
     let backend = CanvasBackend::with_canvas_object(canvas.clone())?;
@@ -152,7 +159,12 @@ fn draw_bars(
     root.fill(&TRANSPARENT).ok()?;
     let (fg, grid) = colors();
     let n = groups.len().max(1);
-    let max = groups.iter().flat_map(|g| g.2.iter().copied()).chain(reference.map(|r| r.0)).fold(1.0, f64::max);
+    let max = groups
+        .iter()
+        .flat_map(|g| g.2.iter().copied())
+        .chain(reference.map(|r| r.0))
+        .chain(band.map(|b| b.1))
+        .fold(1.0, f64::max);
     let font = |size: f64| TextStyle::from(("sans-serif", size * dpr).into_font()).color(&fg);
     let mut chart = ChartBuilder::on(&root)
         .margin((8.0 * dpr) as u32)
@@ -172,6 +184,10 @@ fn draw_bars(
         .bold_line_style(grid.mix(0.6))
         .draw()
         .ok()?;
+    if let Some((low, high)) = band {
+        let shade = fg.mix(0.12).filled();
+        chart.draw_series(std::iter::once(Rectangle::new([(0.0, low.max(0.0)), (n as f64, high)], shade))).ok()?;
+    }
     let slot_width = 0.8 / series.max(1) as f64;
     for (i, (_, color, values)) in groups.iter().enumerate() {
         for (s, v) in values.iter().enumerate() {

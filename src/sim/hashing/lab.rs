@@ -18,6 +18,12 @@ pub mod limits {
     pub const NAME_LEN_MAX: usize = 24;
     /// Most recorded actions in one scenario.
     pub const ACTIONS_MAX: usize = 500;
+    /// Most ring points per unit of weight (virtual nodes).
+    pub const VNODES_MAX: u32 = 1000;
+    /// Largest server weight.
+    pub const WEIGHT_MAX: u32 = 100;
+    /// Most ring points in all (servers x virtual nodes x weight).
+    pub const POINTS_MAX: u64 = 1_000_000;
 }
 
 /// A server as configured: a name and, when placed by hand, its ring position.
@@ -28,6 +34,17 @@ pub struct ServerSpec {
     /// Ring position set by hand; `None` places the server at `hash(name) % M`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<u64>,
+    /// Relative capacity: a server of weight w gets w times the ring points.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub weight: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(v: &u32) -> bool {
+    *v == 1
 }
 
 /// The lab's starting configuration.
@@ -39,6 +56,9 @@ pub struct HashingConfig {
     pub key_count: u32,
     /// Servers in order: under modulo hashing, server number i gets the keys with `h % N == i`.
     pub servers: Vec<ServerSpec>,
+    /// Ring points per unit of weight (virtual nodes); 1 is the plain ring of the notes.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub vnodes: u32,
 }
 
 impl Default for HashingConfig {
@@ -46,7 +66,8 @@ impl Default for HashingConfig {
         Self {
             ring_size: 1000,
             key_count: 10_000,
-            servers: (0..4).map(|i| ServerSpec { name: format!("S{i}"), position: None }).collect(),
+            servers: (0..4).map(|i| ServerSpec { name: format!("S{i}"), position: None, weight: 1 }).collect(),
+            vnodes: 1,
         }
     }
 }
@@ -75,6 +96,10 @@ pub enum HashingAction {
     SetKeyCount { key_count: u32 },
     /// Follows one key: shows where the hash value lands under each scheme.
     Probe { hash: u64 },
+    /// Sets the ring points per unit of weight (virtual nodes).
+    SetVnodes { vnodes: u32 },
+    /// Sets a server's weight (its share of ring points).
+    SetWeight { name: String, weight: u32 },
 }
 
 impl HashingAction {
@@ -89,6 +114,8 @@ impl HashingAction {
             Self::SetRingSize { ring_size } => format!("ring size M = {ring_size}"),
             Self::SetKeyCount { key_count } => format!("{key_count} keys"),
             Self::Probe { hash } => format!("follow hash {hash}"),
+            Self::SetVnodes { vnodes } => format!("{vnodes} virtual nodes per server"),
+            Self::SetWeight { name, weight } => format!("weight of {name} = {weight}"),
         }
     }
 }
@@ -103,6 +130,8 @@ pub struct Server {
     pub position: u64,
     /// True when the position was set by hand.
     pub by_hand: bool,
+    /// Relative capacity (ring points = vnodes x weight).
+    pub weight: u32,
 }
 
 /// Who is in the cluster and how big the ring is.
@@ -110,12 +139,27 @@ pub struct Server {
 pub struct Membership {
     pub ring_size: u64,
     pub servers: Vec<Server>,
+    /// Ring points per unit of weight.
+    pub vnodes: u32,
 }
 
 impl Membership {
-    /// The ring of the current servers (slot = index in `servers`).
+    /// The ring of the current servers (slot = index in `servers`). A server has `vnodes x weight`
+    /// points: the first at its position, the others at `xxh3("name#i") % M` (labels hashed, one hash
+    /// function).
     pub fn ring(&self) -> Ring {
-        Ring::build(self.servers.iter().enumerate().map(|(slot, s)| (s.position, slot as u32)))
+        Ring::build(self.servers.iter().enumerate().flat_map(|(slot, s)| {
+            let points = u64::from(self.vnodes.max(1)) * u64::from(s.weight.max(1));
+            (0..points).map(move |i| {
+                let at = if i == 0 { s.position } else { hash_position(&format!("{}#{i}", s.name), self.ring_size) };
+                (at, slot as u32)
+            })
+        }))
+    }
+
+    /// Total ring points.
+    pub fn point_count(&self) -> u64 {
+        self.servers.iter().map(|s| u64::from(self.vnodes.max(1)) * u64::from(s.weight.max(1))).sum()
     }
 
     /// Server ids in modulo order.
@@ -149,9 +193,10 @@ impl HashingLab {
         if config.servers.len() > limits::SERVERS_MAX {
             return Err(format!("too many servers: {} (the limit is {})", config.servers.len(), limits::SERVERS_MAX));
         }
+        check_vnodes(config.vnodes)?;
         let mut lab = Self {
             seed,
-            membership: Membership { ring_size: config.ring_size, servers: Vec::new() },
+            membership: Membership { ring_size: config.ring_size, servers: Vec::new(), vnodes: config.vnodes },
             previous: None,
             history: Vec::new(),
             probe: None,
@@ -160,7 +205,11 @@ impl HashingLab {
         };
         for spec in &config.servers {
             lab.push_server(&spec.name, spec.position)?;
+            let i = lab.membership.servers.len() - 1;
+            check_weight(spec.weight)?;
+            lab.membership.servers[i].weight = spec.weight;
         }
+        lab.check_points()?;
         Ok(lab)
     }
 
@@ -193,7 +242,7 @@ impl HashingLab {
     pub fn apply(&mut self, action: &HashingAction) -> Result<(), String> {
         let before = self.membership.clone();
         let old_keys = self.key_hashes.clone();
-        let result = self.apply_inner(action);
+        let result = self.apply_inner(action).and_then(|()| self.check_points());
         if let Err(e) = result {
             self.membership = before;
             self.key_hashes = old_keys;
@@ -261,7 +310,29 @@ impl HashingLab {
                 self.probe = Some(*hash);
                 Ok(())
             }
+            HashingAction::SetVnodes { vnodes } => {
+                check_vnodes(*vnodes)?;
+                self.membership.vnodes = *vnodes;
+                Ok(())
+            }
+            HashingAction::SetWeight { name, weight } => {
+                let i = self.find(name)?;
+                check_weight(*weight)?;
+                self.membership.servers[i].weight = *weight;
+                Ok(())
+            }
         }
+    }
+
+    fn check_points(&self) -> Result<(), String> {
+        let points = self.membership.point_count();
+        if points > limits::POINTS_MAX {
+            return Err(format!(
+                "that makes {points} ring points (servers x virtual nodes x weight); the limit is {}",
+                limits::POINTS_MAX
+            ));
+        }
+        Ok(())
     }
 
     fn find(&self, name: &str) -> Result<usize, String> {
@@ -289,6 +360,7 @@ impl HashingLab {
             name: name.to_string(),
             position: position.unwrap_or_else(|| hash_position(name, self.membership.ring_size)),
             by_hand: position.is_some(),
+            weight: 1,
         });
         self.next_id += 1;
         Ok(())
@@ -337,6 +409,22 @@ pub(super) fn pct(part: u64, whole: u64) -> f64 {
 
 fn check_ring_size(m: u64) -> Result<(), String> {
     if m == 0 { Err("the ring size M must be at least 1".into()) } else { Ok(()) }
+}
+
+fn check_vnodes(k: u32) -> Result<(), String> {
+    if (1..=limits::VNODES_MAX).contains(&k) {
+        Ok(())
+    } else {
+        Err(format!("virtual nodes per server go from 1 to {} (asked for {k})", limits::VNODES_MAX))
+    }
+}
+
+fn check_weight(w: u32) -> Result<(), String> {
+    if (1..=limits::WEIGHT_MAX).contains(&w) {
+        Ok(())
+    } else {
+        Err(format!("a server's weight goes from 1 to {} (asked for {w})", limits::WEIGHT_MAX))
+    }
 }
 
 fn check_key_count(k: u32) -> Result<(), String> {

@@ -11,6 +11,10 @@ pub struct ServerReport {
     pub name: String,
     pub position: u64,
     pub placed_by: &'static str,
+    /// Relative capacity.
+    pub weight: u32,
+    /// Ring points (virtual nodes x weight).
+    pub points: u64,
     /// Keys (request ids) this server gets on the ring.
     pub ring_keys: u64,
     /// Keys this server gets under modulo hashing.
@@ -63,11 +67,31 @@ pub struct ProbeReport {
     pub modulo_server: Option<String>,
 }
 
+/// How evenly the ring spreads load, relative to each server's fair share (weight / total weight).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Spread {
+    /// Standard deviation of the key-space shares, as % of the fair share (exact, from the arcs).
+    pub space_std_dev_pct: f64,
+    /// Largest key-space share over the fair share.
+    pub space_max_over_mean: f64,
+    /// Standard deviation of the keys per server, as % of the fair count.
+    pub keys_std_dev_pct: f64,
+    /// Most keys on one server over the fair count.
+    pub keys_max_over_mean: f64,
+    /// Theory for k random points per server among N servers: sqrt((N-1)/(kN+1)) (the Beta(k, k(N-1))
+    /// share of k of kN uniform spacings), about 1/sqrt(k) for many servers.
+    pub theory_std_dev_pct: f64,
+}
+
 /// The lab's whole report; the command line prints it as JSON.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct HashingReport {
     pub ring_size: u64,
     pub key_count: u64,
+    /// Ring points per unit of weight.
+    pub vnodes: u32,
+    /// Load spread on the ring; `None` without servers.
+    pub spread: Option<Spread>,
     pub servers: Vec<ServerReport>,
     pub last_change: Option<ChangeReport>,
     pub history: Vec<HistoryEntry>,
@@ -93,6 +117,36 @@ pub(super) fn assign(ms: &Membership, key_hashes: &[u64]) -> Assignment {
     Assignment { modulo, ring }
 }
 
+/// Relative standard deviation (%) and max over fair share of `values` against fair shares
+/// proportional to `weights` of `total`.
+fn relative_spread(values: &[f64], weights: &[f64], total: f64) -> (f64, f64) {
+    let weight_sum: f64 = weights.iter().sum();
+    let ratios: Vec<f64> = values.iter().zip(weights).map(|(v, w)| v / (total * w / weight_sum)).collect();
+    let n = ratios.len() as f64;
+    let var = ratios.iter().map(|r| (r - 1.0) * (r - 1.0)).sum::<f64>() / n;
+    (100.0 * var.sqrt(), ratios.iter().copied().fold(0.0, f64::max))
+}
+
+fn spread(servers: &[ServerReport], vnodes: u32, ring_size: u64, keys: u64) -> Option<Spread> {
+    if servers.is_empty() {
+        return None;
+    }
+    let weights: Vec<f64> = servers.iter().map(|s| f64::from(s.weight)).collect();
+    let space: Vec<f64> = servers.iter().map(|s| s.ring_space as f64).collect();
+    let counts: Vec<f64> = servers.iter().map(|s| s.ring_keys as f64).collect();
+    let (space_std_dev_pct, space_max_over_mean) = relative_spread(&space, &weights, ring_size as f64);
+    let (keys_std_dev_pct, keys_max_over_mean) =
+        if keys == 0 { (0.0, 0.0) } else { relative_spread(&counts, &weights, keys as f64) };
+    let (n, k) = (servers.len() as f64, f64::from(vnodes.max(1)));
+    Some(Spread {
+        space_std_dev_pct,
+        space_max_over_mean,
+        keys_std_dev_pct,
+        keys_max_over_mean,
+        theory_std_dev_pct: 100.0 * ((n - 1.0) / (k * n + 1.0)).sqrt(),
+    })
+}
+
 /// Keys per server id (ids are small: one per server ever added).
 fn count_by_id(owners: &[u32]) -> Vec<u64> {
     let mut counts = Vec::new();
@@ -116,6 +170,42 @@ impl HashingLab {
         (a.modulo, a.ring)
     }
 
+    /// The numbers a user sees, as bytes in a fixed order, for run digests: every server's name,
+    /// position, share and keys, what the last change moved, the history, the probe, and every key's
+    /// server under both schemes. Only a change of semantics changes it, not a new report field.
+    pub fn fingerprint(&self) -> Vec<u8> {
+        let r = self.report();
+        let mut out = Vec::new();
+        let mut put = |v: u64| out.extend_from_slice(&v.to_le_bytes());
+        put(r.ring_size);
+        put(r.key_count);
+        for s in &r.servers {
+            put(crate::sim::hash::hash_str(&s.name));
+            for v in [s.position, s.ring_space, s.ring_keys, s.modulo_keys, s.ring_space_pct.to_bits()] {
+                put(v);
+            }
+        }
+        if let Some(c) = &r.last_change {
+            for m in [&c.modulo, &c.ring] {
+                put(m.moved_keys);
+                put(m.moved_space.unwrap_or(u64::MAX));
+            }
+        }
+        for h in &r.history {
+            put(h.modulo_space_moved_pct.map_or(u64::MAX, f64::to_bits));
+            put(h.ring_space_moved_pct.map_or(u64::MAX, f64::to_bits));
+        }
+        if let Some(p) = &r.probe {
+            put(p.hash);
+            put(p.position);
+        }
+        let (modulo, ring) = self.assignments();
+        for id in modulo.iter().chain(&ring) {
+            out.extend_from_slice(&id.to_le_bytes());
+        }
+        out
+    }
+
     /// Computes the report over all keys and the whole key space.
     pub fn report(&self) -> HashingReport {
         let ms = &self.membership;
@@ -127,7 +217,7 @@ impl HashingLab {
         let ring_counts = count_by_id(&now.ring);
         let modulo_counts = count_by_id(&now.modulo);
         let count = |counts: &[u64], id: u32| counts.get(id as usize).copied().unwrap_or(0);
-        let servers = ms
+        let servers: Vec<ServerReport> = ms
             .servers
             .iter()
             .enumerate()
@@ -135,6 +225,8 @@ impl HashingLab {
                 name: s.name.clone(),
                 position: s.position,
                 placed_by: if s.by_hand { "hand" } else { "hash" },
+                weight: s.weight,
+                points: u64::from(ms.vnodes.max(1)) * u64::from(s.weight.max(1)),
                 ring_keys: count(&ring_counts, s.id),
                 modulo_keys: count(&modulo_counts, s.id),
                 ring_space: space[slot],
@@ -170,6 +262,16 @@ impl HashingLab {
                 modulo_server: name((n > 0).then(|| (position % n as u64) as usize)),
             }
         });
-        HashingReport { ring_size: m, key_count: keys, servers, last_change, history: self.history.clone(), probe }
+        let spread = spread(&servers, ms.vnodes, m, keys);
+        HashingReport {
+            ring_size: m,
+            key_count: keys,
+            vnodes: ms.vnodes,
+            spread,
+            servers,
+            last_change,
+            history: self.history.clone(),
+            probe,
+        }
     }
 }

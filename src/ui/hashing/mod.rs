@@ -14,6 +14,11 @@ use yew::prelude::*;
 /// Keys drawn on the ring (the first ones of the key set).
 const RING_SAMPLE: usize = 160;
 
+/// Ring points drawn one by one up to this many; beyond, the arcs are drawn at a fixed resolution.
+const POINTS_DRAWN_MAX: usize = 2000;
+/// Angular resolution of the arcs when there are too many points to draw.
+const ARC_BUCKETS: usize = 720;
+
 /// A key shown on the ring: its position as a fraction of the ring, and its owner's slot.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SampleKey {
@@ -21,24 +26,59 @@ pub struct SampleKey {
     pub owner: Option<usize>,
 }
 
-/// The first keys with their ring owners, for the drawing.
-pub fn ring_sample(lab: &HashingLab) -> Vec<SampleKey> {
+/// What the ring drawing needs: arcs `(from, to, owner slot)` as fractions of the ring, the virtual
+/// points when there are few enough to draw, and a sample of keys.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct RingDrawing {
+    pub arcs: Vec<(f64, f64, usize)>,
+    pub points: Option<Vec<(f64, usize)>>,
+    pub keys: Vec<SampleKey>,
+}
+
+/// The drawing of the lab's ring: exact arcs for up to `POINTS_DRAWN_MAX` points, otherwise the owner
+/// of each of `ARC_BUCKETS` equal slices (merged into runs).
+pub fn ring_sample(lab: &HashingLab) -> RingDrawing {
     let ms = lab.membership();
     let ring = ms.ring();
-    lab.key_hashes()
+    let m = ms.ring_size as f64;
+    let keys = lab
+        .key_hashes()
         .iter()
         .take(RING_SAMPLE)
         .map(|&k| {
             let position = k % ms.ring_size;
-            SampleKey { at: position as f64 / ms.ring_size as f64, owner: ring.lookup(position).map(|s| s as usize) }
+            SampleKey { at: position as f64 / m, owner: ring.lookup(position).map(|s| s as usize) }
         })
-        .collect()
+        .collect();
+    let pts: Vec<(u64, u32)> = ring.points().collect();
+    let mut arcs = Vec::new();
+    let points = if pts.len() <= POINTS_DRAWN_MAX {
+        for (i, &(pos, slot)) in pts.iter().enumerate() {
+            let prev = if i == 0 { pts[pts.len() - 1].0 } else { pts[i - 1].0 };
+            if i > 0 && prev == pos {
+                continue;
+            }
+            arcs.push((prev as f64 / m, pos as f64 / m, slot as usize));
+        }
+        Some(pts.iter().map(|&(p, s)| (p as f64 / m, s as usize)).collect())
+    } else {
+        for b in 0..ARC_BUCKETS {
+            let (from, to) = (b as f64 / ARC_BUCKETS as f64, (b + 1) as f64 / ARC_BUCKETS as f64);
+            let owner = ring.lookup(((from + to) / 2.0 * m) as u64).unwrap_or(0) as usize;
+            match arcs.last_mut() {
+                Some((_, end, o)) if *o == owner => *end = to,
+                _ => arcs.push((from, to, owner)),
+            }
+        }
+        None
+    };
+    RingDrawing { arcs, points, keys }
 }
 
 #[derive(Properties, PartialEq)]
 pub struct HashingPageProps {
     pub report: Rc<HashingReport>,
-    pub sample: Rc<Vec<SampleKey>>,
+    pub sample: Rc<RingDrawing>,
     pub next_name: String,
     pub seed: u64,
     pub actions: usize,

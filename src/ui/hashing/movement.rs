@@ -62,12 +62,18 @@ pub fn last_change(props: &LastChangeProps) -> Html {
 
 fn explain(modulo: Option<f64>, ring: Option<f64>) -> String {
     match (modulo, ring) {
-        (Some(m), Some(r)) if r > 0.0 => format!(
-            "Modulo moved {:.1}× as much of the key space as the ring: on the ring only the keys between the changed \
-             server and its predecessor move; under h % N almost every key's server number changes.",
+        (Some(m), Some(r)) if m > 0.0 && r > 0.0 && m > r => format!(
+            "Modulo moved {:.1}× as much of the key space as the ring: on the ring only the keys between a changed \
+             point and the point before it move; under h % N almost every key's server number changes.",
             m / r
         ),
-        (Some(_), Some(_)) => "The ring moved nothing: the change did not alter who owns any position.".into(),
+        (Some(m), Some(r)) if m > 0.0 && r > 0.0 => {
+            "Both schemes moved keys; here the ring moved at least as much as modulo.".into()
+        }
+        (Some(m), Some(r)) if m == 0.0 && r > 0.0 => {
+            "Modulo did not move anything: N is unchanged. The ring moved keys because its points moved.".into()
+        }
+        (Some(_), Some(0.0)) => "The ring moved nothing: no position changed owner.".into(),
         _ => "The ring size changed, so every key has a new position: only the moved keys are counted.".into(),
     }
 }

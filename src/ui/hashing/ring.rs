@@ -1,7 +1,7 @@
 //! The ring in SVG: each server's arc of the key space in its colour, the servers, a sample of keys
 //! coloured by owner, and the followed hash value.
 
-use super::SampleKey;
+use super::RingDrawing;
 use crate::sim::hashing::HashingReport;
 use crate::ui::app::AppAction;
 use crate::ui::palette;
@@ -31,7 +31,7 @@ fn arc_path(from: f64, to: f64, radius: f64) -> String {
 #[derive(Properties, PartialEq)]
 pub struct RingProps {
     pub report: Rc<HashingReport>,
-    pub sample: Rc<Vec<SampleKey>>,
+    pub sample: Rc<RingDrawing>,
 }
 
 /// The ring drawing.
@@ -41,22 +41,22 @@ pub fn ring_view(props: &RingProps) -> Html {
     let m = r.ring_size as f64;
     let mut points: Vec<(u64, usize)> = r.servers.iter().enumerate().map(|(i, s)| (s.position, i)).collect();
     points.sort_unstable();
-    let arcs = points.iter().enumerate().filter_map(|(i, &(pos, slot))| {
-        let prev = if i == 0 { points[points.len() - 1].0 } else { points[i - 1].0 };
-        if i > 0 && prev == pos {
-            return None;
-        }
+    let drawing = &props.sample;
+    let arcs = drawing.arcs.iter().map(|&(from, to, slot)| {
         let color = palette::css(slot);
-        if points.len() == 1 || (i == 0 && r.servers[slot].ring_space == r.ring_size) {
-            return Some(
-                html! { <circle cx={C.to_string()} cy={C.to_string()} r={R.to_string()} class="arc" stroke={color} /> },
-            );
+        if drawing.arcs.len() == 1 {
+            return html! { <circle cx={C.to_string()} cy={C.to_string()} r={R.to_string()} class="arc" stroke={color} /> };
         }
-        // The arc (prev, pos]: starts just after the previous server.
-        let d = arc_path(prev as f64 / m, pos as f64 / m, R);
-        Some(html! { <path {d} class="arc" stroke={color} /> })
+        let d = arc_path(from, to, R);
+        html! { <path {d} class="arc" stroke={color} /> }
     });
-    let keys = props.sample.iter().map(|k| {
+    let vnode_ticks = drawing.points.iter().flatten().filter(|_| r.vnodes > 1).map(|&(at, slot)| {
+        let (x0, y0) = point(at, R - 6.0);
+        let (x1, y1) = point(at, R + 6.0);
+        html! { <line x1={format!("{x0:.2}")} y1={format!("{y0:.2}")} x2={format!("{x1:.2}")} y2={format!("{y1:.2}")}
+        stroke={palette::css(slot)} class="vnode" /> }
+    });
+    let keys = drawing.keys.iter().map(|k| {
         let (x, y) = point(k.at, R - 16.0);
         let fill = k.owner.map_or_else(|| "var(--muted)".to_string(), palette::css);
         html! { <circle cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="2.4" fill={fill} class="key" /> }
@@ -86,7 +86,7 @@ pub fn ring_view(props: &RingProps) -> Html {
                     <circle cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="7" fill={palette::css(slot)} class="server-dot" />
                     if show_labels {
                         <text x={format!("{lx:.2}")} y={format!("{:.2}", ly + 4.0)} text-anchor={anchor} class="server-label">
-                            { format!("{} ({})", s.name, s.position) }
+                            { if r.ring_size <= 100_000 { format!("{} ({})", s.name, s.position) } else { s.name.clone() } }
                         </text>
                     }
                 </g>
@@ -110,6 +110,7 @@ pub fn ring_view(props: &RingProps) -> Html {
             aria-label={format!("Ring of {} positions with {} servers", r.ring_size, r.servers.len())}>
             <circle cx={C.to_string()} cy={C.to_string()} r={R.to_string()} class="track" />
             { for arcs }
+            { for vnode_ticks }
             <line x1={format!("{zx:.2}")} y1={format!("{:.2}", zy + 4.0)} x2={format!("{zx:.2}")} y2={format!("{:.2}", zy + 14.0)} class="tick" />
             <text x={format!("{:.2}", zx + 4.0)} y={format!("{:.2}", zy + 26.0)} class="tick-label">{ "0" }</text>
             { for keys }
@@ -117,7 +118,8 @@ pub fn ring_view(props: &RingProps) -> Html {
             { for probe }
             <text x={C.to_string()} y={(C - 4.0).to_string()} text-anchor="middle" class="center-label">{ "clockwise →" }</text>
             <text x={C.to_string()} y={(C + 14.0).to_string()} text-anchor="middle" class="center-sub">
-                { format!("{} servers · {} keys shown", r.servers.len(), props.sample.len()) }
+                { format!("{} servers · {} points · {} keys shown", r.servers.len(),
+                    r.servers.iter().map(|s| s.points).sum::<u64>(), drawing.keys.len()) }
             </text>
         </svg>
     }

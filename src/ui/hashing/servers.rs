@@ -8,6 +8,9 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+/// The virtual-node counts the slider offers (160 is ketama's default).
+const VNODE_STEPS: [u32; 12] = [1, 2, 3, 5, 10, 20, 50, 100, 160, 200, 500, 1000];
+
 fn hashing(on_action: &Callback<AppAction>, action: HashingAction) {
     on_action.emit(AppAction::Hashing(action));
 }
@@ -60,6 +63,18 @@ pub fn server_table(props: &TableProps) -> Html {
             let on_action = on_action.clone();
             Callback::from(move |_| hashing(&on_action, HashingAction::PlaceServer { name: name.clone(), position: None }))
         };
+        let on_weight = {
+            let name = name.clone();
+            let on_action = on_action.clone();
+            Callback::from(move |e: Event| {
+                let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
+                let text = input.value();
+                match text.trim().parse::<u32>() {
+                    Ok(weight) => hashing(&on_action, HashingAction::SetWeight { name: name.clone(), weight }),
+                    Err(_) => error(&on_action, format!("A weight is a whole number from 1 to {}; \"{}\" is not.", limits::WEIGHT_MAX, text.trim())),
+                }
+            })
+        };
         let remove = {
             let name = name.clone();
             Callback::from(move |_| hashing(&on_action, HashingAction::RemoveServer { name: name.clone() }))
@@ -74,6 +89,11 @@ pub fn server_table(props: &TableProps) -> Html {
                     if s.placed_by == "hand" {
                         <button class="link" title="Place this server at hash(name) % M again" onclick={by_hash}>{ "by hash" }</button>
                     }
+                </td>
+                <td>
+                    <input class="weight" type="number" min="1" max={limits::WEIGHT_MAX.to_string()} value={s.weight.to_string()}
+                        aria-label={format!("Weight of {}", s.name)} data-testid="weight" onchange={on_weight}
+                        title={format!("{} ring points", s.points)} />
                 </td>
                 <td class="num" data-testid="ring-share" title="Share of the ring's positions this server owns">{ pct(s.ring_space_pct) }</td>
                 <td class="num" data-testid="ring-keys">{ count(s.ring_keys) }</td>
@@ -90,6 +110,7 @@ pub fn server_table(props: &TableProps) -> Html {
                         <th><span class="sr-only">{ "Colour" }</span></th>
                         <th>{ "Server" }</th>
                         <th title="Ring position in 0..M-1; edit it to place the server by hand">{ "Position" }</th>
+                        <th title="Relative capacity: a server of weight w gets w times the ring points">{ "Weight" }</th>
                         <th title="Share of the key space owned on the ring">{ "Ring share" }</th>
                         <th title="Keys of the key set on the ring">{ "Ring keys" }</th>
                         <th title="Keys of the key set under h % N">{ "Modulo keys" }</th>
@@ -190,7 +211,25 @@ pub fn settings(props: &SettingsProps) -> Html {
             }
         })
     };
+    let vnodes_now = r.vnodes;
+    let step = VNODE_STEPS.iter().position(|&k| k >= vnodes_now).unwrap_or(VNODE_STEPS.len() - 1);
+    let on_vnodes = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
+            let picked = input.value().parse::<usize>().ok().and_then(|i| VNODE_STEPS.get(i).copied());
+            if let Some(vnodes) = picked.filter(|&k| k != vnodes_now) {
+                hashing(&on_action, HashingAction::SetVnodes { vnodes });
+            }
+        })
+    };
     html! {
+        <>
+        <label class="vnodes" title="Ring points per server (per unit of weight): more points spread the load more evenly, about 1/sqrt(k)">
+            { format!("Virtual nodes per server: k = {}", r.vnodes) }
+            <input type="range" min="0" max={(VNODE_STEPS.len() - 1).to_string()} value={step.to_string()}
+                data-testid="vnodes" onchange={on_vnodes} aria-valuetext={r.vnodes.to_string()} />
+        </label>
         <form class="settings" onsubmit={submit}>
             <label>{ "Ring size M" }
                 <input ref={m_ref} data-testid="ring-size" inputmode="numeric" value={r.ring_size.to_string()} />
@@ -204,5 +243,6 @@ pub fn settings(props: &SettingsProps) -> Html {
             </label>
             <button type="submit" data-testid="apply-settings">{ "Apply" }</button>
         </form>
+        </>
     }
 }
