@@ -218,3 +218,92 @@ fn draw_bars(
     }
     root.present().ok()
 }
+
+/// One line of a line chart: a name, its colour and its points (y per x = 0, 1, 2, ...).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub name: &'static str,
+    pub color: (u8, u8, u8),
+    pub values: Vec<f64>,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LineProps {
+    pub lines: Rc<Vec<Line>>,
+    /// The y range shown.
+    pub y_max: f64,
+    /// A vertical marker at this x (for example the moment of a change).
+    pub marker: Option<usize>,
+    /// Formats y-axis labels.
+    pub y_percent: bool,
+    pub testid: &'static str,
+    pub label: String,
+}
+
+/// Lines over a shared x axis, with a legend.
+#[function_component(LineChart)]
+pub fn line_chart(props: &LineProps) -> Html {
+    let canvas = use_node_ref();
+    let width = use_window_width();
+    {
+        let canvas = canvas.clone();
+        let (y_max, marker, y_percent) = (props.y_max, props.marker, props.y_percent);
+        use_effect_with((props.lines.clone(), width), move |(lines, _)| {
+            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                draw_lines(&c, lines, y_max, marker, y_percent);
+            }
+        });
+    }
+    html! { <canvas ref={canvas} class="chart lines" data-testid={props.testid} role="img" aria-label={props.label.clone()} /> }
+}
+
+fn draw_lines(
+    canvas: &HtmlCanvasElement,
+    lines: &[Line],
+    y_max: f64,
+    marker: Option<usize>,
+    y_percent: bool,
+) -> Option<()> {
+    let dpr = fit(canvas, 220);
+    let backend = CanvasBackend::with_canvas_object(canvas.clone())?;
+    let root = backend.into_drawing_area();
+    root.fill(&TRANSPARENT).ok()?;
+    let (fg, grid) = colors();
+    let n = lines.iter().map(|l| l.values.len()).max().unwrap_or(0).max(2);
+    let font = |size: f64| TextStyle::from(("sans-serif", size * dpr).into_font()).color(&fg);
+    let mut chart = ChartBuilder::on(&root)
+        .margin((8.0 * dpr) as u32)
+        .x_label_area_size((20.0 * dpr) as u32)
+        .y_label_area_size((44.0 * dpr) as u32)
+        .build_cartesian_2d(0.0..(n - 1) as f64, 0.0..y_max)
+        .ok()?;
+    let y_fmt = move |v: &f64| if y_percent { format!("{:.0}%", v * 100.0) } else { format!("{v:.1}") };
+    chart
+        .configure_mesh()
+        .x_labels(6)
+        .y_labels(5)
+        .x_label_style(font(10.0))
+        .y_label_style(font(11.0))
+        .x_label_formatter(&|v| format!("{}", v.round() as i64))
+        .y_label_formatter(&y_fmt)
+        .axis_style(grid)
+        .light_line_style(grid.mix(0.3))
+        .bold_line_style(grid.mix(0.5))
+        .draw()
+        .ok()?;
+    if let Some(x) = marker {
+        let x = x as f64;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x, 0.0), (x, y_max)],
+                fg.mix(0.6).stroke_width(dpr as u32),
+            )))
+            .ok()?;
+    }
+    for line in lines {
+        let (r, g, b) = line.color;
+        let style = RGBColor(r, g, b).stroke_width((2.0 * dpr) as u32);
+        chart.draw_series(LineSeries::new(line.values.iter().enumerate().map(|(i, v)| (i as f64, *v)), style)).ok()?;
+    }
+    root.present().ok()
+}

@@ -1,5 +1,6 @@
 //! The hashing & load-balancing lab: modulo hashing and a consistent-hashing ring over one key set.
 
+pub mod cache;
 mod lab;
 mod modulo;
 mod report;

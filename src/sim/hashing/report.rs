@@ -96,6 +96,8 @@ pub struct HashingReport {
     pub last_change: Option<ChangeReport>,
     pub history: Vec<HistoryEntry>,
     pub probe: Option<ProbeReport>,
+    /// LRU caches per server through the last change (modulo vs ring).
+    pub cache: Option<super::cache::CacheAffinity>,
 }
 
 /// Server id of every key under both schemes.
@@ -272,6 +274,10 @@ impl HashingLab {
             last_change,
             history: self.history.clone(),
             probe,
+            cache: self
+                .previous
+                .as_ref()
+                .and_then(|(before, _)| super::cache::cache_affinity(before, ms, &self.key_hashes, self.seed)),
         }
     }
 }

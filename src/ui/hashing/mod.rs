@@ -1,5 +1,6 @@
 //! The hashing & load-balancing lab page: presets, the ring, what moved, the servers and the charts.
 
+mod cache;
 mod charts;
 mod movement;
 mod ring;
@@ -131,6 +132,10 @@ pub fn hashing_page(props: &HashingPageProps) -> Html {
                 <section class="card charts-card" aria-labelledby="charts-title">
                     <h2 id="charts-title">{ "Load per server" }</h2>
                     <charts::LoadCharts report={props.report.clone()} />
+                </section>
+                <section class="card cache-card" aria-labelledby="cache-title">
+                    <h2 id="cache-title">{ "Cache affinity through the last change" }</h2>
+                    <cache::CacheAffinityView report={props.report.clone()} />
                 </section>
                 <section class="card history-card" aria-labelledby="history-title">
                     <h2 id="history-title">{ "Changes so far" }</h2>
