@@ -1,12 +1,12 @@
 //! Cache affinity through a change: modulo dumps almost every cache, the ring keeps most of them.
 #![cfg(not(target_arch = "wasm32"))]
 
-use sysplay::scenario::{Report, preset};
+use sysplay::scenario::{LabRun, preset};
 use sysplay::sim::hashing::cache::CacheAffinity;
 
 fn cache(name: &str) -> CacheAffinity {
-    let Report::Hashing(r) = preset(name).unwrap().scenario.run().unwrap().report();
-    r.cache.expect("the preset has a change")
+    let LabRun::Hashing(lab) = preset(name).unwrap().scenario.run().unwrap();
+    lab.cache_affinity().expect("the preset has a change")
 }
 
 #[test]

@@ -58,6 +58,10 @@ proptest! {
         let change = lab.report().last_change.unwrap();
         let owned = before.iter().filter(|&&id| id == victim.id).count() as u64;
         prop_assert_eq!(change.ring.moved_keys, owned);
+        // The ring moves exactly the minimum possible: the removed server's keys, all flowing out of it.
+        prop_assert_eq!(change.ring.min_possible_pct, Some(change.ring.moved_keys_pct));
+        prop_assert!(change.ring.flows.iter().all(|f| f.from == victim.name));
+        prop_assert_eq!(change.ring.flows.iter().map(|f| f.keys).sum::<u64>(), owned);
     }
 
     #[test]
@@ -72,6 +76,10 @@ proptest! {
         }
         // The exact key-space count agrees with the new server's share of the ring.
         let r = lab.report();
+        let n = r.servers.len() as f64;
+        let change = r.last_change.as_ref().unwrap();
+        prop_assert_eq!(change.ring.min_possible_pct, Some(100.0 / n));
+        prop_assert!(change.ring.flows.iter().all(|f| f.to == "new"));
         prop_assert_eq!(r.last_change.unwrap().ring.moved_space, Some(r.servers.last().unwrap().ring_space));
     }
 

@@ -79,6 +79,8 @@ mod cli {
                 };
                 let run = scenario.run()?;
                 let mut value = serde_json::to_value(run.report()).map_err(|e| e.to_string())?;
+                let sysplay::scenario::LabRun::Hashing(lab) = &run;
+                value["cache"] = serde_json::to_value(lab.cache_affinity()).map_err(|e| e.to_string())?;
                 if digest {
                     value["digest"] = format!("{:016x}", run.digest()).into();
                 }

@@ -3,6 +3,7 @@
 
 use super::{hashing, panic, persist, shell};
 use crate::scenario::{LabRun, Scenario, decode_link, encode_link, preset};
+use crate::sim::hashing::cache::CacheAffinity;
 use crate::sim::hashing::{HashingAction, HashingLab, HashingReport, limits};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub scenario: Scenario,
     pub lab: HashingLab,
     pub report: Rc<HashingReport>,
+    pub cache: Rc<Option<CacheAffinity>>,
+    pub drawing: Rc<hashing::RingDrawing>,
     pub notice: Option<Notice>,
     pub view: View,
     pub share_link: Option<String>,
@@ -79,6 +82,8 @@ impl AppState {
         };
         let report = Rc::new(lab.report());
         Self {
+            cache: Rc::new(lab.cache_affinity()),
+            drawing: Rc::new(hashing::ring_sample(&lab)),
             scenario,
             lab,
             report,
@@ -120,6 +125,8 @@ impl AppState {
     fn next(&self, scenario: Scenario, lab: HashingLab, notice: Option<Notice>) -> Self {
         Self {
             report: Rc::new(lab.report()),
+            cache: Rc::new(lab.cache_affinity()),
+            drawing: Rc::new(hashing::ring_sample(&lab)),
             scenario,
             lab,
             notice,
@@ -135,6 +142,8 @@ impl AppState {
             scenario: self.scenario.clone(),
             lab: self.lab.clone(),
             report: self.report.clone(),
+            cache: self.cache.clone(),
+            drawing: self.drawing.clone(),
             notice,
             view: self.view,
             share_link: self.share_link.clone(),
@@ -304,7 +313,8 @@ pub fn app() -> Html {
                         View::Hashing => html! {
                             <hashing::HashingPage
                                 report={state.report.clone()}
-                                sample={Rc::new(hashing::ring_sample(&state.lab))}
+                                sample={state.drawing.clone()}
+                                cache={state.cache.clone()}
                                 next_name={state.lab.next_free_name()}
                                 seed={state.scenario.seed}
                                 actions={state.scenario.action_count()}

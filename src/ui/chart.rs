@@ -303,7 +303,12 @@ fn draw_lines(
     for line in lines {
         let (r, g, b) = line.color;
         let style = RGBColor(r, g, b).stroke_width((2.0 * dpr) as u32);
-        chart.draw_series(LineSeries::new(line.values.iter().enumerate().map(|(i, v)| (i as f64, *v)), style)).ok()?;
+        chart
+            .draw_series(LineSeries::new(
+                line.values.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(i, v)| (i as f64, *v)),
+                style,
+            ))
+            .ok()?;
     }
     root.present().ok()
 }

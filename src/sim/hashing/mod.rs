@@ -8,5 +8,5 @@ mod ring;
 
 pub use lab::{HashingAction, HashingConfig, HashingLab, Membership, Server, ServerSpec, limits};
 pub use modulo::{modulo_share, modulo_space_moved};
-pub use report::{ChangeReport, HashingReport, HistoryEntry, Movement, ProbeReport, ServerReport, Spread};
+pub use report::{ChangeReport, Flow, HashingReport, HistoryEntry, Movement, ProbeReport, ServerReport, Spread};
 pub use ring::Ring;

@@ -35,6 +35,19 @@ pub struct Movement {
     /// Hash values (of M) whose server changed; `None` when M itself changed.
     pub moved_space: Option<u64>,
     pub moved_space_pct: Option<f64>,
+    /// The least any scheme must move for this change, as % of keys: the new servers' fair share when
+    /// adding, the removed servers' keys when removing; `None` for other changes.
+    pub min_possible_pct: Option<f64>,
+    /// Where the moved keys went: (from, to, keys), largest first.
+    pub flows: Vec<Flow>,
+}
+
+/// Keys that moved from one server to another.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Flow {
+    pub from: String,
+    pub to: String,
+    pub keys: u64,
 }
 
 /// The last change and what it moved.
@@ -96,8 +109,6 @@ pub struct HashingReport {
     pub last_change: Option<ChangeReport>,
     pub history: Vec<HistoryEntry>,
     pub probe: Option<ProbeReport>,
-    /// LRU caches per server through the last change (modulo vs ring).
-    pub cache: Option<super::cache::CacheAffinity>,
 }
 
 /// Server id of every key under both schemes.
@@ -161,6 +172,43 @@ fn count_by_id(owners: &[u32]) -> Vec<u64> {
     counts
 }
 
+/// The least movement a change allows (see `Movement::min_possible_pct`).
+fn min_possible(before: &Membership, after: &Membership, then: &[u32], keys: u64) -> Option<f64> {
+    let has = |ms: &Membership, id: u32| ms.servers.iter().any(|s| s.id == id);
+    let added: Vec<_> = after.servers.iter().filter(|s| !has(before, s.id)).collect();
+    let removed: Vec<u32> = before.servers.iter().filter(|s| !has(after, s.id)).map(|s| s.id).collect();
+    let same_layout = before.ring_size == after.ring_size && before.vnodes == after.vnodes;
+    match (added.is_empty(), removed.is_empty()) {
+        (false, true) if same_layout && !before.servers.is_empty() => {
+            let total: u64 = after.servers.iter().map(|s| u64::from(s.weight)).sum();
+            let new: u64 = added.iter().map(|s| u64::from(s.weight)).sum();
+            Some(100.0 * new as f64 / total as f64)
+        }
+        (true, false) if same_layout => Some(pct(then.iter().filter(|id| removed.contains(id)).count() as u64, keys)),
+        _ => None,
+    }
+}
+
+/// Moved keys grouped by (from, to) server, largest first (ties by names, so the order is stable).
+fn flows(then: &[u32], now: &[u32], before: &Membership, after: &Membership) -> Vec<Flow> {
+    let mut counts: std::collections::BTreeMap<(u32, u32), u64> = std::collections::BTreeMap::new();
+    for (a, b) in then.iter().zip(now).filter(|(a, b)| a != b) {
+        *counts.entry((*a, *b)).or_default() += 1;
+    }
+    let name = |id: u32| {
+        before
+            .servers
+            .iter()
+            .chain(&after.servers)
+            .find(|s| s.id == id)
+            .map_or_else(|| "(none)".to_string(), |s| s.name.clone())
+    };
+    let mut flows: Vec<Flow> =
+        counts.into_iter().map(|((a, b), keys)| Flow { from: name(a), to: name(b), keys }).collect();
+    flows.sort_by(|x, y| y.keys.cmp(&x.keys).then_with(|| (&x.from, &x.to).cmp(&(&y.from, &y.to))));
+    flows
+}
+
 fn moved(a: &[u32], b: &[u32]) -> u64 {
     a.iter().zip(b).filter(|(x, y)| x != y).count() as u64
 }
@@ -208,6 +256,13 @@ impl HashingLab {
         out
     }
 
+    /// LRU caches per server through the last change (modulo vs ring); `None` before any change.
+    /// Kept out of `report` because it simulates tens of thousands of requests.
+    pub fn cache_affinity(&self) -> Option<super::cache::CacheAffinity> {
+        let (before, _) = self.previous.as_ref()?;
+        super::cache::cache_affinity(before, &self.membership, &self.key_hashes, self.seed)
+    }
+
     /// Computes the report over all keys and the whole key space.
     pub fn report(&self) -> HashingReport {
         let ms = &self.membership;
@@ -239,19 +294,25 @@ impl HashingLab {
         let last_change = self.previous.as_ref().map(|(before, change)| {
             let then = assign(before, &self.key_hashes);
             let same_space = before.ring_size == m;
-            let movement = |moved_keys: u64, moved_space: Option<u64>| Movement {
-                moved_keys,
-                moved_keys_pct: pct(moved_keys, keys),
-                moved_space,
-                moved_space_pct: moved_space.map(|s| pct(s, m)),
+            let movement = |then: &[u32], now: &[u32], moved_space: Option<u64>| {
+                let moved_keys = moved(then, now);
+                Movement {
+                    moved_keys,
+                    moved_keys_pct: pct(moved_keys, keys),
+                    moved_space,
+                    moved_space_pct: moved_space.map(|s| pct(s, m)),
+                    min_possible_pct: min_possible(before, ms, then, keys),
+                    flows: flows(then, now, before, ms),
+                }
             };
             ChangeReport {
                 change: change.clone(),
                 modulo: movement(
-                    moved(&then.modulo, &now.modulo),
+                    &then.modulo,
+                    &now.modulo,
                     same_space.then(|| modulo_space_moved(m, &before.ids(), &ms.ids())),
                 ),
-                ring: movement(moved(&then.ring, &now.ring), same_space.then(|| ring_space_moved(before, ms))),
+                ring: movement(&then.ring, &now.ring, same_space.then(|| ring_space_moved(before, ms))),
             }
         });
         let probe = self.probe.map(|hash| {
@@ -274,10 +335,6 @@ impl HashingLab {
             last_change,
             history: self.history.clone(),
             probe,
-            cache: self
-                .previous
-                .as_ref()
-                .and_then(|(before, _)| super::cache::cache_affinity(before, ms, &self.key_hashes, self.seed)),
         }
     }
 }

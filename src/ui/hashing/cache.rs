@@ -1,7 +1,6 @@
 //! Cache affinity through the last change: hit ratio over time of per-server LRU caches.
 
-use crate::sim::hashing::HashingReport;
-use crate::sim::hashing::cache::WINDOW;
+use crate::sim::hashing::cache::{CacheAffinity, WINDOW};
 use crate::ui::chart::{Line, LineChart};
 use crate::ui::format::{count, pct};
 use std::rc::Rc;
@@ -13,13 +12,13 @@ pub const RING_COLOR: (u8, u8, u8) = (78, 121, 167);
 
 #[derive(Properties, PartialEq)]
 pub struct CacheProps {
-    pub report: Rc<HashingReport>,
+    pub cache: Rc<Option<CacheAffinity>>,
 }
 
 /// The hit-ratio chart and the numbers right after the change.
 #[function_component(CacheAffinityView)]
 pub fn cache_affinity_view(props: &CacheProps) -> Html {
-    let Some(c) = props.report.cache.as_ref() else {
+    let Some(c) = props.cache.as_ref().as_ref() else {
         return html! { <p class="muted">{ "Make a change (add or remove a server) to see what it does to the caches." }</p> };
     };
     let lines = Rc::new(vec![

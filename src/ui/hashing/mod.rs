@@ -80,6 +80,7 @@ pub fn ring_sample(lab: &HashingLab) -> RingDrawing {
 pub struct HashingPageProps {
     pub report: Rc<HashingReport>,
     pub sample: Rc<RingDrawing>,
+    pub cache: Rc<Option<crate::sim::hashing::cache::CacheAffinity>>,
     pub next_name: String,
     pub seed: u64,
     pub actions: usize,
@@ -135,7 +136,7 @@ pub fn hashing_page(props: &HashingPageProps) -> Html {
                 </section>
                 <section class="card cache-card" aria-labelledby="cache-title">
                     <h2 id="cache-title">{ "Cache affinity through the last change" }</h2>
-                    <cache::CacheAffinityView report={props.report.clone()} />
+                    <cache::CacheAffinityView cache={props.cache.clone()} />
                 </section>
                 <section class="card history-card" aria-labelledby="history-title">
                     <h2 id="history-title">{ "Changes so far" }</h2>

@@ -1,7 +1,8 @@
 //! What the last change moved under each scheme, and the history of changes.
 
-use crate::sim::hashing::{HashingReport, Movement};
+use crate::sim::hashing::{Flow, HashingReport, Movement};
 use crate::ui::app::AppAction;
+use crate::ui::chart::{Line, LineChart};
 use crate::ui::format::{count, pct, pct_or_dash};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -54,9 +55,40 @@ pub fn last_change(props: &LastChangeProps) -> Html {
                 </tbody>
             </table>
             </div>
+            if let Some(min) = change.ring.min_possible_pct {
+                <p class="min-possible" data-testid="min-possible"
+                    title="Adding: the new servers' fair share of the keys. Removing: exactly the removed servers' keys.">
+                    { "Least movement for a balanced result: " }<strong>{ pct(min) }</strong>{ " of keys" }
+                </p>
+            }
             <p class="explain muted">{ explain(change.modulo.moved_space_pct, change.ring.moved_space_pct) }</p>
+            <div class="flows">
+                { flow_table("Modulo: where keys went", &change.modulo.flows, "flows-modulo") }
+                { flow_table("Ring: where keys went", &change.ring.flows, "flows-ring") }
+            </div>
             <button data-testid="undo" onclick={undo} disabled={props.actions == 0}>{ "Undo last change" }</button>
         </>
+    }
+}
+
+/// Flows shown per scheme; the rest are summed in one line.
+const FLOWS_SHOWN: usize = 6;
+
+fn flow_table(title: &'static str, flows: &[Flow], testid: &'static str) -> Html {
+    let rest: u64 = flows.iter().skip(FLOWS_SHOWN).map(|f| f.keys).sum();
+    html! {
+        <table class="flow-table" data-testid={testid}>
+            <caption>{ title }</caption>
+            <tbody>
+                if flows.is_empty() { <tr><td class="muted">{ "no key moved" }</td></tr> }
+                { for flows.iter().take(FLOWS_SHOWN).map(|f| html! {
+                    <tr><td>{ format!("{} → {}", f.from, f.to) }</td><td class="num">{ count(f.keys) }</td></tr>
+                }) }
+                if rest > 0 {
+                    <tr><td class="muted">{ format!("{} other moves", flows.len() - FLOWS_SHOWN) }</td><td class="num">{ count(rest) }</td></tr>
+                }
+            </tbody>
+        </table>
     }
 }
 
@@ -90,7 +122,22 @@ pub fn history(props: &HistoryProps) -> Html {
     if h.is_empty() {
         return html! { <p class="muted">{ "No changes recorded yet." }</p> };
     }
+    let series = |f: fn(&crate::sim::hashing::HistoryEntry) -> Option<f64>| {
+        h.iter().map(|e| f(e).unwrap_or(f64::NAN) / 100.0).collect::<Vec<f64>>()
+    };
+    let lines = std::rc::Rc::new(vec![
+        Line { name: "modulo", color: super::cache::MODULO_COLOR, values: series(|e| e.modulo_space_moved_pct) },
+        Line { name: "ring", color: super::cache::RING_COLOR, values: series(|e| e.ring_space_moved_pct) },
+    ]);
     html! {
+        <>
+        if h.len() > 1 {
+            <figure>
+                <LineChart {lines} y_max={1.0} marker={None::<usize>} y_percent={true} testid="history-chart"
+                    label="Share of the key space moved by each change, modulo and ring" />
+                <figcaption>{ "Key space moved by each change (x = change number − 1): modulo (orange), ring (blue)" }</figcaption>
+            </figure>
+        }
         <div class="table-scroll">
             <table class="history" data-testid="history">
                 <thead><tr><th>{ "#" }</th><th>{ "Change" }</th><th>{ "Servers" }</th><th>{ "Modulo moved" }</th><th>{ "Ring moved" }</th></tr></thead>
@@ -107,5 +154,6 @@ pub fn history(props: &HistoryProps) -> Html {
                 </tbody>
             </table>
         </div>
+        </>
     }
 }
