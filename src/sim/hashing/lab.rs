@@ -218,6 +218,11 @@ impl HashingLab {
         &self.membership
     }
 
+    /// The membership before the last change, if any.
+    pub fn previous_membership(&self) -> Option<&Membership> {
+        self.previous.as_ref().map(|(m, _)| m)
+    }
+
     /// The seed the keys were drawn from.
     pub fn seed(&self) -> u64 {
         self.seed

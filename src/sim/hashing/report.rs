@@ -132,7 +132,7 @@ pub(super) fn assign(ms: &Membership, key_hashes: &[u64]) -> Assignment {
 
 /// Relative standard deviation (%) and max over fair share of `values` against fair shares
 /// proportional to `weights` of `total`.
-fn relative_spread(values: &[f64], weights: &[f64], total: f64) -> (f64, f64) {
+pub(super) fn relative_spread(values: &[f64], weights: &[f64], total: f64) -> (f64, f64) {
     let weight_sum: f64 = weights.iter().sum();
     let ratios: Vec<f64> = values.iter().zip(weights).map(|(v, w)| v / (total * w / weight_sum)).collect();
     let n = ratios.len() as f64;
