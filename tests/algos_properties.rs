@@ -4,7 +4,8 @@
 
 use proptest::prelude::*;
 use sysplay::sim::hash::hash_u64;
-use sysplay::sim::hashing::algos::{Algo, AlgoParams, Backend, Bounded, Placer, VnodeRing, build};
+use sysplay::sim::hashing::algos::analysis::{movement, ring_join_movement};
+use sysplay::sim::hashing::algos::{Algo, AlgoParams, Backend, Bounded, Placer, VnodeRing, build, vnode_position};
 
 fn keys(n: u64) -> Vec<u64> {
     (0..n).map(hash_u64).collect()
@@ -125,5 +126,22 @@ proptest! {
         let mut load = vec![0u64; backends.len()];
         bounded.assign_all(&keys).iter().for_each(|&s| load[s as usize] += 1);
         prop_assert!(load.iter().zip(&caps).all(|(l, c)| l <= c), "{:?} > {:?}", load, caps);
+    }
+
+    /// The incremental count for one server joining a ring equals the full recompute, including keys
+    /// sitting exactly on a new or an old point.
+    #[test]
+    fn ring_join_incremental_equals_full_recompute((names, weights) in server_set(), vnodes in 1u32..20, seed: u64) {
+        let (before, joining) = (named(&names[1..], &weights[1..]), Backend::weighted(names[0].clone(), weights[0]));
+        let mut keys: Vec<u64> = (0..400).map(|i| hash_u64(seed ^ i)).collect();
+        keys.extend([0, u64::MAX, vnode_position(&joining.name, 0), vnode_position(&before[0].name, 0)]);
+        let mut after = before.clone();
+        after.push(joining.clone());
+        let params = AlgoParams { vnodes, ..AlgoParams::default() };
+        let full = movement(Algo::Ring, &before, &after, &params, &keys).unwrap();
+        keys.sort_unstable();
+        let (moved, flows) = ring_join_movement(&VnodeRing::new(&before, vnodes).unwrap(), &joining, vnodes, &keys);
+        prop_assert_eq!(moved, full.moved_keys);
+        prop_assert_eq!(flows, full.flows);
     }
 }

@@ -13,6 +13,8 @@ mod modulo;
 mod rendezvous;
 mod ring;
 
+pub mod analysis;
+
 pub use bounded::Bounded;
 pub use continuum::Continuum;
 pub use jump::{Jump, jump_consistent_hash};
@@ -20,7 +22,7 @@ pub use ketama::{Ketama, ketama_key_hash};
 pub use maglev::{Maglev, is_prime};
 pub use modulo::Modulo;
 pub use rendezvous::Rendezvous;
-pub use ring::VnodeRing;
+pub use ring::{VnodeRing, vnode_position};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

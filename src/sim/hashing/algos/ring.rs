@@ -9,6 +9,7 @@ use crate::sim::hash::hash_str;
 #[derive(Clone, Debug)]
 pub struct VnodeRing {
     continuum: Continuum,
+    backends: usize,
 }
 
 /// Position of a backend's i-th virtual node.
@@ -40,7 +41,12 @@ pub fn vnode_points(backends: &[Backend], vnodes: u32) -> Result<Vec<(u64, u32)>
 impl VnodeRing {
     /// Builds the ring; `vnodes` points per unit of weight.
     pub fn new(backends: &[Backend], vnodes: u32) -> Result<Self, String> {
-        Ok(Self { continuum: Continuum::new(vnode_points(backends, vnodes)?) })
+        Ok(Self { continuum: Continuum::new(vnode_points(backends, vnodes)?), backends: backends.len() })
+    }
+
+    /// Number of backends the ring was built from.
+    pub fn backends(&self) -> usize {
+        self.backends
     }
 
     /// The sorted points.
