@@ -1,5 +1,6 @@
 //! The command line over the same core as the page: run a scenario or a preset and print its metrics as
-//! JSON, turn scenario files into share links and back.
+//! JSON, turn scenario files into share links and back; place keys under each placement algorithm,
+//! print a Maglev table, and measure how many keys move when servers change.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -14,6 +15,8 @@ mod cli {
     use clap::{Parser, Subcommand};
     use std::process::ExitCode;
     use sysplay::scenario::{Scenario, decode_link, encode_link, preset, presets, scenario_from_json};
+    use sysplay::sim::hash::hash_u64;
+    use sysplay::sim::hashing::algos::{self, Algo, AlgoParams, Backend, Maglev, analysis};
 
     /// Default page address put in front of generated links.
     const DEFAULT_BASE: &str = "http://127.0.0.1:8080/";
@@ -54,7 +57,114 @@ mod cli {
         },
         /// Lists the named presets.
         Presets,
+        /// Prints the server of each key, one per line (its index, or its name when --names is given).
+        Place {
+            /// modulo, ring, ketama, rendezvous, jump, maglev or bounded.
+            #[arg(long)]
+            algo: String,
+            #[command(flatten)]
+            servers: ServerArgs,
+            /// Treat each KEY as a string hashed as the algorithm's reference does (ketama: MD5 as
+            /// libmemcached; the others: xxh3-64). Otherwise KEY is a u64: jump takes it as is, the others
+            /// hash it with the lab's hash (splitmix64).
+            #[arg(long)]
+            string_keys: bool,
+            /// The keys.
+            #[arg(required = true)]
+            keys: Vec<String>,
+        },
+        /// Prints a Maglev lookup table, one backend index per line.
+        Table {
+            /// Only maglev has a table.
+            #[arg(long, default_value = "maglev")]
+            algo: String,
+            #[command(flatten)]
+            servers: ServerArgs,
+        },
+        /// Prints, as JSON, what moves when servers S0..S{from-1} become S0..S{to-1}.
+        Movement {
+            /// modulo, ring, ketama, rendezvous, jump, maglev or bounded.
+            #[arg(long)]
+            algo: String,
+            /// Servers before.
+            #[arg(long)]
+            from: usize,
+            /// Servers after.
+            #[arg(long)]
+            to: usize,
+            /// Number of keys (request ids drawn from the seed, hashed).
+            #[arg(long, default_value_t = 100_000)]
+            keys: usize,
+            /// Ring and bounded: points per server.
+            #[arg(long, default_value_t = 100)]
+            vnodes: u32,
+            /// Seed of the request ids.
+            #[arg(long, default_value_t = 1)]
+            seed: u64,
+        },
     }
+
+    /// Who the servers are and how the algorithm is tuned.
+    #[derive(clap::Args)]
+    struct ServerArgs {
+        /// Number of servers, named S0..S{N-1} unless --names is given.
+        #[arg(long)]
+        servers: Option<usize>,
+        /// Server names, comma-separated (ketama: "host:port" or "host").
+        #[arg(long, value_delimiter = ',')]
+        names: Option<Vec<String>>,
+        /// Server weights, comma-separated, one per server (default 1 each).
+        #[arg(long, value_delimiter = ',')]
+        weights: Option<Vec<u32>>,
+        /// Ring and bounded: points per unit of weight.
+        #[arg(long, default_value_t = 100)]
+        vnodes: u32,
+        /// Ketama: points per server at average weight.
+        #[arg(long, default_value_t = 160)]
+        ketama_points: u32,
+        /// Maglev: table size, a prime.
+        #[arg(long, default_value_t = 65537)]
+        size: u64,
+        /// Bounded loads: the load factor c.
+        #[arg(long, default_value_t = 1.25)]
+        c: f64,
+    }
+
+    impl ServerArgs {
+        fn backends(&self) -> Result<Vec<Backend>, String> {
+            let names = match (&self.names, self.servers) {
+                (Some(names), Some(n)) if names.len() != n => {
+                    return Err(format!("--servers {n} but {} names were given", names.len()));
+                }
+                (Some(names), _) => names.clone(),
+                (None, Some(n)) => (0..n).map(|i| format!("S{i}")).collect(),
+                (None, None) => return Err("give --servers N or --names A,B,...".into()),
+            };
+            let weights = self.weights.clone().unwrap_or_else(|| vec![1; names.len()]);
+            if weights.len() != names.len() {
+                return Err(format!(
+                    "{} weights for {} servers: give one weight per server",
+                    weights.len(),
+                    names.len()
+                ));
+            }
+            let backends: Vec<Backend> = names.into_iter().zip(weights).map(|(n, w)| Backend::weighted(n, w)).collect();
+            algos::validate(&backends)?;
+            Ok(backends)
+        }
+
+        fn params(&self) -> AlgoParams {
+            AlgoParams {
+                vnodes: self.vnodes,
+                ketama_points: self.ketama_points,
+                maglev_table_size: self.size,
+                bounded_c: self.c,
+            }
+        }
+    }
+
+    /// Most keys `movement` will place (twice each).
+    const MOVEMENT_KEYS_MAX: usize = 10_000_000;
 
     pub fn main() -> ExitCode {
         match run(Cli::parse().command) {
@@ -102,7 +212,46 @@ mod cli {
             Command::Presets => {
                 Ok(presets().iter().map(|p| format!("{:<20} {}", p.name, p.explains)).collect::<Vec<_>>().join("\n"))
             }
+            Command::Place { algo, servers, string_keys, keys } => place(&algo, &servers, string_keys, &keys),
+            Command::Table { algo, servers } => {
+                if algo.parse::<Algo>()? != Algo::Maglev {
+                    return Err(format!("only maglev has a lookup table, not {algo}"));
+                }
+                let maglev = Maglev::new(&servers.backends()?, servers.size)?;
+                Ok(maglev.table().iter().map(u32::to_string).collect::<Vec<_>>().join("\n"))
+            }
+            Command::Movement { algo, from, to, keys, vnodes, seed } => {
+                let algo: Algo = algo.parse()?;
+                if keys > MOVEMENT_KEYS_MAX {
+                    return Err(format!("at most {MOVEMENT_KEYS_MAX} keys: each is placed twice"));
+                }
+                let params = AlgoParams { vnodes, ..AlgoParams::default() };
+                let (before, after) = (Backend::numbered(from), Backend::numbered(to));
+                let report = analysis::movement(algo, &before, &after, &params, &analysis::sample_keys(seed, keys))?;
+                let mut value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+                value["algo"] = algo.name().into();
+                value["from"] = from.into();
+                value["to"] = to.into();
+                serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
+            }
         }
+    }
+
+    fn place(algo: &str, servers: &ServerArgs, string_keys: bool, keys: &[String]) -> Result<String, String> {
+        let algo: Algo = algo.parse()?;
+        let backends = servers.backends()?;
+        let placer = algos::build(algo, &backends, &servers.params())?;
+        let mut lines = Vec::with_capacity(keys.len());
+        for key in keys {
+            let index = if string_keys {
+                placer.place_str(key)
+            } else {
+                let k: u64 = key.parse().map_err(|_| format!("\"{key}\" is not a u64 key (use --string-keys)"))?;
+                placer.place(if algo == Algo::Jump { k } else { hash_u64(k) })
+            };
+            lines.push(if servers.names.is_some() { backends[index].name.clone() } else { index.to_string() });
+        }
+        Ok(lines.join("\n"))
     }
 
     fn unknown_preset(name: &str) -> String {

@@ -6,6 +6,8 @@ mod modulo;
 mod report;
 mod ring;
 
+pub mod algos;
+
 pub use lab::{HashingAction, HashingConfig, HashingLab, Membership, Server, ServerSpec, limits};
 pub use modulo::{modulo_share, modulo_space_moved};
 pub use report::{ChangeReport, Flow, HashingReport, HistoryEntry, Movement, ProbeReport, ServerReport, Spread};
