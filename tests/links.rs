@@ -71,6 +71,7 @@ fn arb_scenario() -> impl Strategy<Value = Scenario> {
                     .enumerate()
                     .map(|(i, p)| ServerSpec { name: format!("S{i}"), position: p.map(|p| p % m), weight: 1 })
                     .collect(),
+                ..HashingConfig::default()
             };
             let mut scenario = Scenario::hashing(seed, config.clone());
             let mut lab = HashingLab::new(seed, &config).unwrap();

@@ -14,6 +14,7 @@ fn config(ring_size: u64, servers: &[Option<u64>]) -> HashingConfig {
             .enumerate()
             .map(|(i, p)| ServerSpec { name: format!("S{i}"), position: p.map(|p| p % ring_size), weight: 1 })
             .collect(),
+        ..HashingConfig::default()
     }
 }
 

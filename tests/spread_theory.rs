@@ -11,6 +11,7 @@ fn lab(servers: usize, vnodes: u32, seed: u64) -> HashingLab {
             .map(|i| ServerSpec { name: format!("node-{seed}-{i}"), position: None, weight: 1 })
             .collect(),
         vnodes,
+        ..HashingConfig::default()
     };
     HashingLab::new(seed, &config).unwrap()
 }
@@ -51,6 +52,7 @@ fn weights_get_proportional_shares() {
         key_count: 0,
         servers: (0..4).map(|i| ServerSpec { name: format!("w{i}"), position: None, weight: 1 }).collect(),
         vnodes: 400,
+        ..HashingConfig::default()
     };
     config.servers[0].weight = 3;
     let r = HashingLab::new(1, &config).unwrap().report();

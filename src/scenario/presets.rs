@@ -24,7 +24,10 @@ fn by_hash(count: usize) -> Vec<ServerSpec> {
 }
 
 fn hashing(ring_size: u64, servers: Vec<ServerSpec>, actions: Vec<HashingAction>) -> Scenario {
-    let mut s = Scenario::hashing(PRESET_SEED, HashingConfig { ring_size, key_count: 10_000, servers, vnodes: 1 });
+    let mut s = Scenario::hashing(
+        PRESET_SEED,
+        HashingConfig { ring_size, key_count: 10_000, servers, ..HashingConfig::default() },
+    );
     for a in actions {
         s.push_hashing(a);
     }

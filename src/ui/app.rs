@@ -3,7 +3,9 @@
 
 use super::{hashing, panic, persist, shell};
 use crate::scenario::{LabRun, Scenario, decode_link, encode_link, preset};
+use crate::sim::hashing::algos::Algo;
 use crate::sim::hashing::cache::CacheAffinity;
+use crate::sim::hashing::compare::{AlgoReport, compare};
 use crate::sim::hashing::{HashingAction, HashingLab, HashingReport, limits};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -41,6 +43,7 @@ pub struct AppState {
     pub lab: HashingLab,
     pub report: Rc<HashingReport>,
     pub cache: Rc<Option<CacheAffinity>>,
+    pub algos: Rc<Vec<AlgoReport>>,
     pub drawing: Rc<hashing::RingDrawing>,
     pub notice: Option<Notice>,
     pub view: View,
@@ -83,6 +86,7 @@ impl AppState {
         let report = Rc::new(lab.report());
         Self {
             cache: Rc::new(lab.cache_affinity()),
+            algos: Rc::new(compare(&lab, &Algo::all())),
             drawing: Rc::new(hashing::ring_sample(&lab)),
             scenario,
             lab,
@@ -126,6 +130,7 @@ impl AppState {
         Self {
             report: Rc::new(lab.report()),
             cache: Rc::new(lab.cache_affinity()),
+            algos: Rc::new(compare(&lab, &Algo::all())),
             drawing: Rc::new(hashing::ring_sample(&lab)),
             scenario,
             lab,
@@ -143,6 +148,7 @@ impl AppState {
             lab: self.lab.clone(),
             report: self.report.clone(),
             cache: self.cache.clone(),
+            algos: self.algos.clone(),
             drawing: self.drawing.clone(),
             notice,
             view: self.view,
@@ -315,6 +321,8 @@ pub fn app() -> Html {
                                 report={state.report.clone()}
                                 sample={state.drawing.clone()}
                                 cache={state.cache.clone()}
+                                algos={state.algos.clone()}
+                                split={state.lab.split()}
                                 next_name={state.lab.next_free_name()}
                                 seed={state.scenario.seed}
                                 actions={state.scenario.action_count()}

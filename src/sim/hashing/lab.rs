@@ -1,6 +1,7 @@
 //! The hashing lab's state machine: a membership (ring size + servers) changed by actions, over a fixed
 //! set of uniformly random request ids drawn from the seed.
 
+use super::algos::Algo;
 use super::report::HistoryEntry;
 use super::{Ring, modulo_space_moved};
 use crate::sim::hash::{hash_str, hash_u64};
@@ -59,6 +60,17 @@ pub struct HashingConfig {
     /// Ring points per unit of weight (virtual nodes); 1 is the plain ring of the notes.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub vnodes: u32,
+    /// The two algorithms of the split view.
+    #[serde(default = "default_split", skip_serializing_if = "is_default_split")]
+    pub split: (Algo, Algo),
+}
+
+fn default_split() -> (Algo, Algo) {
+    (Algo::Modulo, Algo::Ring)
+}
+
+fn is_default_split(split: &(Algo, Algo)) -> bool {
+    *split == default_split()
 }
 
 impl Default for HashingConfig {
@@ -68,6 +80,7 @@ impl Default for HashingConfig {
             key_count: 10_000,
             servers: (0..4).map(|i| ServerSpec { name: format!("S{i}"), position: None, weight: 1 }).collect(),
             vnodes: 1,
+            split: default_split(),
         }
     }
 }
@@ -100,6 +113,8 @@ pub enum HashingAction {
     SetVnodes { vnodes: u32 },
     /// Sets a server's weight (its share of ring points).
     SetWeight { name: String, weight: u32 },
+    /// Chooses the two algorithms of the split view.
+    SetSplit { left: Algo, right: Algo },
 }
 
 impl HashingAction {
@@ -116,6 +131,7 @@ impl HashingAction {
             Self::Probe { hash } => format!("follow hash {hash}"),
             Self::SetVnodes { vnodes } => format!("{vnodes} virtual nodes per server"),
             Self::SetWeight { name, weight } => format!("weight of {name} = {weight}"),
+            Self::SetSplit { left, right } => format!("compare {left} with {right}"),
         }
     }
 }
@@ -180,6 +196,7 @@ pub struct HashingLab {
     pub(super) previous: Option<(Membership, String)>,
     pub(super) history: Vec<HistoryEntry>,
     pub(super) probe: Option<u64>,
+    pub(super) split: (Algo, Algo),
     /// 64-bit hashes of the request ids; a key's position is `hash % M`.
     pub(super) key_hashes: Arc<Vec<u64>>,
     next_id: u32,
@@ -200,6 +217,7 @@ impl HashingLab {
             previous: None,
             history: Vec::new(),
             probe: None,
+            split: config.split,
             key_hashes: Arc::new(draw_key_hashes(seed, config.key_count)),
             next_id: 0,
         };
@@ -216,6 +234,11 @@ impl HashingLab {
     /// The current membership.
     pub fn membership(&self) -> &Membership {
         &self.membership
+    }
+
+    /// The two algorithms of the split view.
+    pub fn split(&self) -> (Algo, Algo) {
+        self.split
     }
 
     /// The membership before the last change, if any.
@@ -253,7 +276,7 @@ impl HashingLab {
             self.key_hashes = old_keys;
             return Err(e);
         }
-        if matches!(action, HashingAction::Probe { .. }) {
+        if matches!(action, HashingAction::Probe { .. } | HashingAction::SetSplit { .. }) {
             return Ok(());
         }
         let after = &self.membership;
@@ -313,6 +336,10 @@ impl HashingLab {
             }
             HashingAction::Probe { hash } => {
                 self.probe = Some(*hash);
+                Ok(())
+            }
+            HashingAction::SetSplit { left, right } => {
+                self.split = (*left, *right);
                 Ok(())
             }
             HashingAction::SetVnodes { vnodes } => {

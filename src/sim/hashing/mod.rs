@@ -1,6 +1,7 @@
 //! The hashing & load-balancing lab: modulo hashing and a consistent-hashing ring over one key set.
 
 pub mod cache;
+pub mod compare;
 mod lab;
 mod modulo;
 mod report;

@@ -5,6 +5,7 @@ mod charts;
 mod movement;
 mod ring;
 mod servers;
+mod split;
 
 use super::app::AppAction;
 use crate::scenario::presets;
@@ -81,6 +82,8 @@ pub struct HashingPageProps {
     pub report: Rc<HashingReport>,
     pub sample: Rc<RingDrawing>,
     pub cache: Rc<Option<crate::sim::hashing::cache::CacheAffinity>>,
+    pub algos: Rc<Vec<crate::sim::hashing::compare::AlgoReport>>,
+    pub split: (crate::sim::hashing::algos::Algo, crate::sim::hashing::algos::Algo),
     pub next_name: String,
     pub seed: u64,
     pub actions: usize,
@@ -133,6 +136,11 @@ pub fn hashing_page(props: &HashingPageProps) -> Html {
                 <section class="card charts-card" aria-labelledby="charts-title">
                     <h2 id="charts-title">{ "Load per server" }</h2>
                     <charts::LoadCharts report={props.report.clone()} />
+                </section>
+                <section class="card split-card" aria-labelledby="split-title">
+                    <h2 id="split-title">{ "Algorithms side by side" }</h2>
+                    <split::SplitView algos={props.algos.clone()} split={props.split} on_action={props.on_action.clone()}
+                        names={Rc::new(r.servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>())} />
                 </section>
                 <section class="card cache-card" aria-labelledby="cache-title">
                     <h2 id="cache-title">{ "Cache affinity through the last change" }</h2>
