@@ -1,4 +1,4 @@
-//! `sysplay queue` (plain M/M/c) on the command line.
+//! `sysplay queue` (plain M/M/c) and `sysplay shop` on the command line.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::process::Command;
@@ -61,4 +61,28 @@ fn queue_refuses_bad_parameters_with_a_clear_message() {
     }
     let (ok, _, err) = sysplay(&["queue", "--servers", "1"]);
     assert!(!ok && !err.is_empty());
+}
+
+#[test]
+fn shop_presets_print_their_outcome() {
+    let get = |name: &str| {
+        let (ok, out, err) = sysplay(&["shop", "--preset", name]);
+        assert!(ok, "{name}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        for key in ["lost", "duplicates", "dead_lettered", "missed"] {
+            assert!(v[key].is_u64(), "{name}: {key}");
+        }
+        assert_eq!(v["missed"], 0);
+        assert_eq!(v["invariant_violations"], serde_json::json!([]));
+        v
+    };
+    assert_eq!(get("shop-dies")["lost"], 0);
+    assert!(get("shop-dies-in-memory")["lost"].as_u64().unwrap() > 0);
+    assert!(get("slow-shop-duplicates")["duplicates"].as_u64().unwrap() > 0);
+    assert_eq!(get("ring-redistribution")["duplicates"], 0);
+    assert_eq!(get("poison-order")["dead_lettered"], 1);
+    let (ok, _, err) = sysplay(&["shop", "--preset", "nope"]);
+    assert!(!ok && err.contains("rush-hour"), "{err}");
+    let (ok, list, _) = sysplay(&["shop", "--list"]);
+    assert!(ok && list.contains("poison-order"));
 }

@@ -14,7 +14,7 @@ mod cli {
     use clap::{Parser, Subcommand};
     use std::process::ExitCode;
     use sysplay::scenario::{Scenario, decode_link, encode_link, preset, presets, scenario_from_json};
-    use sysplay::sim::queue::{MmcConfig, run_mmc};
+    use sysplay::sim::queue::{MmcConfig, check_all, run_mmc, shop_preset, shop_presets};
 
     /// Default page address put in front of generated links.
     const DEFAULT_BASE: &str = "http://127.0.0.1:8080/";
@@ -73,6 +73,15 @@ mod cli {
             #[arg(long, default_value_t = 1)]
             seed: u64,
         },
+        /// Runs a pizza-shop preset of the message-queue lab and prints its metrics as JSON.
+        Shop {
+            /// The preset's name (`sysplay shop --list` shows them).
+            #[arg(long, required_unless_present = "list")]
+            preset: Option<String>,
+            /// Lists the shop presets.
+            #[arg(long)]
+            list: bool,
+        },
     }
 
     pub fn main() -> ExitCode {
@@ -128,6 +137,23 @@ mod cli {
                 value["seed"] = seed.into();
                 value["percentiles"] = "nearest-rank over every measured order".into();
                 value["theory"] = serde_json::to_value(theory).map_err(|e| e.to_string())?;
+                serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
+            }
+            Command::Shop { list: true, .. } => Ok(shop_presets()
+                .iter()
+                .map(|p| format!("{:<28} {}", p.name, p.explains))
+                .collect::<Vec<_>>()
+                .join("\n")),
+            Command::Shop { preset: name, .. } => {
+                let name = name.unwrap_or_default();
+                let preset = shop_preset(&name).ok_or_else(|| {
+                    let names: Vec<_> = shop_presets().iter().map(|p| p.name).collect();
+                    format!("no shop preset named \"{name}\"; the shop presets are: {}", names.join(", "))
+                })?;
+                let sim = preset.run();
+                let mut value = serde_json::to_value(sim.report()).map_err(|e| e.to_string())?;
+                value["preset"] = preset.name.into();
+                value["invariant_violations"] = check_all(&sim.snapshot()).into();
                 serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
             }
             Command::Presets => {
