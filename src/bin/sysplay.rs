@@ -17,6 +17,7 @@ mod cli {
     use sysplay::scenario::{Scenario, decode_link, encode_link, preset, presets, scenario_from_json};
     use sysplay::sim::hash::hash_u64;
     use sysplay::sim::hashing::algos::{self, Algo, AlgoParams, Backend, Maglev, analysis};
+    use sysplay::sim::queue::{MmcConfig, check_all, run_mmc, shop_preset, shop_presets};
 
     /// Default page address put in front of generated links.
     const DEFAULT_BASE: &str = "http://127.0.0.1:8080/";
@@ -101,6 +102,33 @@ mod cli {
             /// Seed of the request ids.
             #[arg(long, default_value_t = 1)]
             seed: u64,
+        },
+        /// Simulates a plain M/M/c queue (FIFO, no failures) and prints measured and Erlang C figures as JSON.
+        Queue {
+            /// Number of servers c.
+            #[arg(long)]
+            servers: u32,
+            /// Arrival rate lambda, orders per second.
+            #[arg(long, allow_negative_numbers = true)]
+            arrival_rate: f64,
+            /// Service rate mu of one server, orders per second.
+            #[arg(long, allow_negative_numbers = true)]
+            service_rate: f64,
+            /// Number of orders to simulate (the first 10% are warm-up).
+            #[arg(long)]
+            orders: u64,
+            /// Seed of the run.
+            #[arg(long, default_value_t = 1)]
+            seed: u64,
+        },
+        /// Runs a pizza-shop preset of the message-queue lab and prints its metrics as JSON.
+        Shop {
+            /// The preset's name (`sysplay shop --list` shows them).
+            #[arg(long, required_unless_present = "list")]
+            preset: Option<String>,
+            /// Lists the shop presets.
+            #[arg(long)]
+            list: bool,
         },
     }
 
@@ -208,6 +236,37 @@ mod cli {
                     (None, None) => return Err("give a scenario file or --preset NAME".into()),
                 };
                 Ok(format!("{}#{}", base.split('#').next().unwrap_or_default(), encode_link(&scenario)))
+            }
+            Command::Queue { servers, arrival_rate, service_rate, orders, seed } => {
+                let config =
+                    MmcConfig { servers, arrival_rate_per_s: arrival_rate, service_rate_per_s: service_rate, orders };
+                let theory = config.validate()?;
+                let report = run_mmc(seed, config)?;
+                let mut value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+                value["servers"] = servers.into();
+                value["arrival_rate_per_s"] = arrival_rate.into();
+                value["service_rate_per_s"] = service_rate.into();
+                value["seed"] = seed.into();
+                value["percentiles"] = "nearest-rank over every measured order".into();
+                value["theory"] = serde_json::to_value(theory).map_err(|e| e.to_string())?;
+                serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
+            }
+            Command::Shop { list: true, .. } => Ok(shop_presets()
+                .iter()
+                .map(|p| format!("{:<28} {}", p.name, p.explains))
+                .collect::<Vec<_>>()
+                .join("\n")),
+            Command::Shop { preset: name, .. } => {
+                let name = name.unwrap_or_default();
+                let preset = shop_preset(&name).ok_or_else(|| {
+                    let names: Vec<_> = shop_presets().iter().map(|p| p.name).collect();
+                    format!("no shop preset named \"{name}\"; the shop presets are: {}", names.join(", "))
+                })?;
+                let sim = preset.run();
+                let mut value = serde_json::to_value(sim.report()).map_err(|e| e.to_string())?;
+                value["preset"] = preset.name.into();
+                value["invariant_violations"] = check_all(&sim.snapshot()).into();
+                serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
             }
             Command::Presets => {
                 Ok(presets().iter().map(|p| format!("{:<20} {}", p.name, p.explains)).collect::<Vec<_>>().join("\n"))

@@ -7,3 +7,4 @@
 pub mod hash;
 pub mod hashing;
 pub mod kernel;
+pub mod queue;

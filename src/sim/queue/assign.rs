@@ -1,0 +1,51 @@
+//! Which shop gets an order: the least-loaded live shop, or the owner of the order's hash on a
+//! consistent-hash ring of the live shops' names (`vnodes` points per shop, `xxh3(name#v)`).
+
+use super::config::{Redistribution, ShopConfig};
+use crate::sim::hash::{hash_str, hash_u64};
+use crate::sim::hashing::Ring;
+
+/// Which live shop gets an order.
+pub(super) struct Assigner {
+    pub(super) mode: Redistribution,
+    names: Vec<String>,
+    vnodes: u32,
+    pub(super) live: Vec<bool>,
+    ring: Ring,
+}
+
+impl Assigner {
+    /// Every shop live, the ring built.
+    pub(super) fn new(config: &ShopConfig) -> Self {
+        let mut assigner = Self {
+            mode: config.redistribution,
+            names: config.shops.iter().map(|s| s.name.clone()).collect(),
+            vnodes: config.vnodes,
+            live: vec![true; config.shops.len()],
+            ring: Ring::default(),
+        };
+        assigner.rebuild();
+        assigner
+    }
+
+    pub(super) fn rebuild(&mut self) {
+        let (names, live, vnodes) = (&self.names, &self.live, self.vnodes);
+        self.ring = Ring::build(
+            names
+                .iter()
+                .enumerate()
+                .filter(|&(s, _)| live[s])
+                .flat_map(|(s, name)| (0..vnodes).map(move |v| (hash_str(&format!("{name}#{v}")), s as u32))),
+        );
+    }
+
+    /// The ring owner, or the least-loaded live shop (lowest index on ties).
+    pub(super) fn owner(&self, order: u64, load: &[u32]) -> Option<u32> {
+        match self.mode {
+            Redistribution::Ring => self.ring.lookup(hash_u64(order)),
+            Redistribution::Naive => {
+                (0..self.live.len()).filter(|&s| self.live[s]).min_by_key(|&s| load[s]).map(|s| s as u32)
+            }
+        }
+    }
+}
