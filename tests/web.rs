@@ -13,6 +13,18 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// Same constant as the native test in tests/determinism.rs.
 const DEFAULT_DIGEST: u64 = include!("golden/default_digest.txt");
 
+/// Same constant as tests/algo_presets.rs: all seven algorithms on the ketama-weighted preset.
+const KETAMA_WEIGHTED_ALGOS_DIGEST: u64 = include!("golden/algos_digest.txt");
+
+#[wasm_bindgen_test]
+fn algorithm_comparison_matches_the_native_one() {
+    use sysplay::sim::hashing::algos::Algo;
+    use sysplay::sim::hashing::compare::{compare, fingerprint};
+    let sysplay::scenario::LabRun::Hashing(lab) =
+        sysplay::scenario::preset("ketama-weighted").unwrap().scenario.run().unwrap();
+    assert_eq!(fingerprint(&compare(&lab, &Algo::all())), KETAMA_WEIGHTED_ALGOS_DIGEST);
+}
+
 #[wasm_bindgen_test]
 fn default_scenario_digest_matches_the_native_one() {
     assert_eq!(Scenario::default().run().unwrap().digest(), DEFAULT_DIGEST);

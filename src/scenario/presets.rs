@@ -1,6 +1,7 @@
 //! Named scenarios that reproduce the worked examples of the notes; each is also a native test.
 
 use super::Scenario;
+use crate::sim::hashing::algos::Algo;
 use crate::sim::hashing::{HashingAction, HashingConfig, ServerSpec};
 
 /// A named scenario with a one-line explanation.
@@ -21,6 +22,16 @@ fn by_hand(servers: &[(&str, u64)]) -> Vec<ServerSpec> {
 
 fn by_hash(count: usize) -> Vec<ServerSpec> {
     (0..count).map(|i| ServerSpec { name: format!("S{i}"), position: None, weight: 1 }).collect()
+}
+
+/// A comparison preset: `servers` by hash on a 2^32 ring with `vnodes`, the split view on `split`.
+fn compare(servers: Vec<ServerSpec>, vnodes: u32, split: (Algo, Algo), actions: Vec<HashingAction>) -> Scenario {
+    let config = HashingConfig { ring_size: 1 << 32, key_count: 20_000, servers, vnodes, split };
+    let mut s = Scenario::hashing(PRESET_SEED, config);
+    for a in actions {
+        s.push_hashing(a);
+    }
+    s
 }
 
 fn hashing(ring_size: u64, servers: Vec<ServerSpec>, actions: Vec<HashingAction>) -> Scenario {
@@ -70,6 +81,61 @@ pub fn presets() -> Vec<Preset> {
             title: "Virtual nodes: k = 1 → 100",
             explains: "Five servers by hash on a 2^32 ring own very unequal arcs; 100 points each bring the spread near 1/sqrt(100) = 10%.",
             scenario: hashing(1 << 32, by_hash(5), vec![HashingAction::SetVnodes { vnodes: 100 }]),
+        },
+        Preset {
+            name: "jump-add-bucket",
+            title: "Jump: add a 11th bucket",
+            explains: "Jump consistent hash from 10 to 11 servers moves 1/11 of the keys, all to the new bucket; modulo moves 10/11.",
+            scenario: compare(
+                by_hash(10),
+                100,
+                (Algo::Jump, Algo::Modulo),
+                vec![HashingAction::AddServer { name: "S10".into(), position: None }],
+            ),
+        },
+        Preset {
+            name: "maglev-remove",
+            title: "Maglev: a backend leaves",
+            explains: "Removing one of 8 Maglev backends moves its keys and only a little more; the ring with 100 points moves exactly its keys.",
+            scenario: compare(
+                by_hash(8),
+                100,
+                (Algo::Maglev, Algo::Ring),
+                vec![HashingAction::RemoveServer { name: "S3".into() }],
+            ),
+        },
+        Preset {
+            name: "rendezvous-remove",
+            title: "Rendezvous: a server leaves",
+            explains: "Highest random weight moves exactly the removed server's keys (the least possible), with no ring at all.",
+            scenario: compare(
+                by_hash(6),
+                1,
+                (Algo::Rendezvous, Algo::Modulo),
+                vec![HashingAction::RemoveServer { name: "S2".into() }],
+            ),
+        },
+        Preset {
+            name: "ketama-weighted",
+            title: "Ketama: a heavier server",
+            explains: "libmemcached's ketama gives a server of weight 3 about three times the points and the keys of the others.",
+            scenario: compare(
+                by_hash(5),
+                100,
+                (Algo::Ketama, Algo::Ring),
+                vec![HashingAction::SetWeight { name: "S0".into(), weight: 3 }],
+            ),
+        },
+        Preset {
+            name: "bounded-loads",
+            title: "Bounded loads: cap the hot server",
+            explains: "With one point per server the ring overloads some servers; bounded loads (c = 1.25) keeps every server at most 25% above the mean.",
+            scenario: compare(
+                by_hash(6),
+                1,
+                (Algo::Bounded, Algo::Ring),
+                vec![HashingAction::AddServer { name: "S6".into(), position: None }],
+            ),
         },
         Preset {
             name: "ring-capacity-20",

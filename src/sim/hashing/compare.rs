@@ -120,3 +120,24 @@ fn one(algo: Algo, ms: &Membership, before: Option<&Membership>, keys: &[u64]) -
     }
     report
 }
+
+/// A digest of every algorithm's visible numbers (keys per server, moved keys, flows, spread bits),
+/// equal natively and in wasm for the same lab.
+pub fn fingerprint(reports: &[AlgoReport]) -> u64 {
+    let mut bytes = Vec::new();
+    let mut put = |v: u64| bytes.extend_from_slice(&v.to_le_bytes());
+    for r in reports {
+        put(crate::sim::hash::hash_str(r.algo.name()));
+        r.keys_per_server.iter().for_each(|&k| put(k));
+        put(r.moved_keys.unwrap_or(u64::MAX));
+        put(r.load.std_dev_pct.to_bits());
+        put(r.load.max_over_mean.to_bits());
+        put(r.memory_bytes);
+        for f in &r.flows {
+            put(crate::sim::hash::hash_str(&f.from));
+            put(crate::sim::hash::hash_str(&f.to));
+            put(f.keys);
+        }
+    }
+    crate::sim::hash::digest(&bytes)
+}
