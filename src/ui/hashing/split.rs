@@ -140,7 +140,9 @@ pub fn split_view(props: &SplitProps) -> Html {
                     <tbody>{ for rows }</tbody>
                 </table>
             </div>
-            <p class="muted small">{ format!("Over the first {} keys of the key set (all of them when there are fewer).", count(keys_used)) }</p>
+            <p class="muted small">{ format!("Over the first {} keys of the key set (all of them when there are fewer). \
+                The ring here puts k labelled points per server on the whole 64-bit hash space; the ring above (capacity M) \
+                puts each server's first point at its own position, so their numbers can differ a little.", count(keys_used)) }</p>
             <div class="split">
                 { side(props.split.0, "split-left", true) }
                 { side(props.split.1, "split-right", false) }
