@@ -108,7 +108,7 @@ fn one(algo: Algo, ms: &Membership, before: Option<&Membership>, keys: &[u64]) -
         // The least possible is defined for servers joining or leaving, not for other changes.
         let names = |b: &[Backend]| b.iter().map(|x| x.name.clone()).collect::<std::collections::BTreeSet<_>>();
         let membership_changed = names(&then_backends) != names(&now_backends);
-        report.min_possible_pct = membership_changed.then(|| 100.0 * m.min_possible_fraction);
+        report.min_possible_pct = membership_changed.then_some(100.0 * m.min_possible_fraction);
         let mut flows: Vec<Flow> = m
             .flows
             .iter()
