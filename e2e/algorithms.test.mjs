@@ -8,6 +8,15 @@ import { startHarness, waitForText, pollUntil, settle, assertNoPageErrors, scree
 const tid = (id) => `[data-testid="${id}"]`;
 const ALGOS = ['modulo', 'ring', 'ketama', 'rendezvous', 'jump', 'maglev', 'bounded'];
 
+/** Waits until all seven algorithms are computed (they run one per step, with a progress bar). */
+async function waitForAlgos(page) {
+  await pollUntil(
+    async () => (await page.locator(tid('algo-row')).count()) === ALGOS.length && (await page.locator(tid('algos-progress')).count()) === 0,
+    (done) => done,
+    { timeout: 30_000, message: 'the seven algorithms were not all computed' },
+  );
+}
+
 async function algoCell(page, algo, cell) {
   return page.locator(`${tid('algo-row')}[data-algo="${algo}"] ${tid(cell)}`).textContent();
 }
@@ -25,11 +34,13 @@ describe('algorithms side by side (end to end)', () => {
     const page = await h.newPage();
     await h.openApp(page);
     await page.locator(tid('algos-table')).waitFor();
+    await waitForAlgos(page);
     const rows = await page.locator(tid('algo-row')).evaluateAll((rs) => rs.map((r) => r.getAttribute('data-algo')));
     assert.deepEqual(rows, ALGOS);
     await page.locator(tid('split-left-select')).selectOption('jump');
     await page.locator(tid('split-right-select')).selectOption('maglev');
     await settle(page);
+    await waitForAlgos(page);
     const left = await page.locator(tid('split-left-moved')).textContent();
     assert.equal(left.trim(), (await algoCell(page, 'jump', 'algo-moved')).trim());
     const right = await page.locator(tid('split-right-moved')).textContent();
@@ -79,6 +90,7 @@ describe('algorithms side by side (end to end)', () => {
       await page.locator(tid(`preset-${name}`)).click();
       await settle(page);
       await page.locator(tid('algos-table')).waitFor();
+      await waitForAlgos(page);
       await check(page);
       await page.locator(tid('split-left')).scrollIntoViewIfNeeded();
       await screenshotBoth(page, `preset-${name}`);

@@ -3,9 +3,7 @@
 
 use super::{hashing, panic, persist, shell};
 use crate::scenario::{LabRun, Scenario, decode_link, encode_link, preset};
-use crate::sim::hashing::algos::Algo;
 use crate::sim::hashing::cache::CacheAffinity;
-use crate::sim::hashing::compare::{AlgoReport, compare};
 use crate::sim::hashing::{HashingAction, HashingLab, HashingReport, limits};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -43,7 +41,9 @@ pub struct AppState {
     pub lab: HashingLab,
     pub report: Rc<HashingReport>,
     pub cache: Rc<Option<CacheAffinity>>,
-    pub algos: Rc<Vec<AlgoReport>>,
+    /// The lab shared with components that compute from it in steps, and its generation (a digest of the
+    /// scenario: it changes whenever the lab does).
+    pub lab_ref: hashing::LabRef,
     pub drawing: Rc<hashing::RingDrawing>,
     pub notice: Option<Notice>,
     pub view: View,
@@ -86,7 +86,7 @@ impl AppState {
         let report = Rc::new(lab.report());
         Self {
             cache: Rc::new(lab.cache_affinity()),
-            algos: Rc::new(compare(&lab, &Algo::all())),
+            lab_ref: hashing::LabRef::new(&lab, &scenario),
             drawing: Rc::new(hashing::ring_sample(&lab)),
             scenario,
             lab,
@@ -130,7 +130,7 @@ impl AppState {
         Self {
             report: Rc::new(lab.report()),
             cache: Rc::new(lab.cache_affinity()),
-            algos: Rc::new(compare(&lab, &Algo::all())),
+            lab_ref: hashing::LabRef::new(&lab, &scenario),
             drawing: Rc::new(hashing::ring_sample(&lab)),
             scenario,
             lab,
@@ -148,7 +148,7 @@ impl AppState {
             lab: self.lab.clone(),
             report: self.report.clone(),
             cache: self.cache.clone(),
-            algos: self.algos.clone(),
+            lab_ref: self.lab_ref.clone(),
             drawing: self.drawing.clone(),
             notice,
             view: self.view,
@@ -321,7 +321,7 @@ pub fn app() -> Html {
                                 report={state.report.clone()}
                                 sample={state.drawing.clone()}
                                 cache={state.cache.clone()}
-                                algos={state.algos.clone()}
+                                lab_ref={state.lab_ref.clone()}
                                 split={state.lab.split()}
                                 next_name={state.lab.next_free_name()}
                                 seed={state.scenario.seed}

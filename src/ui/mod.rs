@@ -3,6 +3,7 @@
 
 mod app;
 mod chart;
+mod chunked;
 mod format;
 mod hashing;
 mod palette;

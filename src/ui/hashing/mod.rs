@@ -16,6 +16,35 @@ use yew::prelude::*;
 /// Keys drawn on the ring (the first ones of the key set).
 const RING_SAMPLE: usize = 160;
 
+/// The lab for components that compute from it in steps; equal when the scenario is the same.
+#[derive(Clone)]
+pub struct LabRef {
+    pub lab: Rc<HashingLab>,
+    pub generation: u64,
+}
+
+impl LabRef {
+    /// The lab; the generation digests what the algorithm comparison depends on (the seed, the key
+    /// count, the servers with their weights, the virtual nodes, before and after the last change), so
+    /// view-only actions such as choosing the split do not recompute it.
+    pub fn new(lab: &HashingLab, _scenario: &crate::scenario::Scenario) -> Self {
+        let mut text = format!("{}/{}", lab.seed(), lab.key_hashes().len());
+        for ms in std::iter::once(lab.membership()).chain(lab.previous_membership()) {
+            text.push_str(&format!("|{}|{}", ms.ring_size, ms.vnodes));
+            for s in &ms.servers {
+                text.push_str(&format!(";{}*{}@{}", s.name, s.weight, s.position));
+            }
+        }
+        Self { lab: Rc::new(lab.clone()), generation: crate::sim::hash::hash_str(&text) }
+    }
+}
+
+impl PartialEq for LabRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.generation == other.generation
+    }
+}
+
 /// Ring points drawn one by one up to this many; beyond, the arcs are drawn at a fixed resolution.
 const POINTS_DRAWN_MAX: usize = 2000;
 /// Angular resolution of the arcs when there are too many points to draw.
@@ -82,7 +111,7 @@ pub struct HashingPageProps {
     pub report: Rc<HashingReport>,
     pub sample: Rc<RingDrawing>,
     pub cache: Rc<Option<crate::sim::hashing::cache::CacheAffinity>>,
-    pub algos: Rc<Vec<crate::sim::hashing::compare::AlgoReport>>,
+    pub lab_ref: LabRef,
     pub split: (crate::sim::hashing::algos::Algo, crate::sim::hashing::algos::Algo),
     pub next_name: String,
     pub seed: u64,
@@ -139,7 +168,7 @@ pub fn hashing_page(props: &HashingPageProps) -> Html {
                 </section>
                 <section class="card split-card" aria-labelledby="split-title">
                     <h2 id="split-title">{ "Algorithms side by side" }</h2>
-                    <split::SplitView algos={props.algos.clone()} split={props.split} on_action={props.on_action.clone()}
+                    <split::SplitView lab={props.lab_ref.clone()} split={props.split} on_action={props.on_action.clone()}
                         names={Rc::new(r.servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>())} />
                 </section>
                 <section class="card cache-card" aria-labelledby="cache-title">

@@ -2,9 +2,10 @@
 
 use crate::sim::hashing::HashingAction;
 use crate::sim::hashing::algos::Algo;
-use crate::sim::hashing::compare::AlgoReport;
+use crate::sim::hashing::compare::{AlgoReport, compare};
 use crate::ui::app::AppAction;
 use crate::ui::chart::BarChart;
+use crate::ui::chunked::{Job, use_chunked};
 use crate::ui::format::{count, pct, pct_or_dash};
 use std::rc::Rc;
 use web_sys::HtmlSelectElement;
@@ -35,7 +36,7 @@ fn bytes(n: u64) -> String {
 
 #[derive(Properties, PartialEq)]
 pub struct SplitProps {
-    pub algos: Rc<Vec<AlgoReport>>,
+    pub lab: super::LabRef,
     pub names: Rc<Vec<String>>,
     pub split: (Algo, Algo),
     pub on_action: Callback<AppAction>,
@@ -44,7 +45,27 @@ pub struct SplitProps {
 /// The comparison table and the split view.
 #[function_component(SplitView)]
 pub fn split_view(props: &SplitProps) -> Html {
-    let rows = props.algos.iter().map(|a| {
+    // One algorithm per step, so a million keys on a thousand servers never freezes the page.
+    let lab = props.lab.lab.clone();
+    let chunked = use_chunked(props.lab.generation, move || {
+        Algo::all()
+            .into_iter()
+            .map(|algo| {
+                let lab = lab.clone();
+                Box::new(move || compare(&lab, &[algo]).remove(0)) as Job<AlgoReport>
+            })
+            .collect()
+    });
+    let algos: Vec<AlgoReport> = chunked.done.borrow().clone();
+    let busy = chunked.busy().then(|| {
+        html! {
+            <p class="progress" role="status" data-testid="algos-progress">
+                <progress max={chunked.total.to_string()} value={algos.len().to_string()}></progress>
+                { format!(" computing {} of {} algorithms…", algos.len() + 1, chunked.total) }
+            </p>
+        }
+    });
+    let rows = algos.iter().map(|a| {
         html! {
             <tr data-testid="algo-row" data-algo={a.algo.name()}>
                 <th scope="row" title={explain(a.algo)}>{ a.algo.name() }</th>
@@ -61,9 +82,9 @@ pub fn split_view(props: &SplitProps) -> Html {
             </tr>
         }
     });
-    let keys_used = props.algos.iter().map(|a| a.keys_used).max().unwrap_or(0);
+    let keys_used = algos.iter().map(|a| a.keys_used).max().unwrap_or(0);
     let side = |algo: Algo, testid: &'static str, is_left: bool| {
-        let report = props.algos.iter().find(|a| a.algo == algo);
+        let report = algos.iter().find(|a| a.algo == algo);
         let on_change = {
             let on_action = props.on_action.clone();
             let (left, right) = props.split;
@@ -140,6 +161,7 @@ pub fn split_view(props: &SplitProps) -> Html {
                     <tbody>{ for rows }</tbody>
                 </table>
             </div>
+            { for busy }
             <p class="muted small">{ format!("Over the first {} keys of the key set (all of them when there are fewer). \
                 The ring here puts k labelled points per server on the whole 64-bit hash space; the ring above (capacity M) \
                 puts each server's first point at its own position, so their numbers can differ a little.", count(keys_used)) }</p>
