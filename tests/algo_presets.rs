@@ -6,7 +6,7 @@ use sysplay::sim::hashing::algos::Algo;
 use sysplay::sim::hashing::compare::{AlgoReport, compare};
 
 fn reports(name: &str) -> Vec<AlgoReport> {
-    let LabRun::Hashing(lab) = preset(name).unwrap().scenario.run().unwrap();
+    let LabRun::Hashing(lab) = preset(name).unwrap().scenario.run().unwrap() else { panic!("not a hashing preset") };
     compare(&lab, &Algo::all())
 }
 

@@ -5,7 +5,7 @@ use sysplay::scenario::{LabRun, preset};
 use sysplay::sim::hashing::cache::CacheAffinity;
 
 fn cache(name: &str) -> CacheAffinity {
-    let LabRun::Hashing(lab) = preset(name).unwrap().scenario.run().unwrap();
+    let LabRun::Hashing(lab) = preset(name).unwrap().scenario.run().unwrap() else { panic!("not a hashing preset") };
     lab.cache_affinity().expect("the preset has a change")
 }
 

@@ -86,3 +86,25 @@ fn shop_presets_print_their_outcome() {
     let (ok, list, _) = sysplay(&["shop", "--list"]);
     assert!(ok && list.contains("poison-order"));
 }
+
+#[test]
+fn run_preset_prints_the_queue_metrics() {
+    for name in
+        ["rush-hour", "shop-dies", "shop-dies-in-memory", "slow-shop-duplicates", "ring-redistribution", "poison-order"]
+    {
+        let (ok, out, err) = sysplay(&["run", "--preset", name, "--digest"]);
+        assert!(ok, "{name}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["lab"], "queue", "{name}");
+        for key in ["lost", "duplicates", "dead_lettered", "missed"] {
+            assert!(v[key].as_u64().is_some(), "{name}: {key} in {out}");
+        }
+        assert_eq!(v["invariant_violations"], serde_json::json!([]), "{name}");
+        assert!(v["digest"].as_str().is_some_and(|d| d.len() == 16));
+    }
+    let (_, out, _) = sysplay(&["run", "--preset", "shop-dies-in-memory"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["lost"].as_u64().unwrap() > 0);
+    let (_, list, _) = sysplay(&["presets"]);
+    assert!(list.contains("poison-order") && list.contains("add-fifth-server"), "{list}");
+}

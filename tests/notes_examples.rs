@@ -7,18 +7,21 @@ use sysplay::sim::hashing::{HashingLab, HashingReport};
 fn lab(s: &Scenario) -> HashingLab {
     match s.run().expect("preset replays") {
         LabRun::Hashing(lab) => lab,
+        LabRun::Queue(_) => panic!("not a hashing scenario"),
     }
 }
 
 fn report(name: &str) -> HashingReport {
-    let Report::Hashing(r) = preset(name).expect("preset exists").scenario.run().unwrap().report();
+    let Report::Hashing(r) = preset(name).expect("preset exists").scenario.run().unwrap().report() else {
+        panic!("not a hashing report")
+    };
     r
 }
 
 /// The scenario without its last action: the state before the change.
 fn before_last(s: &Scenario) -> Scenario {
     let mut s = s.clone();
-    let LabSetup::Hashing { actions, .. } = &mut s.setup;
+    let LabSetup::Hashing { actions, .. } = &mut s.setup else { panic!("not a hashing scenario") };
     actions.pop();
     s
 }
@@ -88,7 +91,7 @@ fn ring_capacity_20_sends_hash_25_to_position_5_on_s1() {
 
 #[test]
 fn default_scenario_shows_a_change() {
-    let Report::Hashing(r) = Scenario::default().run().unwrap().report();
+    let Report::Hashing(r) = Scenario::default().run().unwrap().report() else { panic!("not a hashing report") };
     assert_eq!(r.servers.len(), 5);
     assert!(r.last_change.is_some());
 }

@@ -21,7 +21,10 @@ fn algorithm_comparison_matches_the_native_one() {
     use sysplay::sim::hashing::algos::Algo;
     use sysplay::sim::hashing::compare::{compare, fingerprint};
     let sysplay::scenario::LabRun::Hashing(lab) =
-        sysplay::scenario::preset("ketama-weighted").unwrap().scenario.run().unwrap();
+        sysplay::scenario::preset("ketama-weighted").unwrap().scenario.run().unwrap()
+    else {
+        panic!("not a hashing preset")
+    };
     assert_eq!(fingerprint(&compare(&lab, &Algo::all())), KETAMA_WEIGHTED_ALGOS_DIGEST);
 }
 
@@ -79,7 +82,7 @@ async fn add_server_shows_the_cores_numbers() {
     // The page shows exactly what the core computes for the same session.
     let mut expected = Scenario::default();
     expected.push_hashing(HashingAction::AddServer { name: "S5".into(), position: None });
-    let Report::Hashing(r) = expected.run().unwrap().report();
+    let Report::Hashing(r) = expected.run().unwrap().report() else { panic!("not a hashing report") };
     let change = r.last_change.unwrap();
     assert_eq!(text(&root, "ring-space-moved"), format!("{:.2}%", change.ring.moved_space_pct.unwrap()));
     assert_eq!(text(&root, "modulo-space-moved"), format!("{:.2}%", change.modulo.moved_space_pct.unwrap()));

@@ -217,8 +217,14 @@ mod cli {
                 };
                 let run = scenario.run()?;
                 let mut value = serde_json::to_value(run.report()).map_err(|e| e.to_string())?;
-                let sysplay::scenario::LabRun::Hashing(lab) = &run;
-                value["cache"] = serde_json::to_value(lab.cache_affinity()).map_err(|e| e.to_string())?;
+                match &run {
+                    sysplay::scenario::LabRun::Hashing(lab) => {
+                        value["cache"] = serde_json::to_value(lab.cache_affinity()).map_err(|e| e.to_string())?;
+                    }
+                    sysplay::scenario::LabRun::Queue(q) => {
+                        value["invariant_violations"] = q.violations.clone().into();
+                    }
+                }
                 if digest {
                     value["digest"] = format!("{:016x}", run.digest()).into();
                 }
@@ -269,7 +275,7 @@ mod cli {
                 serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
             }
             Command::Presets => {
-                Ok(presets().iter().map(|p| format!("{:<20} {}", p.name, p.explains)).collect::<Vec<_>>().join("\n"))
+                Ok(presets().iter().map(|p| format!("{:<28} {}", p.name, p.explains)).collect::<Vec<_>>().join("\n"))
             }
             Command::Place { algo, servers, string_keys, keys } => place(&algo, &servers, string_keys, &keys),
             Command::Table { algo, servers } => {

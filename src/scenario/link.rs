@@ -93,7 +93,7 @@ pub fn scenario_from_json(json: &[u8]) -> Result<Scenario, LinkError> {
     let value: Value = serde_json::from_slice(json).map_err(|e| LinkError::NotJson(e.to_string()))?;
     let value = migrate(value)?;
     let scenario: Scenario = serde_json::from_value(value).map_err(|e| LinkError::NotJson(e.to_string()))?;
-    scenario.run().map_err(LinkError::Invalid)?;
+    scenario.check().map_err(LinkError::Invalid)?;
     Ok(scenario)
 }
 

@@ -5,10 +5,11 @@ mod link;
 mod presets;
 
 pub use link::{LINK_DECODED_MAX, LINK_ENCODED_MAX, LinkError, decode_link, encode_link, scenario_from_json};
-pub use presets::{Preset, preset, presets};
+pub use presets::{Preset, lab_presets, preset, presets};
 
 use crate::sim::hash::digest;
 use crate::sim::hashing::{HashingAction, HashingConfig, HashingLab, HashingReport, limits};
+use crate::sim::queue::{ShopAction, ShopConfig, ShopReport, ShopSim, check_all};
 use serde::{Deserialize, Serialize};
 
 /// The scenario schema this build writes. Older versions are migrated on load (see `link::migrate`).
@@ -23,7 +24,14 @@ pub type ActionTime = u64;
 pub enum LabSetup {
     /// Modulo vs consistent hashing.
     Hashing { config: HashingConfig, actions: Vec<(ActionTime, HashingAction)> },
+    /// The message queue: the pizza shop. Actions (kill, restart or slow a shop, crash or restart the
+    /// broker) happen at their virtual time; the run stops when every order is settled or at
+    /// `config.horizon_ms`.
+    Queue { config: ShopConfig, actions: Vec<(ActionTime, QueueAction)> },
 }
+
+/// What a user does to the running pizza shop, at a virtual time in ms.
+pub type QueueAction = ShopAction;
 
 /// A whole shareable session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,19 +46,31 @@ pub struct Scenario {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LabId {
     Hashing,
+    Queue,
 }
 
 /// The replayed state of a scenario's lab.
 #[derive(Clone, Debug)]
 pub enum LabRun {
     Hashing(HashingLab),
+    /// The shop run to its end: the report and any invariant that failed.
+    Queue(Box<QueueRun>),
+}
+
+/// A finished pizza-shop run.
+#[derive(Clone, Debug)]
+pub struct QueueRun {
+    pub report: ShopReport,
+    pub violations: Vec<String>,
 }
 
 /// A lab's report, printed as JSON by the command line.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "lab", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // the hashing report stays unboxed: its pattern is public API
 pub enum Report {
     Hashing(HashingReport),
+    Queue(Box<ShopReport>),
 }
 
 impl Default for Scenario {
@@ -66,10 +86,16 @@ impl Scenario {
         Self { version: SCENARIO_VERSION, seed, setup: LabSetup::Hashing { config, actions: Vec::new() } }
     }
 
+    /// A queue scenario with no actions yet.
+    pub fn queue(seed: u64, config: ShopConfig) -> Self {
+        Self { version: SCENARIO_VERSION, seed, setup: LabSetup::Queue { config, actions: Vec::new() } }
+    }
+
     /// Which lab this scenario is for.
     pub fn lab(&self) -> LabId {
         match self.setup {
             LabSetup::Hashing { .. } => LabId::Hashing,
+            LabSetup::Queue { .. } => LabId::Queue,
         }
     }
 
@@ -77,13 +103,37 @@ impl Scenario {
     pub fn action_count(&self) -> usize {
         match &self.setup {
             LabSetup::Hashing { actions, .. } => actions.len(),
+            LabSetup::Queue { actions, .. } => actions.len(),
+        }
+    }
+
+    /// Checks the scenario without necessarily running it to the end: a hashing scenario is replayed
+    /// (cheap), a queue scenario's configuration and actions are checked against the limits.
+    pub fn check(&self) -> Result<(), String> {
+        match &self.setup {
+            LabSetup::Hashing { .. } => self.run().map(|_| ()),
+            LabSetup::Queue { config, actions } => self.shop_sim(config, actions).map(|_| ()),
+        }
+    }
+
+    fn shop_sim(&self, config: &ShopConfig, actions: &[(ActionTime, QueueAction)]) -> Result<ShopSim, String> {
+        ShopSim::new(self.seed, config, actions).map_err(|e| {
+            if e.starts_with("action") || e.starts_with("too many") { e } else { format!("configuration: {e}") }
+        })
+    }
+
+    /// A fresh, not yet started shop run of a queue scenario (the page animates it step by step).
+    pub fn shop_run(&self) -> Option<Result<ShopSim, String>> {
+        match &self.setup {
+            LabSetup::Queue { config, actions } => Some(self.shop_sim(config, actions)),
+            LabSetup::Hashing { .. } => None,
         }
     }
 
     /// Replays the scenario; the first configuration or action that cannot apply is reported with its
     /// place in the scenario.
     pub fn run(&self) -> Result<LabRun, String> {
-        if self.action_count() > limits::ACTIONS_MAX {
+        if self.action_count() > limits::ACTIONS_MAX.min(crate::sim::queue::limits::ACTIONS_MAX) {
             return Err(format!("too many actions: {} (the limit is {})", self.action_count(), limits::ACTIONS_MAX));
         }
         match &self.setup {
@@ -99,14 +149,34 @@ impl Scenario {
                 }
                 Ok(LabRun::Hashing(lab))
             }
+            LabSetup::Queue { config, actions } => {
+                let mut sim = self.shop_sim(config, actions)?;
+                sim.run();
+                let violations = check_all(&sim.snapshot());
+                Ok(LabRun::Queue(Box::new(QueueRun { report: sim.report(), violations })))
+            }
         }
     }
 
     /// Appends a hashing action at the next step (time = 1 ms after the previous action).
     pub fn push_hashing(&mut self, action: HashingAction) {
-        let LabSetup::Hashing { actions, .. } = &mut self.setup;
-        let at = actions.last().map_or(0, |(t, _)| t + 1);
-        actions.push((at, action));
+        if let LabSetup::Hashing { actions, .. } = &mut self.setup {
+            let at = actions.last().map_or(0, |(t, _)| t + 1);
+            actions.push((at, action));
+        }
+    }
+
+    /// Appends a queue action at virtual time `at_ms`, or just after the last recorded action if that
+    /// is later (actions are kept in time order). Returns the time used.
+    pub fn push_queue(&mut self, at_ms: ActionTime, action: QueueAction) -> ActionTime {
+        match &mut self.setup {
+            LabSetup::Queue { actions, .. } => {
+                let at = actions.last().map_or(at_ms, |(t, _)| at_ms.max(*t));
+                actions.push((at, action));
+                at
+            }
+            LabSetup::Hashing { .. } => at_ms,
+        }
     }
 }
 
@@ -115,6 +185,7 @@ impl LabRun {
     pub fn report(&self) -> Report {
         match self {
             LabRun::Hashing(lab) => Report::Hashing(lab.report()),
+            LabRun::Queue(run) => Report::Queue(Box::new(run.report.clone())),
         }
     }
 
@@ -123,6 +194,7 @@ impl LabRun {
     pub fn digest(&self) -> u64 {
         match self {
             LabRun::Hashing(lab) => digest(&lab.fingerprint()),
+            LabRun::Queue(run) => digest(&run.report.fingerprint()),
         }
     }
 }

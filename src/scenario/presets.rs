@@ -1,8 +1,9 @@
 //! Named scenarios that reproduce the worked examples of the notes; each is also a native test.
 
-use super::Scenario;
+use super::{LabId, LabSetup, Scenario};
 use crate::sim::hashing::algos::Algo;
 use crate::sim::hashing::{HashingAction, HashingConfig, ServerSpec};
+use crate::sim::queue::shop_presets;
 
 /// A named scenario with a one-line explanation.
 #[derive(Clone, Debug)]
@@ -45,8 +46,57 @@ fn hashing(ring_size: u64, servers: Vec<ServerSpec>, actions: Vec<HashingAction>
     s
 }
 
-/// All presets, in the order the page lists them.
+impl Preset {
+    /// The lab the preset opens.
+    pub fn lab(&self) -> LabId {
+        self.scenario.lab()
+    }
+}
+
+/// A short title for each pizza-shop preset of the core (`sim::queue::presets`).
+fn queue_title(name: &str) -> &'static str {
+    match name {
+        "rush-hour" => "Rush hour",
+        "shop-dies" => "A shop dies (queue on disk)",
+        "shop-dies-in-memory" => "A shop dies (queue in memory)",
+        "slow-shop-duplicates" => "Slow shop: duplicate pizzas",
+        "ring-redistribution" => "Ring: no duplicates",
+        "slow-shop-effectively-once" => "Effectively once",
+        "poison-order" => "Poison order",
+        _ => "Pizza shop",
+    }
+}
+
+/// The pizza-shop presets as queue scenarios.
+fn queue_presets() -> Vec<Preset> {
+    shop_presets()
+        .into_iter()
+        .map(|p| Preset {
+            name: p.name,
+            title: queue_title(p.name),
+            explains: p.explains,
+            scenario: Scenario {
+                version: super::SCENARIO_VERSION,
+                seed: p.seed,
+                setup: LabSetup::Queue { config: p.config, actions: p.actions },
+            },
+        })
+        .collect()
+}
+
+/// The presets of one lab, in the order its page lists them.
+pub fn lab_presets(lab: LabId) -> Vec<Preset> {
+    presets().into_iter().filter(|p| p.lab() == lab).collect()
+}
+
+/// All presets, hashing first, then the message queue's.
 pub fn presets() -> Vec<Preset> {
+    let mut all = hashing_presets();
+    all.extend(queue_presets());
+    all
+}
+
+fn hashing_presets() -> Vec<Preset> {
     vec![
         Preset {
             name: "add-fifth-server",

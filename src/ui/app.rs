@@ -70,6 +70,7 @@ pub enum AppAction {
 fn replay(scenario: &Scenario) -> Result<HashingLab, String> {
     match scenario.run()? {
         LabRun::Hashing(lab) => Ok(lab),
+        LabRun::Queue(_) => Err("not a hashing scenario".into()),
     }
 }
 
@@ -216,7 +217,9 @@ impl Reducible for AppState {
             }
             AppAction::Undo => {
                 let mut scenario = self.scenario.clone();
-                let crate::scenario::LabSetup::Hashing { actions, .. } = &mut scenario.setup;
+                let crate::scenario::LabSetup::Hashing { actions, .. } = &mut scenario.setup else {
+                    return Rc::new(self.with_notice(None));
+                };
                 if actions.pop().is_none() {
                     return Rc::new(self.with_notice(Some(Notice::info("Nothing to undo."))));
                 }

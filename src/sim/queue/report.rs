@@ -239,3 +239,41 @@ impl ShopSim {
         }
     }
 }
+
+impl ShopReport {
+    /// The numbers the page shows, as bytes, in a fixed order: counts as u64 little-endian, times and
+    /// percentiles as the bits of their f64. Adding a field to the report does not change it.
+    pub fn fingerprint(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut put = |v: u64| out.extend_from_slice(&v.to_le_bytes());
+        for v in [
+            self.produced,
+            self.accepted,
+            self.rejected,
+            self.completed,
+            self.duplicates,
+            self.duplicates_suppressed,
+            self.lost,
+            self.pending,
+            self.dead_lettered,
+            self.redistributed,
+            self.missed,
+            self.events,
+        ] {
+            put(v);
+        }
+        for v in [self.time_s, self.latency_p50_s, self.latency_p95_s, self.latency_p99_s, self.throughput_per_s] {
+            put(v.to_bits());
+        }
+        put(self.detect_mean_s.map_or(u64::MAX, f64::to_bits));
+        for s in &self.shops {
+            put(crate::sim::hash::hash_str(&s.name));
+            put(s.finished);
+        }
+        for &(t, d) in &self.queue_depth {
+            put(t.to_bits());
+            put(u64::from(d));
+        }
+        out
+    }
+}

@@ -8,7 +8,7 @@ mod servers;
 mod split;
 
 use super::app::AppAction;
-use crate::scenario::presets;
+use crate::scenario::{LabId, lab_presets};
 use crate::sim::hashing::{HashingLab, HashingReport};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -123,7 +123,7 @@ pub struct HashingPageProps {
 /// The lab page.
 #[function_component(HashingPage)]
 pub fn hashing_page(props: &HashingPageProps) -> Html {
-    let preset_buttons = presets().into_iter().map(|p| {
+    let preset_buttons = lab_presets(LabId::Hashing).into_iter().map(|p| {
         let on_action = props.on_action.clone();
         let name = p.name.to_string();
         let active = props.active_preset.as_deref() == Some(p.name);
