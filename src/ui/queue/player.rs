@@ -58,13 +58,13 @@ pub fn player_bar(props: &PlayerBarProps) -> Html {
     html! {
         <div class="player" role="group" aria-label="Playback">
             if props.playing && !finished {
-                <button data-testid="pause" onclick={cmd(Command::Play(false))}>{ "⏸ Pause" }</button>
+                <button data-testid="pause" onclick={cmd(Command::Play(false))}>{ "Pause" }</button>
             } else {
-                <button data-testid="play" disabled={finished} onclick={cmd(Command::Play(true))}>{ "▶ Play" }</button>
+                <button data-testid="play" disabled={finished} onclick={cmd(Command::Play(true))}>{ "Play" }</button>
             }
             <button data-testid="step" disabled={finished} onclick={cmd(Command::Step)} title="Advance one virtual second">{ "Step 1 s" }</button>
             <button data-testid="to-end" disabled={finished} onclick={cmd(Command::ToEnd)}>{ "Fast to the end" }</button>
-            <button data-testid="restart" onclick={cmd(Command::Restart)}>{ "⟲ Restart" }</button>
+            <button data-testid="restart" onclick={cmd(Command::Restart)}>{ "Restart" }</button>
             <label class="speed">{ "Speed " }
                 <select data-testid="speed" onchange={on_speed} aria-label="Virtual seconds per second">
                     { for SPEEDS.iter().map(|&s| html! {
