@@ -80,9 +80,10 @@ fn limits_are_refused_with_a_sentence() {
 #[test]
 fn live_actions_are_recorded_in_time_order() {
     let mut s = Scenario::queue(7, ShopConfig::default());
-    assert_eq!(s.push_queue(30_000, ShopAction::KillShop { shop: "PS1".into() }), 30_000);
-    // A later click at an earlier animation time is recorded just after the last action.
-    assert_eq!(s.push_queue(10_000, ShopAction::RestartShop { shop: "PS1".into() }), 30_000);
+    assert_eq!(s.push_queue(30_000, ShopAction::KillShop { shop: "PS1".into() }), 0);
+    // An action at an earlier time goes before it; one at the same time after it.
+    assert_eq!(s.push_queue(10_000, ShopAction::SlowShop { shop: "PS0".into(), factor_pct: 300 }), 0);
+    assert_eq!(s.push_queue(30_000, ShopAction::RestartShop { shop: "PS1".into() }), 2);
     let back = decode_link(&encode_link(&s)).unwrap();
     assert_eq!(back, s);
     assert_eq!(back.run().unwrap().digest(), s.run().unwrap().digest());

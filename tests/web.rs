@@ -128,3 +128,34 @@ fn a_panic_shows_the_overlay_with_a_copy_button() {
     assert_eq!(reload.get_attribute("href").unwrap(), "http://127.0.0.1:8080/#s=1.example");
     overlay.remove();
 }
+
+/// Same constant as the native test in tests/queue_scenarios.rs (the `shop-dies` preset).
+const QUEUE_DIGEST: u64 = include!("golden/queue_digest.txt");
+
+#[wasm_bindgen_test]
+fn queue_preset_digest_matches_the_native_one() {
+    let scenario = sysplay::scenario::preset("shop-dies").unwrap().scenario;
+    assert_eq!(scenario.run().unwrap().digest(), QUEUE_DIGEST);
+}
+
+#[wasm_bindgen_test]
+async fn the_queue_lab_shows_a_presets_outcome() {
+    let root = mount();
+    tick().await;
+    click(&root, "nav-queue");
+    tick().await;
+    assert!(root.query_selector("[data-testid=lab-queue]").unwrap().is_some(), "the queue lab is shown");
+    click(&root, "preset-shop-dies-in-memory");
+    tick().await;
+    let Report::Queue(r) = sysplay::scenario::preset("shop-dies-in-memory").unwrap().scenario.run().unwrap().report()
+    else {
+        panic!("not a queue report")
+    };
+    assert!(r.lost > 0);
+    assert_eq!(text(&root, "metric-lost"), r.lost.to_string());
+    assert_eq!(text(&root, "metric-duplicates"), r.duplicates.to_string());
+    // Back to the hashing lab: its page is as it was.
+    click(&root, "nav-hashing");
+    tick().await;
+    assert_eq!(rows(&root), 5);
+}

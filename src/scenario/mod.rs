@@ -166,16 +166,16 @@ impl Scenario {
         }
     }
 
-    /// Appends a queue action at virtual time `at_ms`, or just after the last recorded action if that
-    /// is later (actions are kept in time order). Returns the time used.
-    pub fn push_queue(&mut self, at_ms: ActionTime, action: QueueAction) -> ActionTime {
+    /// Records a queue action at virtual time `at_ms`, after any action recorded for the same or an
+    /// earlier time (actions stay in time order). Returns its index in the list.
+    pub fn push_queue(&mut self, at_ms: ActionTime, action: QueueAction) -> usize {
         match &mut self.setup {
             LabSetup::Queue { actions, .. } => {
-                let at = actions.last().map_or(at_ms, |(t, _)| at_ms.max(*t));
-                actions.push((at, action));
-                at
+                let i = actions.partition_point(|(t, _)| *t <= at_ms);
+                actions.insert(i, (at_ms, action));
+                i
             }
-            LabSetup::Hashing { .. } => at_ms,
+            LabSetup::Hashing { .. } => 0,
         }
     }
 }

@@ -1,10 +1,11 @@
 //! The app's one reducer: the scenario being played, its replayed lab and report, and what the shell
 //! shows. Every change of state goes through `AppState::reduce`.
 
-use super::{hashing, panic, persist, shell};
-use crate::scenario::{LabRun, Scenario, decode_link, encode_link, preset};
+use super::{hashing, panic, persist, queue, shell};
+use crate::scenario::{LabId, LabRun, LabSetup, Scenario, decode_link, encode_link, preset};
 use crate::sim::hashing::cache::CacheAffinity;
 use crate::sim::hashing::{HashingAction, HashingLab, HashingReport, limits};
+use crate::sim::queue::{ShopAction, ShopConfig, ShopReport};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -14,7 +15,72 @@ use yew::prelude::*;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum View {
     Hashing,
+    Queue,
     About,
+}
+
+impl View {
+    fn of(lab: LabId) -> Self {
+        match lab {
+            LabId::Hashing => View::Hashing,
+            LabId::Queue => View::Queue,
+        }
+    }
+}
+
+/// The message-queue lab's session: its scenario and the outcome of running it to the end.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueSession {
+    pub scenario: Rc<Scenario>,
+    pub report: Rc<ShopReport>,
+    pub violations: Rc<Vec<String>>,
+}
+
+impl QueueSession {
+    /// Replays a queue scenario to its end.
+    pub fn new(scenario: Scenario) -> Result<Self, String> {
+        match scenario.run()? {
+            LabRun::Queue(run) => Ok(Self {
+                scenario: Rc::new(scenario),
+                report: Rc::new(run.report),
+                violations: Rc::new(run.violations),
+            }),
+            LabRun::Hashing(_) => Err("not a message-queue scenario".into()),
+        }
+    }
+
+    /// The default queue session: the first queue preset.
+    pub fn default_session() -> Self {
+        let p = crate::scenario::lab_presets(LabId::Queue).into_iter().next().expect("the queue lab has presets");
+        Self::new(p.scenario).expect("the queue presets replay")
+    }
+
+    pub fn config(&self) -> &ShopConfig {
+        match &self.scenario.setup {
+            LabSetup::Queue { config, .. } => config,
+            LabSetup::Hashing { .. } => unreachable!("a queue session holds a queue scenario"),
+        }
+    }
+
+    pub fn actions(&self) -> &[(u64, ShopAction)] {
+        match &self.scenario.setup {
+            LabSetup::Queue { actions, .. } => actions,
+            LabSetup::Hashing { .. } => &[],
+        }
+    }
+}
+
+/// A change to the message-queue lab's session.
+#[derive(Clone, Debug, PartialEq)]
+pub enum QueueEdit {
+    /// Something done to the running shop at virtual time `at_ms`, recorded in the scenario.
+    Live { at_ms: u64, action: ShopAction },
+    /// A new starting configuration (the recorded actions stay).
+    Config(ShopConfig),
+    /// Forget the recorded actions.
+    ClearActions,
+    /// Remove the last recorded action.
+    Undo,
 }
 
 /// A message for the user; errors stay until dismissed.
@@ -37,7 +103,12 @@ impl Notice {
 
 /// The whole UI state.
 pub struct AppState {
+    /// The hashing lab's session.
     pub scenario: Scenario,
+    /// The message-queue lab's session.
+    pub queue: QueueSession,
+    /// The lab whose session is shared and autosaved (the last one shown).
+    pub current: LabId,
     pub lab: HashingLab,
     pub report: Rc<HashingReport>,
     pub cache: Rc<Option<CacheAffinity>>,
@@ -56,6 +127,7 @@ pub struct AppState {
 /// Every user intent.
 pub enum AppAction {
     Hashing(HashingAction),
+    Queue(QueueEdit),
     Preset(String),
     Load(Scenario, Option<Notice>),
     RestorePrevious,
@@ -75,7 +147,26 @@ fn replay(scenario: &Scenario) -> Result<HashingLab, String> {
 }
 
 impl AppState {
+    /// A state showing `scenario` (of either lab); the other lab starts from its default.
     fn with_scenario(scenario: Scenario, notice: Option<Notice>) -> Self {
+        if scenario.lab() == LabId::Queue {
+            let (queue, notice) = match QueueSession::new(scenario) {
+                Ok(q) => (q, notice),
+                Err(e) => (
+                    QueueSession::default_session(),
+                    Some(Notice::error(format!("{}. Showing the default scenario instead.", capitalize_bare(&e)))),
+                ),
+            };
+            let mut s = Self::with_hashing(Scenario::default(), notice);
+            s.queue = queue;
+            s.current = LabId::Queue;
+            s.view = View::Queue;
+            return s;
+        }
+        Self::with_hashing(scenario, notice)
+    }
+
+    fn with_hashing(scenario: Scenario, notice: Option<Notice>) -> Self {
         let (scenario, lab, notice) = match replay(&scenario) {
             Ok(lab) => (scenario, lab, notice),
             Err(e) => {
@@ -90,6 +181,8 @@ impl AppState {
             lab_ref: hashing::LabRef::new(&lab, &scenario),
             drawing: Rc::new(hashing::ring_sample(&lab)),
             scenario,
+            queue: QueueSession::default_session(),
+            current: LabId::Hashing,
             lab,
             report,
             notice,
@@ -134,6 +227,8 @@ impl AppState {
             lab_ref: hashing::LabRef::new(&lab, &scenario),
             drawing: Rc::new(hashing::ring_sample(&lab)),
             scenario,
+            queue: self.queue.clone(),
+            current: self.current,
             lab,
             notice,
             view: self.view,
@@ -146,6 +241,8 @@ impl AppState {
     fn with_notice(&self, notice: Option<Notice>) -> Self {
         Self {
             scenario: self.scenario.clone(),
+            queue: self.queue.clone(),
+            current: self.current,
             lab: self.lab.clone(),
             report: self.report.clone(),
             cache: self.cache.clone(),
@@ -156,6 +253,69 @@ impl AppState {
             share_link: self.share_link.clone(),
             previous_session: self.previous_session.clone(),
             active_preset: self.active_preset.clone(),
+        }
+    }
+}
+
+impl AppState {
+    /// The session of the current lab: what Share copies and the autosave keeps.
+    pub fn current_scenario(&self) -> Scenario {
+        match self.current {
+            LabId::Hashing => self.scenario.clone(),
+            LabId::Queue => (*self.queue.scenario).clone(),
+        }
+    }
+
+    /// Opens `scenario` in its lab, keeping the other lab's session as it is.
+    fn open(&self, scenario: Scenario, notice: Option<Notice>, view: Option<View>) -> Self {
+        let lab = scenario.lab();
+        let mut s = Self::with_scenario(scenario, notice);
+        if s.current == LabId::Queue {
+            // keep the hashing session that was open
+            let mut keep = self.with_notice(s.notice.clone());
+            keep.queue = s.queue;
+            keep.current = LabId::Queue;
+            s = keep;
+        } else if lab == LabId::Hashing {
+            s.queue = self.queue.clone();
+        }
+        s.view = view.unwrap_or(View::of(s.current));
+        s.active_preset = None;
+        s.previous_session = self.previous_session.clone();
+        s
+    }
+
+    fn queue_edit(&self, edit: QueueEdit) -> Self {
+        let mut scenario = (*self.queue.scenario).clone();
+        let LabSetup::Queue { config, actions } = &mut scenario.setup else { return self.with_notice(None) };
+        match edit {
+            QueueEdit::Live { at_ms, action } => {
+                if actions.len() >= crate::sim::queue::limits::ACTIONS_MAX {
+                    return self.with_notice(Some(Notice::error(format!(
+                        "This session has {} recorded actions, the most a scenario keeps. Undo some, or start again from a preset.",
+                        crate::sim::queue::limits::ACTIONS_MAX
+                    ))));
+                }
+                let at_ms = at_ms.min(config.horizon_ms);
+                scenario.push_queue(at_ms, action);
+            }
+            QueueEdit::Config(c) => *config = c,
+            QueueEdit::ClearActions => actions.clear(),
+            QueueEdit::Undo => {
+                if actions.pop().is_none() {
+                    return self.with_notice(Some(Notice::info("Nothing to undo.")));
+                }
+            }
+        }
+        match QueueSession::new(scenario) {
+            Ok(queue) => {
+                let mut s = self.with_notice(None);
+                s.queue = queue;
+                s.current = LabId::Queue;
+                s.active_preset = None;
+                s
+            }
+            Err(e) => self.with_notice(Some(Notice::error(capitalize(&e)))),
         }
     }
 }
@@ -182,27 +342,23 @@ impl Reducible for AppState {
                     Err(e) => self.with_notice(Some(Notice::error(capitalize(&e)))),
                 }
             }
+            AppAction::Queue(edit) => self.queue_edit(edit),
             AppAction::Preset(name) => match preset(&name) {
                 Some(p) => {
-                    let mut s = AppState::with_scenario(p.scenario, Some(Notice::info(p.explains)));
-                    s.view = View::Hashing;
-                    s.previous_session = self.previous_session.clone();
+                    let mut s = self.open(p.scenario, Some(Notice::info(p.explains)), None);
                     s.active_preset = Some(name);
                     s
                 }
                 None => self.with_notice(Some(Notice::error(format!("There is no preset named {name}.")))),
             },
             AppAction::Load(scenario, notice) => {
-                let mut s = AppState::with_scenario(scenario, notice);
-                s.view = self.view;
-                s.previous_session = self.previous_session.clone();
-                s
+                let view = (self.view == View::About && scenario.lab() == self.current).then_some(View::About);
+                self.open(scenario, notice, view)
             }
             AppAction::RestorePrevious => match self.previous_session.clone() {
                 Some(previous) => {
-                    let mut s =
-                        AppState::with_scenario(previous, Some(Notice::info("Restored your previous session.")));
-                    s.view = self.view;
+                    let mut s = self.open(previous, Some(Notice::info("Restored your previous session.")), None);
+                    s.previous_session = None;
                     s
                 }
                 None => self.with_notice(None),
@@ -215,6 +371,7 @@ impl Reducible for AppState {
                     Err(e) => self.with_notice(Some(Notice::error(capitalize(&e)))),
                 }
             }
+            AppAction::Undo if self.current == LabId::Queue => self.queue_edit(QueueEdit::Undo),
             AppAction::Undo => {
                 let mut scenario = self.scenario.clone();
                 let crate::scenario::LabSetup::Hashing { actions, .. } = &mut scenario.setup else {
@@ -229,7 +386,7 @@ impl Reducible for AppState {
                 }
             }
             AppAction::Share => {
-                let fragment = encode_link(&self.scenario);
+                let fragment = encode_link(&self.current_scenario());
                 let url = persist::page_url(&fragment);
                 persist::set_fragment(&fragment);
                 persist::copy(&url);
@@ -244,11 +401,20 @@ impl Reducible for AppState {
             AppAction::Show(view) => {
                 let mut s = self.with_notice(self.notice.clone());
                 s.view = view;
+                match view {
+                    View::Hashing => s.current = LabId::Hashing,
+                    View::Queue => s.current = LabId::Queue,
+                    View::About => {}
+                }
                 s
             }
         };
         Rc::new(state)
     }
+}
+
+fn capitalize_bare(s: &str) -> String {
+    capitalize(s).trim_end_matches('.').to_string()
 }
 
 fn capitalize(s: &str) -> String {
@@ -270,7 +436,7 @@ pub fn app() -> Html {
 
     // Autosave every change, and keep the panic overlay's link current.
     {
-        let scenario = state.scenario.clone();
+        let scenario = state.current_scenario();
         use_effect_with(scenario, |scenario| {
             let fragment = encode_link(scenario);
             persist::autosave(&fragment);
@@ -332,6 +498,10 @@ pub fn app() -> Html {
                                 active_preset={state.active_preset.clone()}
                                 on_action={on_action.clone()}
                             />
+                        },
+                        View::Queue => html! {
+                            <queue::QueuePage session={state.queue.clone()}
+                                active_preset={state.active_preset.clone()} on_action={on_action.clone()} />
                         },
                         View::About => html! { <shell::About /> },
                     }

@@ -9,6 +9,7 @@ mod hashing;
 mod palette;
 mod panic;
 mod persist;
+mod queue;
 mod shell;
 
 pub use app::App;

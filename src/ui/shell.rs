@@ -38,6 +38,7 @@ pub fn header(props: &HeaderProps) -> Html {
             </div>
             <nav aria-label="Labs">
                 { nav(View::Hashing, "Hashing & load balancing", "nav-hashing") }
+                { nav(View::Queue, "Message queue", "nav-queue") }
                 { nav(View::About, "About", "nav-about") }
             </nav>
             <div class="share">
@@ -102,6 +103,11 @@ pub fn about() -> Html {
                 <li><strong>{ "Hashing & load balancing" }</strong>{ ": modulo hashing against a consistent-hashing \
                     ring on the same keys. Add, remove and move servers; see which keys move and who owns how much \
                     of the key space." }</li>
+                <li><strong>{ "Message queue" }</strong>{ ": the pizza shop of the notes. Producers send orders \
+                    to a broker, shops make them; kill a shop and watch the notifier's heartbeat check find it and \
+                    redistribute its orders, crash an in-memory broker and lose orders, compare at-most-once, \
+                    at-least-once and effectively-once delivery, naive and consistent-hash redistribution, retries \
+                    and the dead-letter queue, and check the waiting times against Erlang C." }</li>
             </ul>
             <p class="muted">{ "Your session is saved in this browser as you go and comes back when you reload." }</p>
         </section>

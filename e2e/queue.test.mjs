@@ -1,0 +1,100 @@
+// End-to-end tests of the message-queue lab, run against the release build in dist/:
+//   node --test e2e/
+// DOM contract: lab-queue, nav-queue, preset-NAME, shop-row[data-name], kill-shop, metric-*, theory-wq,
+// measured-wq, share-link.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, VIEWPORTS, waitForText, settle, screenshot, assertNoPageErrors } from './harness.mjs';
+
+const tid = (id) => `[data-testid="${id}"]`;
+const PRESETS = [
+  'rush-hour',
+  'shop-dies',
+  'shop-dies-in-memory',
+  'slow-shop-duplicates',
+  'ring-redistribution',
+  'slow-shop-effectively-once',
+  'poison-order',
+];
+const METRICS = ['metric-lost', 'metric-duplicates', 'metric-dead-lettered', 'metric-completed', 'metric-redistributed'];
+
+async function openQueue(h, page) {
+  await h.openApp(page);
+  await page.locator(tid('nav-queue')).click();
+  await page.locator(tid('lab-queue')).waitFor();
+}
+
+async function metrics(page) {
+  const out = {};
+  for (const m of METRICS) out[m] = ((await page.locator(tid(m)).textContent()) ?? '').trim();
+  return out;
+}
+
+describe('message-queue lab', () => {
+  let h;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it('kills a shop in the page and shows redistribution and duplicates', async () => {
+    const page = await h.newPage();
+    await openQueue(h, page);
+    await page.locator(tid('preset-slow-shop-duplicates')).click();
+    await settle(page);
+    // Pause, then kill PS1 at the animation's time.
+    const pause = page.locator(tid('pause'));
+    if (await pause.count()) await pause.click();
+    const before = await metrics(page);
+    await page.locator(`${tid('shop-row')}[data-name="PS1"] ${tid('kill-shop')}`).click();
+    await settle(page);
+    await waitForText(page, tid('queue-actions'), (t) => t.includes('kill PS1'));
+    const after_ = await metrics(page);
+    assert.match(after_['metric-redistributed'], /^\d+$/);
+    assert.match(after_['metric-duplicates'], /^\d+$/);
+    assert.ok(Number(after_['metric-redistributed']) >= Number(before['metric-redistributed']), JSON.stringify({ before, after_ }));
+    assert.equal(after_['metric-lost'], '0', 'a persistent queue loses nothing');
+    await page.locator(`${tid('shop-row')}[data-name="PS1"] ${tid('restart-shop')}`).waitFor();
+    assertNoPageErrors(page);
+  });
+
+  it('a preset share link opens with the same numbers in a fresh context', async () => {
+    const page = await h.newPage();
+    await openQueue(h, page);
+    await page.locator(tid('preset-shop-dies-in-memory')).click();
+    await settle(page);
+    const want = await metrics(page);
+    assert.notEqual(want['metric-lost'], '0');
+    await page.locator(tid('share')).click();
+    const link = await page.locator(tid('share-link')).inputValue();
+    const fresh = await h.newPage();
+    await fresh.goto(link);
+    await fresh.locator(tid('lab-queue')).waitFor({ timeout: 30_000 });
+    assert.deepEqual(await metrics(fresh), want);
+    const wq = ((await fresh.locator(tid('theory-wq')).textContent()) ?? '').trim();
+    assert.match(wq, /^\d+\.\d\d s$/);
+    assertNoPageErrors(fresh);
+  });
+
+  it('screenshots every preset at 1280x800 and one at 375 px', async () => {
+    const page = await h.newPage(VIEWPORTS.desktop);
+    await openQueue(h, page);
+    for (const name of PRESETS) {
+      await page.locator(tid(`preset-${name}`)).click();
+      await page.waitForTimeout(700);
+      await screenshot(page, `queue-${name}`);
+    }
+    assertNoPageErrors(page);
+    const mobile = await h.newPage(VIEWPORTS.mobile);
+    await openQueue(h, mobile);
+    await mobile.locator(tid('preset-shop-dies')).click();
+    await mobile.waitForTimeout(700);
+    await screenshot(mobile, 'queue-shop-dies-375');
+    const overflow = await mobile.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px at 375 px`);
+    assertNoPageErrors(mobile);
+  });
+});
