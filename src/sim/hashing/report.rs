@@ -191,10 +191,11 @@ fn min_possible(before: &Membership, after: &Membership, then: &[u32], keys: u64
 
 /// Moved keys grouped by (from, to) server, largest first (ties by names, so the order is stable).
 fn flows(then: &[u32], now: &[u32], before: &Membership, after: &Membership) -> Vec<Flow> {
-    let mut counts: std::collections::BTreeMap<(u32, u32), u64> = std::collections::BTreeMap::new();
-    for (a, b) in then.iter().zip(now).filter(|(a, b)| a != b) {
-        *counts.entry((*a, *b)).or_default() += 1;
-    }
+    // Pack (from, to) into one u64 and count runs after sorting: much cheaper than a map per moved key
+    // when most keys move (modulo), and the order of the result does not depend on any hasher.
+    let mut pairs: Vec<u64> =
+        then.iter().zip(now).filter(|(a, b)| a != b).map(|(&a, &b)| (u64::from(a) << 32) | u64::from(b)).collect();
+    pairs.sort_unstable();
     let name = |id: u32| {
         before
             .servers
@@ -203,8 +204,10 @@ fn flows(then: &[u32], now: &[u32], before: &Membership, after: &Membership) -> 
             .find(|s| s.id == id)
             .map_or_else(|| "(none)".to_string(), |s| s.name.clone())
     };
-    let mut flows: Vec<Flow> =
-        counts.into_iter().map(|((a, b), keys)| Flow { from: name(a), to: name(b), keys }).collect();
+    let mut flows: Vec<Flow> = pairs
+        .chunk_by(|a, b| a == b)
+        .map(|run| Flow { from: name((run[0] >> 32) as u32), to: name(run[0] as u32), keys: run.len() as u64 })
+        .collect();
     flows.sort_by(|x, y| y.keys.cmp(&x.keys).then_with(|| (&x.from, &x.to).cmp(&(&y.from, &y.to))));
     flows
 }
