@@ -176,7 +176,8 @@ fn draw_bars(
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(0)
-        .y_labels(5)
+        // Small counts get one label per whole number, so labels never repeat after rounding.
+        .y_labels(((max * 1.08).floor() as usize + 1).clamp(2, 6))
         .y_label_style(font(11.0))
         .y_label_formatter(&|v| super::format::count(v.round() as u64))
         .axis_style(grid)

@@ -10,10 +10,11 @@ mod palette;
 mod panic;
 mod persist;
 mod queue;
+mod root;
 mod shell;
 
-pub use app::App;
 pub use panic::{remember_link, show_overlay as show_panic_overlay};
+pub use root::App;
 
 /// Mounts the app on the page body, with the panic overlay installed first.
 pub fn start() {
