@@ -191,11 +191,6 @@ fn min_possible(before: &Membership, after: &Membership, then: &[u32], keys: u64
 
 /// Moved keys grouped by (from, to) server, largest first (ties by names, so the order is stable).
 fn flows(then: &[u32], now: &[u32], before: &Membership, after: &Membership) -> Vec<Flow> {
-    // Pack (from, to) into one u64 and count runs after sorting: much cheaper than a map per moved key
-    // when most keys move (modulo), and the order of the result does not depend on any hasher.
-    let mut pairs: Vec<u64> =
-        then.iter().zip(now).filter(|(a, b)| a != b).map(|(&a, &b)| (u64::from(a) << 32) | u64::from(b)).collect();
-    pairs.sort_unstable();
     let name = |id: u32| {
         before
             .servers
@@ -204,10 +199,29 @@ fn flows(then: &[u32], now: &[u32], before: &Membership, after: &Membership) -> 
             .find(|s| s.id == id)
             .map_or_else(|| "(none)".to_string(), |s| s.name.clone())
     };
-    let mut flows: Vec<Flow> = pairs
-        .chunk_by(|a, b| a == b)
-        .map(|run| Flow { from: name((run[0] >> 32) as u32), to: name(run[0] as u32), keys: run.len() as u64 })
-        .collect();
+    let moved = then.iter().zip(now).filter(|(a, b)| a != b);
+    // Server ids are small (one per server ever added): count in a dense from x to table when it is
+    // small, otherwise sort packed pairs and count runs. Neither depends on a hasher's order.
+    let ids = before.servers.iter().chain(&after.servers).map(|s| s.id as usize + 1).max().unwrap_or(0);
+    let mut counted: Vec<((u32, u32), u64)> = Vec::new();
+    // With no servers on one side, keys have no owner (NONE): the sorted path names it "(none)".
+    if ids <= 256 && !before.servers.is_empty() && !after.servers.is_empty() {
+        let mut table = vec![0u64; ids * ids];
+        for (&a, &b) in moved {
+            table[a as usize * ids + b as usize] += 1;
+        }
+        for (i, &keys) in table.iter().enumerate().filter(|(_, k)| **k > 0) {
+            counted.push((((i / ids) as u32, (i % ids) as u32), keys));
+        }
+    } else {
+        let mut pairs: Vec<u64> = moved.map(|(&a, &b)| (u64::from(a) << 32) | u64::from(b)).collect();
+        pairs.sort_unstable();
+        for run in pairs.chunk_by(|a, b| a == b) {
+            counted.push((((run[0] >> 32) as u32, run[0] as u32), run.len() as u64));
+        }
+    }
+    let mut flows: Vec<Flow> =
+        counted.into_iter().map(|((a, b), keys)| Flow { from: name(a), to: name(b), keys }).collect();
     flows.sort_by(|x, y| y.keys.cmp(&x.keys).then_with(|| (&x.from, &x.to).cmp(&(&y.from, &y.to))));
     flows
 }
