@@ -197,7 +197,9 @@ mod cli {
     pub fn main() -> ExitCode {
         match run(Cli::parse().command) {
             Ok(out) => {
-                println!("{out}");
+                // A closed pipe (`sysplay ... | head`) is not an error worth a panic.
+                use std::io::Write;
+                let _ = writeln!(std::io::stdout().lock(), "{out}");
                 ExitCode::SUCCESS
             }
             Err(e) => {
