@@ -123,3 +123,28 @@ pub fn footer() -> Html {
         </footer>
     }
 }
+
+#[derive(Properties, PartialEq)]
+pub struct PresetButtonsProps {
+    pub lab: crate::scenario::LabId,
+    pub active: Option<String>,
+    pub on_action: Callback<AppAction>,
+}
+
+/// One button per preset of a lab; the active one is pressed.
+#[function_component(PresetButtons)]
+pub fn preset_buttons(props: &PresetButtonsProps) -> Html {
+    let buttons = crate::scenario::lab_presets(props.lab).into_iter().map(|p| {
+        let on_action = props.on_action.clone();
+        let name = p.name.to_string();
+        let active = props.active.as_deref() == Some(p.name);
+        html! {
+            <button class={classes!("preset", active.then_some("active"))} data-testid={format!("preset-{}", p.name)}
+                title={p.explains} aria-pressed={active.to_string()}
+                onclick={Callback::from(move |_| on_action.emit(AppAction::Preset(name.clone())))}>
+                { p.title }
+            </button>
+        }
+    });
+    html! { <div class="presets" role="group" aria-label="Presets">{ for buttons }</div> }
+}

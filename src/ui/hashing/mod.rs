@@ -8,7 +8,7 @@ mod servers;
 mod split;
 
 use super::app::AppAction;
-use crate::scenario::{LabId, lab_presets};
+use crate::scenario::LabId;
 use crate::sim::hashing::{HashingLab, HashingReport};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -123,18 +123,6 @@ pub struct HashingPageProps {
 /// The lab page.
 #[function_component(HashingPage)]
 pub fn hashing_page(props: &HashingPageProps) -> Html {
-    let preset_buttons = lab_presets(LabId::Hashing).into_iter().map(|p| {
-        let on_action = props.on_action.clone();
-        let name = p.name.to_string();
-        let active = props.active_preset.as_deref() == Some(p.name);
-        html! {
-            <button class={classes!("preset", active.then_some("active"))} data-testid={format!("preset-{}", p.name)}
-                title={p.explains} aria-pressed={active.to_string()}
-                onclick={Callback::from(move |_| on_action.emit(AppAction::Preset(name.clone())))}>
-                { p.title }
-            </button>
-        }
-    });
     let r = &props.report;
     html! {
         <div class="lab lab-hashing" data-testid="lab-hashing">
@@ -144,7 +132,7 @@ pub fn hashing_page(props: &HashingPageProps) -> Html {
                    { " (server number h % N) and a " }<strong>{ "consistent-hashing ring" }</strong>
                    { " (the first server clockwise at or after the key's position h % M). Change the servers and \
                       see how many keys each scheme moves." }</p>
-                <div class="presets" role="group" aria-label="Presets">{ for preset_buttons }</div>
+                <crate::ui::shell::PresetButtons lab={LabId::Hashing} active={props.active_preset.clone()} on_action={props.on_action.clone()} />
             </section>
             <div class="lab-grid">
                 <section class="card ring-card" aria-labelledby="ring-title">

@@ -171,18 +171,6 @@ pub fn queue_page(props: &QueuePageProps) -> Html {
         })
     };
 
-    let preset_buttons = lab_presets(LabId::Queue).into_iter().map(|p| {
-        let on_action = props.on_action.clone();
-        let name = p.name.to_string();
-        let active = props.active_preset.as_deref() == Some(p.name);
-        html! {
-            <button class={classes!("preset", active.then_some("active"))} data-testid={format!("preset-{}", p.name)}
-                title={p.explains} aria-pressed={active.to_string()}
-                onclick={Callback::from(move |_| on_action.emit(AppAction::Preset(name.clone())))}>
-                { p.title }
-            </button>
-        }
-    });
     let explains = props
         .active_preset
         .as_deref()
@@ -199,7 +187,7 @@ pub fn queue_page(props: &QueuePageProps) -> Html {
                    <strong>{ "notifier" }</strong>{ " checks heartbeats every H seconds and redistributes a dead \
                       shop's not-done orders. Kill a shop, crash the broker, and compare what each delivery \
                       guarantee promises with what happened." }</p>
-                <div class="presets" role="group" aria-label="Presets">{ for preset_buttons }</div>
+                <crate::ui::shell::PresetButtons lab={LabId::Queue} active={props.active_preset.clone()} on_action={props.on_action.clone()} />
                 if let Some(e) = explains {
                     <p class="preset-explains muted" data-testid="preset-explains">{ e }</p>
                 }
