@@ -72,12 +72,22 @@ fn case() -> impl Strategy<Value = (u64, ShopConfig, Vec<TimedAction>)> {
     )
 }
 
+/// A failing schedule as a share link that opens the same run in the page (and its JSON).
 fn replay_json(seed: u64, config: &ShopConfig, actions: &[TimedAction]) -> String {
-    serde_json::json!({ "seed": seed, "config": config, "actions": actions }).to_string()
+    let scenario = sysplay::scenario::Scenario {
+        version: sysplay::scenario::SCENARIO_VERSION,
+        seed,
+        setup: sysplay::scenario::LabSetup::Queue { config: config.clone(), actions: actions.to_vec() },
+    };
+    format!(
+        "http://127.0.0.1:8080/#{} ({})",
+        sysplay::scenario::encode_link(&scenario),
+        serde_json::to_string(&scenario).unwrap_or_default()
+    )
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]
     fn invariants_hold_under_random_failures((seed, config, actions) in case()) {
@@ -121,4 +131,14 @@ fn overlap(sim: &ShopSim) -> u64 {
         .iter()
         .filter(|o| o.effects > 0 && o.status == sysplay::sim::queue::OrderStatus::DeadLettered)
         .count() as u64
+}
+
+#[test]
+fn a_printed_failing_schedule_opens_as_the_same_scenario() {
+    let p = sysplay::sim::queue::shop_preset("shop-dies").unwrap();
+    let printed = replay_json(p.seed, &p.config, &p.actions);
+    let link = printed.split_whitespace().next().unwrap();
+    let scenario = sysplay::scenario::decode_link(link).expect("the printed link opens");
+    assert_eq!(scenario.seed, p.seed);
+    assert_eq!(scenario.lab(), sysplay::scenario::LabId::Queue);
 }
