@@ -91,7 +91,7 @@ pub fn cache_affinity(before: &Membership, after: &Membership, key_hashes: &[u64
     }
     let working_set = key_hashes.len().min(WORKING_SET_MAX);
     let keys = &key_hashes[..working_set];
-    let (then, now) = (assign(before, keys), assign(after, keys));
+    let (then, now) = (assign(before, &before.ring(), keys), assign(after, &after.ring(), keys));
     let n = before.servers.len().max(after.servers.len());
     let cache_per_server = (working_set * 5).div_ceil(4 * before.servers.len()).max(1);
     let phase = working_set * 8;

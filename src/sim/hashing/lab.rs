@@ -287,7 +287,8 @@ impl HashingLab {
             servers: after.servers.len() as u32,
             modulo_space_moved_pct: same_space
                 .then(|| pct(modulo_space_moved(after.ring_size, &before.ids(), &after.ids()), after.ring_size)),
-            ring_space_moved_pct: same_space.then(|| pct(ring_space_moved(&before, after), after.ring_size)),
+            ring_space_moved_pct: same_space
+                .then(|| pct(ring_space_moved(&before, &before.ring(), after, &after.ring()), after.ring_size)),
         };
         self.history.push(entry);
         self.previous = Some((before, action.describe()));
@@ -413,9 +414,9 @@ fn draw_key_hashes(seed: u64, count: u32) -> Vec<u64> {
 
 /// Exact number of ring positions whose owner (by server id) differs between two memberships with the
 /// same ring size: between consecutive boundaries of either ring the owners are constant.
-pub(super) fn ring_space_moved(before: &Membership, after: &Membership) -> u64 {
+/// `rb` and `ra` are the two memberships' rings (callers build each once).
+pub(super) fn ring_space_moved(before: &Membership, rb: &Ring, after: &Membership, ra: &Ring) -> u64 {
     let m = after.ring_size;
-    let (rb, ra) = (before.ring(), after.ring());
     let owner = |ring: &Ring, ms: &Membership, h: u64| ring.lookup(h).map(|slot| ms.servers[slot as usize].id);
     let mut bounds: Vec<u64> = rb.points().chain(ra.points()).map(|(p, _)| p).collect();
     bounds.sort_unstable();
@@ -423,7 +424,7 @@ pub(super) fn ring_space_moved(before: &Membership, after: &Membership) -> u64 {
     let (Some(&first), Some(&last)) = (bounds.first(), bounds.last()) else {
         return 0;
     };
-    let differs = |h: u64| owner(&rb, before, h) != owner(&ra, after, h);
+    let differs = |h: u64| owner(rb, before, h) != owner(ra, after, h);
     // The wrapping segment (last, M) + [0, first] is owned by whoever owns `first`.
     let mut moved = if differs(first) { m - last + first } else { 0 };
     for w in bounds.windows(2) {

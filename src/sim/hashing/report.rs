@@ -1,6 +1,7 @@
 //! Everything the hashing lab shows, computed exactly from the lab: keys per server, key-space shares,
 //! and what moved on the last change.
 
+use super::Ring;
 use super::lab::{HashingLab, Membership, pct, ring_space_moved};
 use super::{modulo_share, modulo_space_moved};
 use serde::Serialize;
@@ -120,14 +121,18 @@ pub(super) struct Assignment {
 /// No owner (no servers).
 const NONE: u32 = u32::MAX;
 
-pub(super) fn assign(ms: &Membership, key_hashes: &[u64]) -> Assignment {
+/// Server id of every key under both schemes; `ring` must be `ms.ring()` (callers build it once).
+pub(super) fn assign(ms: &Membership, ring: &Ring, key_hashes: &[u64]) -> Assignment {
     let m = ms.ring_size;
     let n = ms.servers.len() as u64;
-    let ring = ms.ring();
     let ids = ms.ids();
-    let modulo = key_hashes.iter().map(|&k| if n == 0 { NONE } else { ids[((k % m) % n) as usize] }).collect();
-    let ring = key_hashes.iter().map(|&k| ring.lookup(k % m).map_or(NONE, |slot| ids[slot as usize])).collect();
-    Assignment { modulo, ring }
+    let (mut modulo, mut on_ring) = (Vec::with_capacity(key_hashes.len()), Vec::with_capacity(key_hashes.len()));
+    for &k in key_hashes {
+        let position = k % m;
+        modulo.push(if n == 0 { NONE } else { ids[(position % n) as usize] });
+        on_ring.push(ring.lookup(position).map_or(NONE, |slot| ids[slot as usize]));
+    }
+    Assignment { modulo, ring: on_ring }
 }
 
 /// Relative standard deviation (%) and max over fair share of `values` against fair shares
@@ -233,7 +238,7 @@ fn moved(a: &[u32], b: &[u32]) -> u64 {
 impl HashingLab {
     /// Server id of every key under both schemes, in key order.
     pub fn assignments(&self) -> (Vec<u32>, Vec<u32>) {
-        let a = assign(&self.membership, &self.key_hashes);
+        let a = assign(&self.membership, &self.membership.ring(), &self.key_hashes);
         (a.modulo, a.ring)
     }
 
@@ -241,7 +246,9 @@ impl HashingLab {
     /// position, share and keys, what the last change moved, the history, the probe, and every key's
     /// server under both schemes. Only a change of semantics changes it, not a new report field.
     pub fn fingerprint(&self) -> Vec<u8> {
-        let r = self.report();
+        let ring = self.membership.ring();
+        let now = assign(&self.membership, &ring, &self.key_hashes);
+        let r = self.report_from(&ring, &now);
         let mut out = Vec::new();
         let mut put = |v: u64| out.extend_from_slice(&v.to_le_bytes());
         put(r.ring_size);
@@ -266,8 +273,7 @@ impl HashingLab {
             put(p.hash);
             put(p.position);
         }
-        let (modulo, ring) = self.assignments();
-        for id in modulo.iter().chain(&ring) {
+        for id in now.modulo.iter().chain(&now.ring) {
             out.extend_from_slice(&id.to_le_bytes());
         }
         out
@@ -282,12 +288,17 @@ impl HashingLab {
 
     /// Computes the report over all keys and the whole key space.
     pub fn report(&self) -> HashingReport {
+        let ring = self.membership.ring();
+        self.report_from(&ring, &assign(&self.membership, &ring, &self.key_hashes))
+    }
+
+    /// The report given the current ring and every key's server under both schemes.
+    fn report_from(&self, ring: &Ring, now: &Assignment) -> HashingReport {
         let ms = &self.membership;
         let m = ms.ring_size;
         let keys = self.key_hashes.len() as u64;
-        let now = assign(ms, &self.key_hashes);
         let n = ms.servers.len();
-        let space = ms.ring().space_owned(m, n);
+        let space = ring.space_owned(m, n);
         let ring_counts = count_by_id(&now.ring);
         let modulo_counts = count_by_id(&now.modulo);
         let count = |counts: &[u64], id: u32| counts.get(id as usize).copied().unwrap_or(0);
@@ -309,7 +320,8 @@ impl HashingLab {
             })
             .collect();
         let last_change = self.previous.as_ref().map(|(before, change)| {
-            let then = assign(before, &self.key_hashes);
+            let ring_before = before.ring();
+            let then = assign(before, &ring_before, &self.key_hashes);
             let same_space = before.ring_size == m;
             let movement = |then: &[u32], now: &[u32], moved_space: Option<u64>| {
                 let moved_keys = moved(then, now);
@@ -329,7 +341,11 @@ impl HashingLab {
                     &now.modulo,
                     same_space.then(|| modulo_space_moved(m, &before.ids(), &ms.ids())),
                 ),
-                ring: movement(&then.ring, &now.ring, same_space.then(|| ring_space_moved(before, ms))),
+                ring: movement(
+                    &then.ring,
+                    &now.ring,
+                    same_space.then(|| ring_space_moved(before, &ring_before, ms, ring)),
+                ),
             }
         });
         let probe = self.probe.map(|hash| {
@@ -338,7 +354,7 @@ impl HashingLab {
             ProbeReport {
                 hash,
                 position,
-                ring_server: name(ms.ring().lookup(position).map(|s| s as usize)),
+                ring_server: name(ring.lookup(position).map(|s| s as usize)),
                 modulo_server: name((n > 0).then(|| (position % n as u64) as usize)),
             }
         });
