@@ -176,7 +176,7 @@ impl AppState {
         let report = Rc::new(lab.report());
         Self {
             cache: Rc::new(lab.cache_affinity()),
-            lab_ref: hashing::LabRef::new(&lab, &scenario),
+            lab_ref: hashing::LabRef::new(&lab),
             drawing: Rc::new(hashing::ring_sample(&lab)),
             scenario,
             queue: QueueSession::default_session(),
@@ -222,7 +222,7 @@ impl AppState {
         Self {
             report: Rc::new(lab.report()),
             cache: Rc::new(lab.cache_affinity()),
-            lab_ref: hashing::LabRef::new(&lab, &scenario),
+            lab_ref: hashing::LabRef::new(&lab),
             drawing: Rc::new(hashing::ring_sample(&lab)),
             scenario,
             queue: self.queue.clone(),

@@ -1,7 +1,7 @@
 //! Heavy work in short steps: each job runs in its own timer callback, so the page paints (and shows
 //! progress) between them and a new request cancels the steps of the old one.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -31,7 +31,7 @@ where
     let total = use_mut_ref(|| 0usize);
     let running = use_mut_ref(|| u64::MAX);
     let redraw = use_state(|| 0u64);
-    let ticks = use_mut_ref(|| Cell::new(0u64));
+    let ticks = use_mut_ref(|| 0u64);
     {
         let (done, total, running) = (done.clone(), total.clone(), running.clone());
         let (redraw, ticks) = (redraw.clone(), ticks.clone());
@@ -53,7 +53,7 @@ fn step<T: 'static>(
     running: Rc<RefCell<u64>>,
     done: Rc<RefCell<Vec<T>>>,
     redraw: UseStateHandle<u64>,
-    ticks: Rc<RefCell<Cell<u64>>>,
+    ticks: Rc<RefCell<u64>>,
 ) {
     gloo_timers::callback::Timeout::new(0, move || {
         if *running.borrow() != generation {
@@ -61,9 +61,8 @@ fn step<T: 'static>(
         }
         let Some(job) = jobs.next() else { return };
         done.borrow_mut().push(job());
-        let n = ticks.borrow().get() + 1;
-        ticks.borrow().set(n);
-        redraw.set(n);
+        *ticks.borrow_mut() += 1;
+        redraw.set(*ticks.borrow());
         step(jobs, generation, running, done, redraw, ticks);
     })
     .forget();

@@ -2,6 +2,7 @@
 //! and what moved on the last change.
 
 use super::Ring;
+use super::algos::analysis::relative_spread;
 use super::lab::{HashingLab, Membership, pct, ring_space_moved};
 use super::{modulo_share, modulo_space_moved};
 use serde::Serialize;
@@ -133,16 +134,6 @@ pub(super) fn assign(ms: &Membership, ring: &Ring, key_hashes: &[u64]) -> Assign
         on_ring.push(ring.lookup(position).map_or(NONE, |slot| ids[slot as usize]));
     }
     Assignment { modulo, ring: on_ring }
-}
-
-/// Relative standard deviation (%) and max over fair share of `values` against fair shares
-/// proportional to `weights` of `total`.
-pub(super) fn relative_spread(values: &[f64], weights: &[f64], total: f64) -> (f64, f64) {
-    let weight_sum: f64 = weights.iter().sum();
-    let ratios: Vec<f64> = values.iter().zip(weights).map(|(v, w)| v / (total * w / weight_sum)).collect();
-    let n = ratios.len() as f64;
-    let var = ratios.iter().map(|r| (r - 1.0) * (r - 1.0)).sum::<f64>() / n;
-    (100.0 * var.sqrt(), ratios.iter().copied().fold(0.0, f64::max))
 }
 
 fn spread(servers: &[ServerReport], vnodes: u32, ring_size: u64, keys: u64) -> Option<Spread> {

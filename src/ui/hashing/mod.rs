@@ -27,7 +27,7 @@ impl LabRef {
     /// The lab; the generation digests what the algorithm comparison depends on (the seed, the key
     /// count, the servers with their weights, the virtual nodes, before and after the last change), so
     /// view-only actions such as choosing the split do not recompute it.
-    pub fn new(lab: &HashingLab, _scenario: &crate::scenario::Scenario) -> Self {
+    pub fn new(lab: &HashingLab) -> Self {
         let mut text = format!("{}/{}", lab.seed(), lab.key_hashes().len());
         for ms in std::iter::once(lab.membership()).chain(lab.previous_membership()) {
             text.push_str(&format!("|{}|{}", ms.ring_size, ms.vnodes));

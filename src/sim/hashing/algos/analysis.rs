@@ -71,21 +71,22 @@ pub fn counts(assignment: &[u32], servers: usize) -> Vec<u64> {
 pub fn load_stats(counts: &[u64], backends: &[Backend]) -> LoadStats {
     assert_eq!(counts.len(), backends.len());
     let keys: u64 = counts.iter().sum();
-    let total_weight: u64 = backends.iter().map(|b| u64::from(b.weight)).sum();
     if keys == 0 || backends.is_empty() {
         return LoadStats { mean: 0.0, std_dev_pct: 0.0, max_over_mean: 0.0 };
     }
-    let ratios: Vec<f64> = counts
-        .iter()
-        .zip(backends)
-        .map(|(&c, b)| c as f64 / (keys as f64 * f64::from(b.weight) / total_weight as f64))
-        .collect();
-    let var = ratios.iter().map(|r| (r - 1.0).powi(2)).sum::<f64>() / ratios.len() as f64;
-    LoadStats {
-        mean: keys as f64 / backends.len() as f64,
-        std_dev_pct: var.sqrt() * 100.0,
-        max_over_mean: ratios.iter().copied().fold(0.0, f64::max),
-    }
+    let values: Vec<f64> = counts.iter().map(|&c| c as f64).collect();
+    let weights: Vec<f64> = backends.iter().map(|b| f64::from(b.weight)).collect();
+    let (std_dev_pct, max_over_mean) = relative_spread(&values, &weights, keys as f64);
+    LoadStats { mean: keys as f64 / backends.len() as f64, std_dev_pct, max_over_mean }
+}
+
+/// Standard deviation (% of the fair share) and maximum over the fair share of `values`, where each
+/// one's fair share is `total x weight / sum of weights`.
+pub fn relative_spread(values: &[f64], weights: &[f64], total: f64) -> (f64, f64) {
+    let weight_sum: f64 = weights.iter().sum();
+    let ratios: Vec<f64> = values.iter().zip(weights).map(|(v, w)| v / (total * w / weight_sum)).collect();
+    let var = ratios.iter().map(|r| (r - 1.0) * (r - 1.0)).sum::<f64>() / ratios.len() as f64;
+    (100.0 * var.sqrt(), ratios.iter().copied().fold(0.0, f64::max))
 }
 
 /// The least fraction any scheme could move: the removed servers' keys must move, and the added
