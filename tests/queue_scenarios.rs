@@ -29,6 +29,9 @@ fn every_queue_preset_has_its_outcome() {
         ("slow-shop-duplicates", |r| r.duplicates > 0 && r.lost == 0),
         ("ring-redistribution", |r| r.duplicates == 0 && r.lost == 0 && r.redistributed > 0),
         ("slow-shop-effectively-once", |r| r.duplicates == 0 && r.duplicates_suppressed > 0),
+        ("friday-night-100k", |r| {
+            r.completed == 100_000 && r.lost == 0 && r.duplicates == 0 && r.detections.len() == 1 && r.redistributed > 0
+        }),
         ("poison-order", |r| r.dead_lettered == 1 && r.lost == 0 && r.completed + 1 == r.accepted),
     ];
     for (name, check) in table {

@@ -63,6 +63,7 @@ fn queue_title(name: &str) -> &'static str {
         "ring-redistribution" => "Ring: no duplicates",
         "slow-shop-effectively-once" => "Effectively once",
         "poison-order" => "Poison order",
+        "friday-night-100k" => "100,000 orders",
         _ => "Pizza shop",
     }
 }

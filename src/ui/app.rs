@@ -5,7 +5,7 @@ use super::{hashing, persist};
 use crate::scenario::{LabId, LabRun, LabSetup, Scenario, decode_link, encode_link, preset};
 use crate::sim::hashing::cache::CacheAffinity;
 use crate::sim::hashing::{HashingAction, HashingLab, HashingReport, limits};
-use crate::sim::queue::{ShopAction, ShopConfig, ShopReport};
+use crate::sim::queue::{ShopAction, ShopConfig};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -26,47 +26,7 @@ impl View {
     }
 }
 
-/// The message-queue lab's session: its scenario and the outcome of running it to the end.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueueSession {
-    pub scenario: Rc<Scenario>,
-    pub report: Rc<ShopReport>,
-    pub violations: Rc<Vec<String>>,
-}
-
-impl QueueSession {
-    /// Replays a queue scenario to its end.
-    pub fn new(scenario: Scenario) -> Result<Self, String> {
-        match scenario.run()? {
-            LabRun::Queue(run) => Ok(Self {
-                scenario: Rc::new(scenario),
-                report: Rc::new(run.report),
-                violations: Rc::new(run.violations),
-            }),
-            LabRun::Hashing(_) => Err("not a message-queue scenario".into()),
-        }
-    }
-
-    /// The default queue session: the first queue preset.
-    pub fn default_session() -> Self {
-        let p = crate::scenario::lab_presets(LabId::Queue).into_iter().next().expect("the queue lab has presets");
-        Self::new(p.scenario).expect("the queue presets replay")
-    }
-
-    pub fn config(&self) -> &ShopConfig {
-        match &self.scenario.setup {
-            LabSetup::Queue { config, .. } => config,
-            LabSetup::Hashing { .. } => unreachable!("a queue session holds a queue scenario"),
-        }
-    }
-
-    pub fn actions(&self) -> &[(u64, ShopAction)] {
-        match &self.scenario.setup {
-            LabSetup::Queue { actions, .. } => actions,
-            LabSetup::Hashing { .. } => &[],
-        }
-    }
-}
+pub use super::queue::QueueSession;
 
 /// A change to the message-queue lab's session.
 #[derive(Clone, Debug, PartialEq)]

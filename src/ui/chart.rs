@@ -239,6 +239,9 @@ pub struct LineProps {
     pub y_percent: bool,
     pub testid: &'static str,
     pub label: String,
+    /// The x distance between two points (for example seconds per sample); the x axis is labelled in it.
+    #[prop_or(1.0)]
+    pub x_step: f64,
 }
 
 /// Lines over a shared x axis, with a legend.
@@ -248,10 +251,10 @@ pub fn line_chart(props: &LineProps) -> Html {
     let width = use_window_width();
     {
         let canvas = canvas.clone();
-        let (y_max, marker, y_percent) = (props.y_max, props.marker, props.y_percent);
+        let (y_max, marker, y_percent, x_step) = (props.y_max, props.marker, props.y_percent, props.x_step);
         use_effect_with((props.lines.clone(), width), move |(lines, _)| {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                draw_lines(&c, lines, y_max, marker, y_percent);
+                draw_lines(&c, lines, y_max, marker, y_percent, x_step);
             }
         });
     }
@@ -264,6 +267,7 @@ fn draw_lines(
     y_max: f64,
     marker: Option<usize>,
     y_percent: bool,
+    x_step: f64,
 ) -> Option<()> {
     let dpr = fit(canvas, 220);
     let backend = CanvasBackend::with_canvas_object(canvas.clone())?;
@@ -276,7 +280,7 @@ fn draw_lines(
         .margin((8.0 * dpr) as u32)
         .x_label_area_size((20.0 * dpr) as u32)
         .y_label_area_size((44.0 * dpr) as u32)
-        .build_cartesian_2d(0.0..(n - 1) as f64, 0.0..y_max)
+        .build_cartesian_2d(0.0..(n - 1) as f64 * x_step, 0.0..y_max)
         .ok()?;
     let y_fmt = move |v: &f64| if y_percent { format!("{:.0}%", v * 100.0) } else { format!("{v:.1}") };
     chart
@@ -293,7 +297,7 @@ fn draw_lines(
         .draw()
         .ok()?;
     if let Some(x) = marker {
-        let x = x as f64;
+        let x = x as f64 * x_step;
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![(x, 0.0), (x, y_max)],
@@ -306,7 +310,7 @@ fn draw_lines(
         let style = RGBColor(r, g, b).stroke_width((2.0 * dpr) as u32);
         chart
             .draw_series(LineSeries::new(
-                line.values.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(i, v)| (i as f64, *v)),
+                line.values.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(i, v)| (i as f64 * x_step, *v)),
                 style,
             ))
             .ok()?;

@@ -133,6 +133,22 @@ impl ShopSim {
         while self.scheduler.peek_time().is_some_and(|next| next <= t) && self.step().is_some() {}
     }
 
+    /// Processes at most `max_events` events; returns true once the run is over. The page runs a long
+    /// shop this way, a slice per timer tick, so the tab stays responsive.
+    pub fn run_for(&mut self, max_events: u64) -> bool {
+        for _ in 0..max_events {
+            if self.step().is_none() {
+                break;
+            }
+        }
+        self.finished
+    }
+
+    /// Orders the producers have sent so far (of `config.orders`).
+    pub fn produced(&self) -> u64 {
+        self.orders.len() as u64
+    }
+
     /// Runs to the end (settled or horizon).
     pub fn run(&mut self) {
         while self.step().is_some() {}

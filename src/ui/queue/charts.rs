@@ -2,7 +2,7 @@
 //! and the latency percentiles.
 
 use super::Frame;
-use crate::ui::app::QueueSession;
+use super::outcome::Outcome;
 use crate::ui::chart::{BarChart, Line, LineChart};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -12,20 +12,24 @@ const LINE_POINTS_MAX: usize = 400;
 
 #[derive(Properties, PartialEq)]
 pub struct ChartsProps {
-    pub session: QueueSession,
+    /// The recorded run, once computed.
+    pub outcome: Option<Rc<Outcome>>,
     pub frame: Option<Frame>,
 }
 
 /// The three charts.
 #[function_component(QueueCharts)]
 pub fn queue_charts(props: &ChartsProps) -> Html {
-    let r = &props.session.report;
-    let depth = use_memo(props.session.report.clone(), |r| {
-        let d = &r.queue_depth;
+    let Some(outcome) = props.outcome.clone() else { return html! {} };
+    let depth = use_memo(outcome.clone(), |o| {
+        let d = &o.report.queue_depth;
         let stride = d.len().div_ceil(LINE_POINTS_MAX).max(1);
         let values: Vec<f64> = d.iter().step_by(stride).map(|&(_, v)| f64::from(v)).collect();
-        Rc::new(vec![Line { name: "orders held by the broker", color: (66, 133, 244), values }])
+        // Samples are taken every `sample_every_ms` from 0 (the last one at the end of the run).
+        let seconds_per_point = d.get(1).map_or(1.0, |p| p.0 - d[0].0) * stride as f64;
+        (Rc::new(vec![Line { name: "orders held by the broker", color: (66, 133, 244), values }]), seconds_per_point)
     });
+    let r = &outcome.report;
     let y_max = r.queue_depth.iter().map(|&(_, d)| f64::from(d)).fold(1.0, f64::max) * 1.1;
     let per_shop = Rc::new(props.frame.as_ref().map_or_else(Vec::new, |f| {
         f.snap
@@ -44,9 +48,9 @@ pub fn queue_charts(props: &ChartsProps) -> Html {
     html! {
         <div class="charts">
             <figure class="wide">
-                <LineChart lines={(*depth).clone()} {y_max} marker={None::<usize>} y_percent={false}
+                <LineChart lines={depth.0.clone()} x_step={depth.1} {y_max} marker={None::<usize>} y_percent={false}
                     testid="chart-depth" label="Queue depth over time" />
-                <figcaption>{ format!("Queue depth over the run (0 to {span:.0} s)") }</figcaption>
+                <figcaption>{ format!("Queue depth over the run, by virtual second (0 to {span:.0} s)") }</figcaption>
             </figure>
             <figure>
                 <BarChart groups={per_shop} series={vec!["in the oven", "waiting"]} reference={None::<(f64, String)>}

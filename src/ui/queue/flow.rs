@@ -5,8 +5,13 @@ use super::Frame;
 use crate::sim::queue::{OrderStatus, broker::HeldState};
 use yew::prelude::*;
 
-const W: f64 = 640.0;
 const ROW_H: f64 = 34.0;
+/// Most shops in one column; more shops take more columns, so a chain of 32 stays short.
+const ROWS_MAX: usize = 12;
+/// Width of a column of shops.
+const COL_W: f64 = 210.0;
+/// Characters of a shop's name drawn (the full name is in the tooltip).
+const NAME_CHARS: usize = 6;
 /// Most dots drawn per group (the count is written next to it).
 const DOTS_MAX: usize = 24;
 
@@ -29,7 +34,10 @@ fn dots(n: usize, x0: f64, y0: f64, class: &'static str, per_row: usize) -> Html
 pub fn flow_view(props: &FlowProps) -> Html {
     let snap = &props.frame.snap;
     let shops = snap.shops.len().max(1);
-    let h = (shops as f64 * ROW_H + 40.0).max(200.0);
+    let columns = shops.div_ceil(ROWS_MAX);
+    let rows = shops.div_ceil(columns);
+    let w = 430.0 + columns as f64 * COL_W;
+    let h = (rows as f64 * ROW_H + 40.0).max(200.0);
     let mid = h / 2.0;
     let (mut ready, mut backoff, mut leased, mut done, mut dead, mut lost, mut rejected) = (0, 0, 0, 0, 0, 0, 0);
     for o in &snap.orders {
@@ -45,20 +53,28 @@ pub fn flow_view(props: &FlowProps) -> Html {
     }
     let produced = snap.orders.len();
     let shop_rows = snap.shops.iter().enumerate().map(|(i, s)| {
-        let y = 20.0 + i as f64 * ROW_H;
+        let (x, y) = (430.0 + (i / rows) as f64 * COL_W, 20.0 + (i % rows) as f64 * ROW_H);
         let cls = classes!("shop", (!s.alive).then_some("down"), s.declared_dead.then_some("declared"));
+        let name: String = if s.name.chars().count() > NAME_CHARS {
+            s.name.chars().take(NAME_CHARS - 1).chain(['…']).collect()
+        } else {
+            s.name.clone()
+        };
         html! {
             <g class={cls}>
-                <line class="wire" x1="300" y1={mid.to_string()} x2="430" y2={format!("{:.1}", y + 12.0)} />
-                <rect x="430" y={format!("{y:.1}")} width="200" height={(ROW_H - 8.0).to_string()} rx="5" />
-                <text class="label" x="438" y={format!("{:.1}", y + 17.0)}>{ s.name.clone() }</text>
-                { dots(s.making.len(), 478.0, y + 13.0, "making", 16) }
-                if !s.alive { <text class="status" x="600" y={format!("{:.1}", y + 17.0)}>{ "✕" }</text> }
+                <title>{ s.name.clone() }</title>
+                if i < rows {
+                    <line class="wire" x1="300" y1={mid.to_string()} x2={x.to_string()} y2={format!("{:.1}", y + 12.0)} />
+                }
+                <rect x={x.to_string()} y={format!("{y:.1}")} width={(COL_W - 10.0).to_string()} height={(ROW_H - 8.0).to_string()} rx="5" />
+                <text class="label" x={(x + 8.0).to_string()} y={format!("{:.1}", y + 17.0)}>{ name }</text>
+                { dots(s.making.len(), x + 62.0, y + 9.0, "making", 13) }
+                if !s.alive { <text class="status" x={(x + COL_W - 26.0).to_string()} y={format!("{:.1}", y + 17.0)}>{ "✕" }</text> }
             </g>
         }
     });
     html! {
-        <svg class="flow" viewBox={format!("0 0 {W} {h:.0}")} role="img" data-testid="flow"
+        <svg class="flow" viewBox={format!("0 0 {w} {h:.0}")} role="img" data-testid="flow"
             aria-label={format!("{produced} orders produced, {ready} waiting at the broker, {leased} being made, {done} done")}>
             <g class="producers">
                 <rect x="8" y={format!("{:.1}", mid - 30.0)} width="110" height="60" rx="6" />

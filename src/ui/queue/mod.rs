@@ -6,10 +6,14 @@ mod charts;
 mod controls;
 mod flow;
 mod metrics;
+mod outcome;
 mod player;
+mod session;
 mod theory;
 
-use super::app::{AppAction, QueueSession};
+pub use session::QueueSession;
+
+use super::app::AppAction;
 use crate::scenario::{LabId, Scenario, lab_presets};
 use crate::sim::queue::{ShopSim, ShopSnapshot};
 use std::rc::Rc;
@@ -41,6 +45,9 @@ impl Frame {
 struct Player {
     sim: Option<ShopSim>,
     clock_us: u64,
+    /// Where the animation was before a live action replaced the run: the ticks catch up to it, a slice
+    /// at a time, even while paused.
+    catch_up_us: u64,
     scenario: Option<Rc<Scenario>>,
 }
 
@@ -55,8 +62,15 @@ impl Player {
         let resume = if same_start { self.clock_us } else { 0 };
         self.sim = scenario.shop_run().and_then(Result::ok);
         self.clock_us = 0;
+        self.catch_up_us = resume;
         self.scenario = Some(scenario.clone());
-        self.advance_to(resume, u64::MAX);
+        self.advance_to(resume, EVENTS_PER_TICK);
+    }
+
+    /// One animation tick: `advance_us` of virtual time (0 when paused), or more to catch up.
+    fn tick(&mut self, advance_us: u64) {
+        let target = (self.clock_us + advance_us).max(self.catch_up_us);
+        self.advance_to(target, EVENTS_PER_TICK);
     }
 
     /// Runs up to virtual time `target_us`, processing at most `budget` events.
@@ -97,7 +111,8 @@ pub struct QueuePageProps {
 /// The lab page.
 #[function_component(QueuePage)]
 pub fn queue_page(props: &QueuePageProps) -> Html {
-    let player = use_mut_ref(|| Player { sim: None, clock_us: 0, scenario: None });
+    let player = use_mut_ref(|| Player { sim: None, clock_us: 0, catch_up_us: 0, scenario: None });
+    let outcomes = outcome::use_outcomes(props.session.scenario.clone());
     let frame = use_state(|| None::<Frame>);
     let playing = use_state(|| true);
     let speed = use_state(|| 20u32);
@@ -117,25 +132,18 @@ pub fn queue_page(props: &QueuePageProps) -> Html {
         let (player, frame) = (player.clone(), frame.clone());
         use_effect_with((*playing, *speed), move |&(playing, speed)| {
             let window = web_sys::window();
-            let mut id = None;
-            let mut tick: Option<Closure<dyn Fn()>> = None;
-            if playing {
-                let closure = Closure::<dyn Fn()>::new(move || {
-                    let mut p = player.borrow_mut();
-                    let target = p.clock_us + u64::from(speed) * TICK_MS as u64 * 1000;
-                    p.advance_to(target, EVENTS_PER_TICK);
+            // Ticks run while paused too, so a replaced run catches up with the animation's time.
+            let tick = Closure::<dyn Fn()>::new(move || {
+                let mut p = player.borrow_mut();
+                let (before, was_finished) = (p.clock_us, p.sim.as_ref().is_some_and(ShopSim::is_finished));
+                p.tick(if playing { u64::from(speed) * TICK_MS as u64 * 1000 } else { 0 });
+                if p.clock_us != before || p.sim.as_ref().is_some_and(ShopSim::is_finished) != was_finished {
                     frame.set(p.frame());
-                });
-                if let Some(w) = &window {
-                    id = w
-                        .set_interval_with_callback_and_timeout_and_arguments_0(
-                            closure.as_ref().unchecked_ref(),
-                            TICK_MS,
-                        )
-                        .ok();
                 }
-                tick = Some(closure);
-            }
+            });
+            let id = window.as_ref().and_then(|w| {
+                w.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), TICK_MS).ok()
+            });
             move || {
                 if let (Some(w), Some(id)) = (window, id) {
                     w.clear_interval_with_handle(id);
@@ -204,7 +212,7 @@ pub fn queue_page(props: &QueuePageProps) -> Html {
                 </section>
                 <section class="card metrics-card" aria-labelledby="metrics-title">
                     <h2 id="metrics-title">{ "Outcome of the whole run" }</h2>
-                    <metrics::Metrics session={session.clone()} />
+                    <metrics::Metrics outcomes={outcomes.clone()} {orders} />
                 </section>
                 <section class="card controls-card" aria-labelledby="controls-title">
                     <h2 id="controls-title">{ "Setup" }</h2>
@@ -212,11 +220,11 @@ pub fn queue_page(props: &QueuePageProps) -> Html {
                 </section>
                 <section class="card guarantees-card" aria-labelledby="guarantees-title">
                     <h2 id="guarantees-title">{ "Delivery guarantees: promised and measured" }</h2>
-                    <metrics::Guarantees session={session.clone()} />
+                    <metrics::Guarantees outcomes={outcomes.clone()} />
                 </section>
                 <section class="card queue-charts-card" aria-labelledby="qcharts-title">
                     <h2 id="qcharts-title">{ "Charts" }</h2>
-                    <charts::QueueCharts session={session.clone()} frame={(*frame).clone()} />
+                    <charts::QueueCharts outcome={outcomes.main().cloned()} frame={(*frame).clone()} />
                 </section>
                 <section class="card theory-card" aria-labelledby="theory-title">
                     <h2 id="theory-title">{ "Theory: M/M/c and Little's law" }</h2>
