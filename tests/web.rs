@@ -159,3 +159,29 @@ async fn the_queue_lab_shows_a_presets_outcome() {
     tick().await;
     assert_eq!(rows(&root), 5);
 }
+
+#[wasm_bindgen_test]
+async fn the_queue_setup_changes_the_seed_and_reruns_with_it() {
+    let root = mount();
+    tick().await;
+    click(&root, "nav-queue");
+    tick().await;
+    click(&root, "preset-rush-hour");
+    tick().await;
+    let mut scenario = sysplay::scenario::preset("rush-hour").unwrap().scenario;
+    scenario.seed = 7;
+    let Report::Queue(want) = scenario.run().unwrap().report() else { panic!("not a queue report") };
+    let seed = root.query_selector("[data-testid=cfg-seed]").unwrap().unwrap().unchecked_into::<HtmlInputElement>();
+    seed.set_value("7");
+    click(&root, "cfg-apply");
+    tick().await;
+    assert_eq!(seed.value(), "7");
+    let completed = format!("{} / {}", want.completed, want.accepted);
+    assert_eq!(text(&root, "metric-completed"), completed);
+    // Not a number: a message, and the run stays as it was.
+    seed.set_value("");
+    click(&root, "cfg-apply");
+    tick().await;
+    assert!(text(&root, "notice").contains("The seed must be a whole number"), "{}", text(&root, "notice"));
+    assert_eq!(text(&root, "metric-completed"), completed);
+}

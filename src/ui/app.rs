@@ -33,8 +33,8 @@ pub use super::queue::QueueSession;
 pub enum QueueEdit {
     /// Something done to the running shop at virtual time `at_ms`, recorded in the scenario.
     Live { at_ms: u64, action: ShopAction },
-    /// A new starting configuration (the recorded actions stay).
-    Config(ShopConfig),
+    /// A new starting configuration and seed (the recorded actions stay).
+    Setup { config: ShopConfig, seed: u64 },
     /// Forget the recorded actions.
     ClearActions,
     /// Remove the last recorded action.
@@ -257,7 +257,10 @@ impl AppState {
                 let at_ms = at_ms.min(config.horizon_ms);
                 scenario.push_queue(at_ms, action);
             }
-            QueueEdit::Config(c) => *config = c,
+            QueueEdit::Setup { config: c, seed } => {
+                *config = c;
+                scenario.seed = seed;
+            }
             QueueEdit::ClearActions => actions.clear(),
             QueueEdit::Undo => {
                 if actions.pop().is_none() {

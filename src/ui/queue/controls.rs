@@ -35,10 +35,13 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
     let [shops, ovens, speed, orders, rate, persistent, delivery, redistribution, check, visibility, attempts] =
         refs.clone();
     let poison = use_node_ref();
+    let seed_ref = use_node_ref();
+    let seed = props.session.scenario.seed;
     let on_apply = {
         let (on_action, base) = (props.on_action.clone(), c.clone());
         let refs = refs.clone();
         let poison = poison.clone();
+        let seed_ref = seed_ref.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let [shops, ovens, speed, orders, rate, persistent, delivery, redistribution, check, visibility, attempts] =
@@ -81,8 +84,9 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
                     ..base.clone()
                 })
             })();
-            match parsed {
-                Ok(config) => on_action.emit(AppAction::Queue(QueueEdit::Config(config))),
+            let seed = num(&seed_ref, "The seed");
+            match parsed.and_then(|config| seed.map(|seed| (config, seed))) {
+                Ok((config, seed)) => on_action.emit(AppAction::Queue(QueueEdit::Setup { config, seed })),
                 Err(e) => on_action.emit(AppAction::Notice(Notice::error(e))),
             }
         })
@@ -132,6 +136,10 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
                     <option value="naive" selected={c.redistribution == Redistribution::Naive}>{ "naive (re-send all)" }</option>
                     <option value="ring" selected={c.redistribution == Redistribution::Ring}>{ "consistent-hash ring" }</option>
                 </select>
+            </label>
+            <label>{ "Seed" }
+                <input ref={seed_ref} data-testid="cfg-seed" type="number" min="0" inputmode="numeric" value={seed.to_string()}
+                    title="The random draw of order times, kinds and work; the same seed replays the same run" />
             </label>
             <label class="check">
                 <input ref={persistent} data-testid="cfg-persistent" type="checkbox" checked={c.persistent} />
