@@ -11,6 +11,8 @@ use yew::prelude::*;
 pub struct LiveProps {
     pub frame: Frame,
     pub config: StreamConfig,
+    /// Consumer names used by any recorded action (a new consumer must not collide with a later one).
+    pub reserved: Vec<String>,
     pub on_action: Callback<AppAction>,
 }
 
@@ -29,8 +31,9 @@ pub fn live_consumers(props: &LiveProps) -> Html {
     };
     let groups = props.frame.snap.groups.iter().map(|g| {
         let gname = g.name.clone();
-        let taken: Vec<String> = g.consumers.iter().map(|c| c.name.clone()).collect();
+        let mut taken: Vec<String> = g.consumers.iter().map(|c| c.name.clone()).collect();
         let prefix: String = taken.first().and_then(|n| n.chars().next()).map_or("c".into(), |c| c.to_string());
+        taken.extend(props.reserved.iter().cloned());
         let new_name = next_name(&prefix, &taken);
         let full = taken.len() >= limits::CONSUMERS_MAX;
         let rows = g.consumers.iter().enumerate().map(|(i, c)| {

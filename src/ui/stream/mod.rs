@@ -13,7 +13,7 @@ pub use session::{StreamEdit, StreamSession};
 
 use super::app::AppAction;
 use crate::scenario::{LabId, LabSetup, Scenario, lab_presets};
-use crate::sim::stream::{StreamConfig, StreamSim, StreamSnapshot};
+use crate::sim::stream::{StreamAction, StreamConfig, StreamSim, StreamSnapshot};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -182,6 +182,14 @@ pub fn stream_page(props: &StreamPageProps) -> Html {
         .and_then(|n| lab_presets(LabId::Stream).into_iter().find(|p| p.name == n))
         .map(|p| p.explains);
     let session = &props.session;
+    let reserved: Vec<String> = session
+        .actions()
+        .iter()
+        .filter_map(|(_, a)| match a {
+            StreamAction::AddConsumer { name, .. } | StreamAction::RemoveConsumer { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
     html! {
         <div class="lab lab-stream" data-testid="lab-stream">
             <section class="lab-intro">
@@ -204,7 +212,8 @@ pub fn stream_page(props: &StreamPageProps) -> Html {
                     if let Some(f) = (*frame).clone() {
                         <log_view::RebalanceBanner frame={f.clone()} />
                         <log_view::LogView frame={f.clone()} by_key={*color_by_key} on_color={on_color} />
-                        <live::LiveConsumers frame={f} config={session.config().clone()} on_action={props.on_action.clone()} />
+                        <live::LiveConsumers frame={f} config={session.config().clone()} reserved={reserved}
+                            on_action={props.on_action.clone()} />
                     }
                 </section>
                 <section class="card metrics-card" aria-labelledby="smetrics-title">
