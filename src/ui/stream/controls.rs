@@ -105,7 +105,7 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
     let actions = props.session.actions();
     html! {
         <>
-        <form class="queue-config stream-config" onsubmit={on_apply} data-testid="stream-config">
+        <form class="queue-config stream-config" onsubmit={on_apply} data-testid="stream-config" novalidate=true>
             { field("Partitions", &partitions, "cfg-partitions", c.partitions.to_string(), limits::PARTITIONS_MAX.to_string()) }
             { field("Keys (customers)", &keys, "cfg-keys", c.keys.to_string(), limits::KEYS_MAX.to_string()) }
             { field("Records", &records, "cfg-records", c.records.to_string(), limits::RECORDS_MAX.to_string()) }

@@ -143,7 +143,7 @@ pub fn lag_charts(props: &LagProps) -> Html {
                 <LineChart lines={(*lines).clone()} {y_max} marker={None::<usize>} y_percent={false}
                     testid="chart-lag-time" label="Lag per partition over the run" />
                 <figcaption data-testid="lag-peak">{ format!(
-                    "Lag per partition over the run, one sample every {:.0} s ({}); the total peaked at {peak}.",
+                    "Lag per partition over the run ({1}); x axis: sample number, one sample every {0:.0} s; the total peaked at {peak}.",
                     r.sample_every_s, r.groups.first().map(|g| g.name.clone()).unwrap_or_default()) }</figcaption>
             </figure>
         </div>
