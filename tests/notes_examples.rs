@@ -8,6 +8,7 @@ fn lab(s: &Scenario) -> HashingLab {
     match s.run().expect("preset replays") {
         LabRun::Hashing(lab) => lab,
         LabRun::Queue(_) => panic!("not a hashing scenario"),
+        LabRun::Stream(_) => panic!("not a hashing scenario"),
     }
 }
 

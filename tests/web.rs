@@ -185,3 +185,39 @@ async fn the_queue_setup_changes_the_seed_and_reruns_with_it() {
     assert!(text(&root, "notice").contains("The seed must be a whole number"), "{}", text(&root, "notice"));
     assert_eq!(text(&root, "metric-completed"), completed);
 }
+
+/// Same constant as the native test in tests/stream_scenarios.rs (the `partition-rebalance` preset).
+const STREAM_DIGEST: u64 = include!("golden/stream_digest.txt");
+
+#[wasm_bindgen_test]
+fn stream_preset_digest_matches_the_native_one() {
+    let scenario = sysplay::scenario::preset("partition-rebalance").unwrap().scenario;
+    assert_eq!(scenario.run().unwrap().digest(), STREAM_DIGEST);
+}
+
+#[wasm_bindgen_test]
+async fn the_stream_lab_shows_a_presets_outcome_and_records_a_join() {
+    let root = mount();
+    tick().await;
+    click(&root, "nav-stream");
+    tick().await;
+    assert!(root.query_selector("[data-testid=lab-stream]").unwrap().is_some(), "the stream lab is shown");
+    click(&root, "preset-commit-after-crash");
+    tick().await;
+    let Report::Stream(r) = sysplay::scenario::preset("commit-after-crash").unwrap().scenario.run().unwrap().report()
+    else {
+        panic!("not a stream report")
+    };
+    assert!(r.duplicates > 0);
+    assert_eq!(text(&root, "metric-duplicates"), r.duplicates.to_string());
+    assert_eq!(text(&root, "metric-lost"), "0");
+    assert_eq!(root.query_selector_all("[data-testid=partition-row]").unwrap().length(), 6);
+    // Pause the animation and add a consumer: the action is recorded and the group rebalances.
+    click(&root, "stream-pause");
+    tick().await;
+    click(&root, "add-consumer");
+    tick().await;
+    assert!(text(&root, "stream-actions").contains("c4 joins billing"), "{}", text(&root, "stream-actions"));
+    assert!(text(&root, "rebalance-banner").contains("billing is rebalancing"));
+    assert_eq!(root.query_selector_all("[data-testid=consumer-row]").unwrap().length(), 4);
+}

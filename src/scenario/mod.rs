@@ -10,6 +10,7 @@ pub use presets::{Preset, lab_presets, preset, presets};
 use crate::sim::hash::digest;
 use crate::sim::hashing::{HashingAction, HashingConfig, HashingLab, HashingReport, limits};
 use crate::sim::queue::{ShopAction, ShopConfig, ShopReport, ShopSim, check_all};
+use crate::sim::stream::{StreamAction, StreamConfig, StreamReport, StreamSim};
 use serde::{Deserialize, Serialize};
 
 /// The scenario schema this build writes. Older versions are migrated on load (see `link::migrate`).
@@ -28,6 +29,10 @@ pub enum LabSetup {
     /// broker) happen at their virtual time; the run stops when every order is settled or at
     /// `config.horizon_ms`.
     Queue { config: ShopConfig, actions: Vec<(ActionTime, QueueAction)> },
+    /// The partitioned log (Kafka's model): partitions, consumer groups, rebalances, commits. Actions
+    /// (a consumer joins, leaves, crashes, restarts or slows down; a burst of records) happen at their
+    /// virtual time; the run stops when every group has committed every record or at the horizon.
+    Stream { config: StreamConfig, actions: Vec<(ActionTime, StreamAction)> },
 }
 
 /// What a user does to the running pizza shop, at a virtual time in ms.
@@ -47,6 +52,7 @@ pub struct Scenario {
 pub enum LabId {
     Hashing,
     Queue,
+    Stream,
 }
 
 /// The replayed state of a scenario's lab.
@@ -55,6 +61,15 @@ pub enum LabRun {
     Hashing(HashingLab),
     /// The shop run to its end: the report and any invariant that failed.
     Queue(Box<QueueRun>),
+    /// The partitioned-log run to its end: the report and any invariant that failed.
+    Stream(Box<StreamRun>),
+}
+
+/// A finished partitioned-log run.
+#[derive(Clone, Debug)]
+pub struct StreamRun {
+    pub report: StreamReport,
+    pub violations: Vec<String>,
 }
 
 /// A finished pizza-shop run.
@@ -71,6 +86,7 @@ pub struct QueueRun {
 pub enum Report {
     Hashing(HashingReport),
     Queue(Box<ShopReport>),
+    Stream(Box<StreamReport>),
 }
 
 impl Default for Scenario {
@@ -91,11 +107,17 @@ impl Scenario {
         Self { version: SCENARIO_VERSION, seed, setup: LabSetup::Queue { config, actions: Vec::new() } }
     }
 
+    /// A partitioned-log scenario with no actions yet.
+    pub fn stream(seed: u64, config: StreamConfig) -> Self {
+        Self { version: SCENARIO_VERSION, seed, setup: LabSetup::Stream { config, actions: Vec::new() } }
+    }
+
     /// Which lab this scenario is for.
     pub fn lab(&self) -> LabId {
         match self.setup {
             LabSetup::Hashing { .. } => LabId::Hashing,
             LabSetup::Queue { .. } => LabId::Queue,
+            LabSetup::Stream { .. } => LabId::Stream,
         }
     }
 
@@ -104,6 +126,7 @@ impl Scenario {
         match &self.setup {
             LabSetup::Hashing { actions, .. } => actions.len(),
             LabSetup::Queue { actions, .. } => actions.len(),
+            LabSetup::Stream { actions, .. } => actions.len(),
         }
     }
 
@@ -113,6 +136,21 @@ impl Scenario {
         match &self.setup {
             LabSetup::Hashing { .. } => self.run().map(|_| ()),
             LabSetup::Queue { config, actions } => self.shop_sim(config, actions).map(|_| ()),
+            LabSetup::Stream { config, actions } => self.stream_sim(config, actions).map(|_| ()),
+        }
+    }
+
+    fn stream_sim(&self, config: &StreamConfig, actions: &[(ActionTime, StreamAction)]) -> Result<StreamSim, String> {
+        StreamSim::new(self.seed, config, actions).map_err(|e| {
+            if e.starts_with("action") || e.starts_with("too many") { e } else { format!("configuration: {e}") }
+        })
+    }
+
+    /// A fresh, not yet started run of a partitioned-log scenario (the page animates it step by step).
+    pub fn stream_run(&self) -> Option<Result<StreamSim, String>> {
+        match &self.setup {
+            LabSetup::Stream { config, actions } => Some(self.stream_sim(config, actions)),
+            _ => None,
         }
     }
 
@@ -126,7 +164,7 @@ impl Scenario {
     pub fn shop_run(&self) -> Option<Result<ShopSim, String>> {
         match &self.setup {
             LabSetup::Queue { config, actions } => Some(self.shop_sim(config, actions)),
-            LabSetup::Hashing { .. } => None,
+            LabSetup::Hashing { .. } | LabSetup::Stream { .. } => None,
         }
     }
 
@@ -155,6 +193,13 @@ impl Scenario {
                 let violations = check_all(&sim.snapshot());
                 Ok(LabRun::Queue(Box::new(QueueRun { report: sim.report(), violations })))
             }
+            LabSetup::Stream { config, actions } => {
+                let mut sim = self.stream_sim(config, actions)?;
+                sim.run();
+                let report = sim.report();
+                let violations = crate::sim::stream::check_all(&report);
+                Ok(LabRun::Stream(Box::new(StreamRun { report, violations })))
+            }
         }
     }
 
@@ -175,7 +220,20 @@ impl Scenario {
                 actions.insert(i, (at_ms, action));
                 i
             }
-            LabSetup::Hashing { .. } => 0,
+            LabSetup::Hashing { .. } | LabSetup::Stream { .. } => 0,
+        }
+    }
+
+    /// Records a partitioned-log action at virtual time `at_ms`, after any action recorded for the
+    /// same or an earlier time. Returns its index in the list.
+    pub fn push_stream(&mut self, at_ms: ActionTime, action: StreamAction) -> usize {
+        match &mut self.setup {
+            LabSetup::Stream { actions, .. } => {
+                let i = actions.partition_point(|(t, _)| *t <= at_ms);
+                actions.insert(i, (at_ms, action));
+                i
+            }
+            LabSetup::Hashing { .. } | LabSetup::Queue { .. } => 0,
         }
     }
 }
@@ -186,6 +244,7 @@ impl LabRun {
         match self {
             LabRun::Hashing(lab) => Report::Hashing(lab.report()),
             LabRun::Queue(run) => Report::Queue(Box::new(run.report.clone())),
+            LabRun::Stream(run) => Report::Stream(Box::new(run.report.clone())),
         }
     }
 
@@ -195,6 +254,7 @@ impl LabRun {
         match self {
             LabRun::Hashing(lab) => digest(&lab.fingerprint()),
             LabRun::Queue(run) => digest(&run.report.fingerprint()),
+            LabRun::Stream(run) => digest(&run.report.fingerprint()),
         }
     }
 }

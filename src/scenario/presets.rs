@@ -4,6 +4,7 @@ use super::{LabId, LabSetup, Scenario};
 use crate::sim::hashing::algos::Algo;
 use crate::sim::hashing::{HashingAction, HashingConfig, ServerSpec};
 use crate::sim::queue::shop_presets;
+use crate::sim::stream::stream_presets;
 
 /// A named scenario with a one-line explanation.
 #[derive(Clone, Debug)]
@@ -90,11 +91,29 @@ pub fn lab_presets(lab: LabId) -> Vec<Preset> {
     presets().into_iter().filter(|p| p.lab() == lab).collect()
 }
 
-/// All presets, hashing first, then the message queue's.
+/// All presets, hashing first, then the message queue's, then the partitioned log's.
 pub fn presets() -> Vec<Preset> {
     let mut all = hashing_presets();
     all.extend(queue_presets());
+    all.extend(stream_lab_presets());
     all
+}
+
+/// The partitioned-log presets of the core (`sim::stream::presets`) as scenarios.
+fn stream_lab_presets() -> Vec<Preset> {
+    stream_presets()
+        .into_iter()
+        .map(|p| Preset {
+            name: p.name,
+            title: p.title,
+            explains: p.explains,
+            scenario: Scenario {
+                version: super::SCENARIO_VERSION,
+                seed: p.seed,
+                setup: LabSetup::Stream { config: p.config, actions: p.actions },
+            },
+        })
+        .collect()
 }
 
 fn hashing_presets() -> Vec<Preset> {

@@ -8,3 +8,4 @@ pub mod hash;
 pub mod hashing;
 pub mod kernel;
 pub mod queue;
+pub mod stream;

@@ -1,6 +1,7 @@
 //! The app's one reducer: the scenario being played, its replayed lab and report, and what the shell
 //! shows. Every change of state goes through `AppState::reduce`.
 
+use super::stream::{StreamEdit, StreamSession};
 use super::{hashing, persist};
 use crate::scenario::{LabId, LabRun, LabSetup, Scenario, decode_link, encode_link, preset};
 use crate::sim::hashing::cache::CacheAffinity;
@@ -15,6 +16,7 @@ pub enum View {
     Hashing,
     Queue,
     About,
+    Stream,
 }
 
 impl View {
@@ -22,6 +24,7 @@ impl View {
         match lab {
             LabId::Hashing => View::Hashing,
             LabId::Queue => View::Queue,
+            LabId::Stream => View::Stream,
         }
     }
 }
@@ -65,6 +68,8 @@ pub struct AppState {
     pub scenario: Scenario,
     /// The message-queue lab's session.
     pub queue: QueueSession,
+    /// The partitioned-log lab's session.
+    pub stream: StreamSession,
     /// The lab whose session is shared and autosaved (the last one shown).
     pub current: LabId,
     pub lab: HashingLab,
@@ -86,6 +91,7 @@ pub struct AppState {
 pub enum AppAction {
     Hashing(HashingAction),
     Queue(QueueEdit),
+    Stream(StreamEdit),
     Preset(String),
     Load(Scenario, Option<Notice>),
     RestorePrevious,
@@ -101,12 +107,27 @@ fn replay(scenario: &Scenario) -> Result<HashingLab, String> {
     match scenario.run()? {
         LabRun::Hashing(lab) => Ok(lab),
         LabRun::Queue(_) => Err("not a hashing scenario".into()),
+        LabRun::Stream(_) => Err("not a hashing scenario".into()),
     }
 }
 
 impl AppState {
     /// A state showing `scenario` (of either lab); the other lab starts from its default.
     fn with_scenario(scenario: Scenario, notice: Option<Notice>) -> Self {
+        if scenario.lab() == LabId::Stream {
+            let (stream, notice) = match StreamSession::new(scenario) {
+                Ok(st) => (st, notice),
+                Err(e) => (
+                    StreamSession::default_session(),
+                    Some(Notice::error(format!("{}. Showing the default scenario instead.", capitalize_bare(&e)))),
+                ),
+            };
+            let mut s = Self::with_hashing(Scenario::default(), notice);
+            s.stream = stream;
+            s.current = LabId::Stream;
+            s.view = View::Stream;
+            return s;
+        }
         if scenario.lab() == LabId::Queue {
             let (queue, notice) = match QueueSession::new(scenario) {
                 Ok(q) => (q, notice),
@@ -140,6 +161,7 @@ impl AppState {
             drawing: Rc::new(hashing::ring_sample(&lab)),
             scenario,
             queue: QueueSession::default_session(),
+            stream: StreamSession::default_session(),
             current: LabId::Hashing,
             lab,
             report,
@@ -186,6 +208,7 @@ impl AppState {
             drawing: Rc::new(hashing::ring_sample(&lab)),
             scenario,
             queue: self.queue.clone(),
+            stream: self.stream.clone(),
             current: self.current,
             lab,
             notice,
@@ -200,6 +223,7 @@ impl AppState {
         Self {
             scenario: self.scenario.clone(),
             queue: self.queue.clone(),
+            stream: self.stream.clone(),
             current: self.current,
             lab: self.lab.clone(),
             report: self.report.clone(),
@@ -221,6 +245,7 @@ impl AppState {
         match self.current {
             LabId::Hashing => self.scenario.clone(),
             LabId::Queue => (*self.queue.scenario).clone(),
+            LabId::Stream => (*self.stream.scenario).clone(),
         }
     }
 
@@ -234,8 +259,14 @@ impl AppState {
             keep.queue = s.queue;
             keep.current = LabId::Queue;
             s = keep;
+        } else if s.current == LabId::Stream {
+            let mut keep = self.with_notice(s.notice.clone());
+            keep.stream = s.stream;
+            keep.current = LabId::Stream;
+            s = keep;
         } else if lab == LabId::Hashing {
             s.queue = self.queue.clone();
+            s.stream = self.stream.clone();
         }
         s.view = view.unwrap_or(View::of(s.current));
         s.active_preset = None;
@@ -304,6 +335,7 @@ impl Reducible for AppState {
                 }
             }
             AppAction::Queue(edit) => self.queue_edit(edit),
+            AppAction::Stream(edit) => self.stream_edit(edit),
             AppAction::Preset(name) => match preset(&name) {
                 Some(p) => {
                     let mut s = self.open(p.scenario, Some(Notice::info(p.explains)), None);
@@ -333,6 +365,7 @@ impl Reducible for AppState {
                 }
             }
             AppAction::Undo if self.current == LabId::Queue => self.queue_edit(QueueEdit::Undo),
+            AppAction::Undo if self.current == LabId::Stream => self.stream_edit(StreamEdit::Undo),
             AppAction::Undo => {
                 let mut scenario = self.scenario.clone();
                 let crate::scenario::LabSetup::Hashing { actions, .. } = &mut scenario.setup else {
@@ -365,12 +398,29 @@ impl Reducible for AppState {
                 match view {
                     View::Hashing => s.current = LabId::Hashing,
                     View::Queue => s.current = LabId::Queue,
+                    View::Stream => s.current = LabId::Stream,
                     View::About => {}
                 }
                 s
             }
         };
         Rc::new(state)
+    }
+}
+
+impl AppState {
+    fn stream_edit(&self, edit: StreamEdit) -> Self {
+        match self.stream.edited(edit) {
+            Ok(Some(stream)) => {
+                let mut s = self.with_notice(None);
+                s.stream = stream;
+                s.current = LabId::Stream;
+                s.active_preset = None;
+                s
+            }
+            Ok(None) => self.with_notice(Some(Notice::info("Nothing to undo."))),
+            Err(e) => self.with_notice(Some(Notice::error(capitalize(&e)))),
+        }
     }
 }
 

@@ -12,6 +12,7 @@ mod persist;
 mod queue;
 mod root;
 mod shell;
+mod stream;
 
 pub use panic::{remember_link, show_overlay as show_panic_overlay};
 pub use root::App;

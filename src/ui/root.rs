@@ -2,7 +2,7 @@
 //! page. State lives in `app::AppState`; this file only wires it to the page.
 
 use super::app::{AppAction, AppState, Notice, View};
-use super::{hashing, panic, persist, queue, shell};
+use super::{hashing, panic, persist, queue, shell, stream};
 use crate::scenario::{decode_link, encode_link};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -83,6 +83,10 @@ pub fn app() -> Html {
                                 active_preset={state.active_preset.clone()} on_action={on_action.clone()} />
                         },
                         View::About => html! { <shell::About /> },
+                        View::Stream => html! {
+                            <stream::StreamPage session={state.stream.clone()}
+                                active_preset={state.active_preset.clone()} on_action={on_action.clone()} />
+                        },
                     }
                 }
             </main>

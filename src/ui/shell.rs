@@ -39,6 +39,7 @@ pub fn header(props: &HeaderProps) -> Html {
             <nav aria-label="Labs">
                 { nav(View::Hashing, "Hashing & load balancing", "nav-hashing") }
                 { nav(View::Queue, "Message queue", "nav-queue") }
+                { nav(View::Stream, "Partitioned log", "nav-stream") }
                 { nav(View::About, "About", "nav-about") }
             </nav>
             <div class="share">
