@@ -212,6 +212,9 @@ async fn the_stream_lab_shows_a_presets_outcome_and_records_a_join() {
     assert_eq!(text(&root, "metric-duplicates"), r.duplicates.to_string());
     assert_eq!(text(&root, "metric-lost"), "0");
     assert_eq!(root.query_selector_all("[data-testid=partition-row]").unwrap().length(), 6);
+    // A crash makes the run unsteady: the theory panel says why its throughput is not min(λ, capacity).
+    let caveat = text(&root, "theory-caveat");
+    assert!(caveat.contains("not a steady run") && caveat.contains("1 crash left work to redo"), "{caveat}");
     // Pause the animation and add a consumer: the action is recorded and the group rebalances.
     click(&root, "stream-pause");
     tick().await;

@@ -150,6 +150,10 @@ pub fn lag_charts(props: &LagProps) -> Html {
     }
 }
 
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 fn assignment(a: &[(String, Vec<u32>)]) -> String {
     a.iter()
         .map(|(c, ps)| {
@@ -279,6 +283,30 @@ pub fn theory(props: &SessionProps) -> Html {
             </tr>
         }
     });
+    // Why a run's average throughput differs from min(λ, capacity): the theory is about a steady run.
+    let production_end_s = if r.lambda_per_s > 0.0 { r.produced as f64 / r.lambda_per_s } else { 0.0 };
+    let caveats = r.groups.iter().filter_map(|g| {
+        let active = g.consumers.iter().filter(|k| k.alive && k.member && !k.partitions.is_empty()).count();
+        let capacity = active as f64 * per_consumer;
+        let mut why = Vec::new();
+        if !g.rebalances.is_empty() {
+            let n = g.rebalances.len();
+            why.push(format!("{n} rebalance{} changed its capacity and paused it {:.1} s", plural(n), g.paused_s));
+        }
+        if !g.crashes.is_empty() {
+            let n = g.crashes.len();
+            why.push(format!("{n} crash{} left work to redo", if n == 1 { "" } else { "es" }));
+        }
+        if capacity < r.lambda_per_s {
+            why.push("its capacity is below the arrival rate, so lag grows until the producers stop".to_string());
+        }
+        (!why.is_empty()).then(|| html! {
+            <li data-testid="theory-caveat">{ format!(
+                "{}: not a steady run ({}). Its throughput is averaged over the whole run, {:.0} s, including the drain \
+                 after the producers stopped at about {:.0} s, so it differs from min(λ, capacity).",
+                g.name, why.join("; "), r.time_s, production_end_s) }</li>
+        })
+    }).collect::<Html>();
     html! {
         <div class="table-scroll">
             <table class="theory">
@@ -290,6 +318,7 @@ pub fn theory(props: &SessionProps) -> Html {
                 "A consumer handles one record at a time, {per_consumer:.2} per second on average, so a group's capacity is its consumers                  with a partition times that (a consumer beyond the {} partitions is idle). In a steady run the throughput is min(λ, capacity).                  Little's law: the mean number of records published and not yet handled, L, equals the arrival rate over the run \
                  ({} records in {:.0} s) times the mean latency W.",
                 c.partitions, r.produced, r.time_s) }</p>
+            <ul class="muted explain">{ caveats }</ul>
         </div>
     }
 }
