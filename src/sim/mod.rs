@@ -7,4 +7,5 @@
 pub mod hash;
 pub mod hashing;
 pub mod kernel;
+pub mod pubsub;
 pub mod queue;
