@@ -226,6 +226,9 @@ mod cli {
                     sysplay::scenario::LabRun::Queue(q) => {
                         value["invariant_violations"] = q.violations.clone().into();
                     }
+                    sysplay::scenario::LabRun::Pubsub(p) => {
+                        value["invariant_violations"] = p.violations.clone().into();
+                    }
                 }
                 if digest {
                     value["digest"] = format!("{:016x}", run.digest()).into();

@@ -9,6 +9,7 @@ pub use presets::{Preset, lab_presets, preset, presets};
 
 use crate::sim::hash::digest;
 use crate::sim::hashing::{HashingAction, HashingConfig, HashingLab, HashingReport, limits};
+use crate::sim::pubsub::{PubSubAction, PubSubConfig, PubSubReport, PubSubSim};
 use crate::sim::queue::{ShopAction, ShopConfig, ShopReport, ShopSim, check_all};
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +29,9 @@ pub enum LabSetup {
     /// broker) happen at their virtual time; the run stops when every order is settled or at
     /// `config.horizon_ms`.
     Queue { config: ShopConfig, actions: Vec<(ActionTime, QueueAction)> },
+    /// Publish/subscribe: services subscribe to topic patterns, a broker fans events out; actions
+    /// (publish, subscribe, stop a service, crash the broker or the event-bus process) at virtual ms.
+    Pubsub { config: PubSubConfig, actions: Vec<(ActionTime, PubSubAction)> },
 }
 
 /// What a user does to the running pizza shop, at a virtual time in ms.
@@ -47,6 +51,7 @@ pub struct Scenario {
 pub enum LabId {
     Hashing,
     Queue,
+    Pubsub,
 }
 
 /// The replayed state of a scenario's lab.
@@ -55,6 +60,15 @@ pub enum LabRun {
     Hashing(HashingLab),
     /// The shop run to its end: the report and any invariant that failed.
     Queue(Box<QueueRun>),
+    /// The publish/subscribe run to its end.
+    Pubsub(Box<PubSubRun>),
+}
+
+/// A finished publish/subscribe run.
+#[derive(Clone, Debug)]
+pub struct PubSubRun {
+    pub report: PubSubReport,
+    pub violations: Vec<String>,
 }
 
 /// A finished pizza-shop run.
@@ -71,6 +85,7 @@ pub struct QueueRun {
 pub enum Report {
     Hashing(HashingReport),
     Queue(Box<ShopReport>),
+    Pubsub(Box<PubSubReport>),
 }
 
 impl Default for Scenario {
@@ -91,11 +106,17 @@ impl Scenario {
         Self { version: SCENARIO_VERSION, seed, setup: LabSetup::Queue { config, actions: Vec::new() } }
     }
 
+    /// A publish/subscribe scenario with no actions yet.
+    pub fn pubsub(seed: u64, config: PubSubConfig) -> Self {
+        Self { version: SCENARIO_VERSION, seed, setup: LabSetup::Pubsub { config, actions: Vec::new() } }
+    }
+
     /// Which lab this scenario is for.
     pub fn lab(&self) -> LabId {
         match self.setup {
             LabSetup::Hashing { .. } => LabId::Hashing,
             LabSetup::Queue { .. } => LabId::Queue,
+            LabSetup::Pubsub { .. } => LabId::Pubsub,
         }
     }
 
@@ -104,6 +125,7 @@ impl Scenario {
         match &self.setup {
             LabSetup::Hashing { actions, .. } => actions.len(),
             LabSetup::Queue { actions, .. } => actions.len(),
+            LabSetup::Pubsub { actions, .. } => actions.len(),
         }
     }
 
@@ -113,6 +135,21 @@ impl Scenario {
         match &self.setup {
             LabSetup::Hashing { .. } => self.run().map(|_| ()),
             LabSetup::Queue { config, actions } => self.shop_sim(config, actions).map(|_| ()),
+            LabSetup::Pubsub { config, actions } => self.pubsub_sim(config, actions).map(|_| ()),
+        }
+    }
+
+    fn pubsub_sim(&self, config: &PubSubConfig, actions: &[(ActionTime, PubSubAction)]) -> Result<PubSubSim, String> {
+        PubSubSim::new(self.seed, config, actions).map_err(|e| {
+            if e.starts_with("action") || e.starts_with("too many") { e } else { format!("configuration: {e}") }
+        })
+    }
+
+    /// A fresh, not yet started run of a publish/subscribe scenario (the page animates it step by step).
+    pub fn pubsub_run(&self) -> Option<Result<PubSubSim, String>> {
+        match &self.setup {
+            LabSetup::Pubsub { config, actions } => Some(self.pubsub_sim(config, actions)),
+            _ => None,
         }
     }
 
@@ -126,7 +163,7 @@ impl Scenario {
     pub fn shop_run(&self) -> Option<Result<ShopSim, String>> {
         match &self.setup {
             LabSetup::Queue { config, actions } => Some(self.shop_sim(config, actions)),
-            LabSetup::Hashing { .. } => None,
+            _ => None,
         }
     }
 
@@ -155,6 +192,12 @@ impl Scenario {
                 let violations = check_all(&sim.snapshot());
                 Ok(LabRun::Queue(Box::new(QueueRun { report: sim.report(), violations })))
             }
+            LabSetup::Pubsub { config, actions } => {
+                let mut sim = self.pubsub_sim(config, actions)?;
+                sim.run();
+                let violations = crate::sim::pubsub::check_all(&sim.snapshot());
+                Ok(LabRun::Pubsub(Box::new(PubSubRun { report: sim.report(), violations })))
+            }
         }
     }
 
@@ -175,7 +218,20 @@ impl Scenario {
                 actions.insert(i, (at_ms, action));
                 i
             }
-            LabSetup::Hashing { .. } => 0,
+            _ => 0,
+        }
+    }
+
+    /// Records a publish/subscribe action at virtual time `at_ms`, after any action recorded for the
+    /// same or an earlier time. Returns its index in the list.
+    pub fn push_pubsub(&mut self, at_ms: ActionTime, action: PubSubAction) -> usize {
+        match &mut self.setup {
+            LabSetup::Pubsub { actions, .. } => {
+                let i = actions.partition_point(|(t, _)| *t <= at_ms);
+                actions.insert(i, (at_ms, action));
+                i
+            }
+            _ => 0,
         }
     }
 }
@@ -186,6 +242,7 @@ impl LabRun {
         match self {
             LabRun::Hashing(lab) => Report::Hashing(lab.report()),
             LabRun::Queue(run) => Report::Queue(Box::new(run.report.clone())),
+            LabRun::Pubsub(run) => Report::Pubsub(Box::new(run.report.clone())),
         }
     }
 
@@ -195,6 +252,7 @@ impl LabRun {
         match self {
             LabRun::Hashing(lab) => digest(&lab.fingerprint()),
             LabRun::Queue(run) => digest(&run.report.fingerprint()),
+            LabRun::Pubsub(run) => digest(&run.report.fingerprint()),
         }
     }
 }

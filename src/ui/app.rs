@@ -1,6 +1,7 @@
 //! The app's one reducer: the scenario being played, its replayed lab and report, and what the shell
 //! shows. Every change of state goes through `AppState::reduce`.
 
+use super::pubsub::{PubSubEdit, PubSubSession};
 use super::{hashing, persist};
 use crate::scenario::{LabId, LabRun, LabSetup, Scenario, decode_link, encode_link, preset};
 use crate::sim::hashing::cache::CacheAffinity;
@@ -15,6 +16,7 @@ pub enum View {
     Hashing,
     Queue,
     About,
+    Pubsub,
 }
 
 impl View {
@@ -22,6 +24,7 @@ impl View {
         match lab {
             LabId::Hashing => View::Hashing,
             LabId::Queue => View::Queue,
+            LabId::Pubsub => View::Pubsub,
         }
     }
 }
@@ -43,7 +46,7 @@ impl QueueSession {
                 report: Rc::new(run.report),
                 violations: Rc::new(run.violations),
             }),
-            LabRun::Hashing(_) => Err("not a message-queue scenario".into()),
+            _ => Err("not a message-queue scenario".into()),
         }
     }
 
@@ -56,14 +59,14 @@ impl QueueSession {
     pub fn config(&self) -> &ShopConfig {
         match &self.scenario.setup {
             LabSetup::Queue { config, .. } => config,
-            LabSetup::Hashing { .. } => unreachable!("a queue session holds a queue scenario"),
+            _ => unreachable!("a queue session holds a queue scenario"),
         }
     }
 
     pub fn actions(&self) -> &[(u64, ShopAction)] {
         match &self.scenario.setup {
             LabSetup::Queue { actions, .. } => actions,
-            LabSetup::Hashing { .. } => &[],
+            _ => &[],
         }
     }
 }
@@ -105,6 +108,8 @@ pub struct AppState {
     pub scenario: Scenario,
     /// The message-queue lab's session.
     pub queue: QueueSession,
+    /// The publish/subscribe lab's session.
+    pub pubsub: PubSubSession,
     /// The lab whose session is shared and autosaved (the last one shown).
     pub current: LabId,
     pub lab: HashingLab,
@@ -126,6 +131,7 @@ pub struct AppState {
 pub enum AppAction {
     Hashing(HashingAction),
     Queue(QueueEdit),
+    Pubsub(PubSubEdit),
     Preset(String),
     Load(Scenario, Option<Notice>),
     RestorePrevious,
@@ -140,7 +146,7 @@ pub enum AppAction {
 fn replay(scenario: &Scenario) -> Result<HashingLab, String> {
     match scenario.run()? {
         LabRun::Hashing(lab) => Ok(lab),
-        LabRun::Queue(_) => Err("not a hashing scenario".into()),
+        _ => Err("not a hashing scenario".into()),
     }
 }
 
@@ -159,6 +165,20 @@ impl AppState {
             s.queue = queue;
             s.current = LabId::Queue;
             s.view = View::Queue;
+            return s;
+        }
+        if scenario.lab() == LabId::Pubsub {
+            let (pubsub, notice) = match PubSubSession::new(scenario) {
+                Ok(p) => (p, notice),
+                Err(e) => (
+                    PubSubSession::default_session(),
+                    Some(Notice::error(format!("{}. Showing the default scenario instead.", capitalize_bare(&e)))),
+                ),
+            };
+            let mut s = Self::with_hashing(Scenario::default(), notice);
+            s.pubsub = pubsub;
+            s.current = LabId::Pubsub;
+            s.view = View::Pubsub;
             return s;
         }
         Self::with_hashing(scenario, notice)
@@ -180,6 +200,7 @@ impl AppState {
             drawing: Rc::new(hashing::ring_sample(&lab)),
             scenario,
             queue: QueueSession::default_session(),
+            pubsub: PubSubSession::default_session(),
             current: LabId::Hashing,
             lab,
             report,
@@ -226,6 +247,7 @@ impl AppState {
             drawing: Rc::new(hashing::ring_sample(&lab)),
             scenario,
             queue: self.queue.clone(),
+            pubsub: self.pubsub.clone(),
             current: self.current,
             lab,
             notice,
@@ -240,6 +262,7 @@ impl AppState {
         Self {
             scenario: self.scenario.clone(),
             queue: self.queue.clone(),
+            pubsub: self.pubsub.clone(),
             current: self.current,
             lab: self.lab.clone(),
             report: self.report.clone(),
@@ -261,6 +284,7 @@ impl AppState {
         match self.current {
             LabId::Hashing => self.scenario.clone(),
             LabId::Queue => (*self.queue.scenario).clone(),
+            LabId::Pubsub => (*self.pubsub.scenario).clone(),
         }
     }
 
@@ -274,8 +298,14 @@ impl AppState {
             keep.queue = s.queue;
             keep.current = LabId::Queue;
             s = keep;
+        } else if s.current == LabId::Pubsub {
+            let mut keep = self.with_notice(s.notice.clone());
+            keep.pubsub = s.pubsub;
+            keep.current = LabId::Pubsub;
+            s = keep;
         } else if lab == LabId::Hashing {
             s.queue = self.queue.clone();
+            s.pubsub = self.pubsub.clone();
         }
         s.view = view.unwrap_or(View::of(s.current));
         s.active_preset = None;
@@ -341,6 +371,16 @@ impl Reducible for AppState {
                 }
             }
             AppAction::Queue(edit) => self.queue_edit(edit),
+            AppAction::Pubsub(edit) => match self.pubsub.edit(edit) {
+                Ok(pubsub) => {
+                    let mut s = self.with_notice(None);
+                    s.pubsub = pubsub;
+                    s.current = LabId::Pubsub;
+                    s.active_preset = None;
+                    s
+                }
+                Err(e) => self.with_notice(Some(Notice::error(capitalize(&e)))),
+            },
             AppAction::Preset(name) => match preset(&name) {
                 Some(p) => {
                     let mut s = self.open(p.scenario, Some(Notice::info(p.explains)), None);
@@ -370,6 +410,14 @@ impl Reducible for AppState {
                 }
             }
             AppAction::Undo if self.current == LabId::Queue => self.queue_edit(QueueEdit::Undo),
+            AppAction::Undo if self.current == LabId::Pubsub => match self.pubsub.edit(PubSubEdit::Undo) {
+                Ok(pubsub) => {
+                    let mut s = self.with_notice(None);
+                    s.pubsub = pubsub;
+                    s
+                }
+                Err(e) => self.with_notice(Some(Notice::info(capitalize(&e)))),
+            },
             AppAction::Undo => {
                 let mut scenario = self.scenario.clone();
                 let crate::scenario::LabSetup::Hashing { actions, .. } = &mut scenario.setup else {
@@ -402,6 +450,7 @@ impl Reducible for AppState {
                 match view {
                     View::Hashing => s.current = LabId::Hashing,
                     View::Queue => s.current = LabId::Queue,
+                    View::Pubsub => s.current = LabId::Pubsub,
                     View::About => {}
                 }
                 s

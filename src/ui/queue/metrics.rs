@@ -69,7 +69,7 @@ fn under(session: &QueueSession, delivery: Delivery) -> Option<ShopReport> {
     }
     match s.run().ok()? {
         crate::scenario::LabRun::Queue(q) => Some(q.report),
-        crate::scenario::LabRun::Hashing(_) => None,
+        _ => None,
     }
 }
 

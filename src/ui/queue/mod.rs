@@ -80,7 +80,7 @@ impl Player {
 fn config_of(s: &Scenario) -> Option<&crate::sim::queue::ShopConfig> {
     match &s.setup {
         crate::scenario::LabSetup::Queue { config, .. } => Some(config),
-        crate::scenario::LabSetup::Hashing { .. } => None,
+        _ => None,
     }
 }
 
