@@ -237,6 +237,9 @@ pub struct LineProps {
     pub marker: Option<usize>,
     /// Formats y-axis labels.
     pub y_percent: bool,
+    /// What one step along x is worth in the axis labels (for example seconds per sample); 1 if unset.
+    #[prop_or_default]
+    pub x_step: Option<f64>,
     pub testid: &'static str,
     pub label: String,
 }
@@ -249,9 +252,10 @@ pub fn line_chart(props: &LineProps) -> Html {
     {
         let canvas = canvas.clone();
         let (y_max, marker, y_percent) = (props.y_max, props.marker, props.y_percent);
+        let x_step = props.x_step.unwrap_or(1.0);
         use_effect_with((props.lines.clone(), width), move |(lines, _)| {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                draw_lines(&c, lines, y_max, marker, y_percent);
+                draw_lines(&c, lines, y_max, marker, y_percent, x_step);
             }
         });
     }
@@ -264,6 +268,7 @@ fn draw_lines(
     y_max: f64,
     marker: Option<usize>,
     y_percent: bool,
+    x_step: f64,
 ) -> Option<()> {
     let dpr = fit(canvas, 220);
     let backend = CanvasBackend::with_canvas_object(canvas.clone())?;
@@ -285,7 +290,7 @@ fn draw_lines(
         .y_labels(5)
         .x_label_style(font(10.0))
         .y_label_style(font(11.0))
-        .x_label_formatter(&|v| format!("{}", v.round() as i64))
+        .x_label_formatter(&|v| format!("{}", (v * x_step).round() as i64))
         .y_label_formatter(&y_fmt)
         .axis_style(grid)
         .light_line_style(grid.mix(0.3))

@@ -69,7 +69,7 @@ pub fn publish_form(props: &PublishProps) -> Html {
         })
     };
     html! {
-        <form class="ps-form publish-form" onsubmit={on_submit} data-testid="publish-form">
+        <form class="ps-form publish-form" onsubmit={on_submit} data-testid="publish-form" novalidate=true>
             <label>{ "Topic" }
                 <input ref={topic} type="text" data-testid="publish-topic" value="order_created" list="ps-topics"
                     maxlength="64" autocomplete="off" spellcheck="false" />
@@ -200,7 +200,7 @@ pub fn subscribe_form(props: &FrameProps) -> Html {
         })
     };
     html! {
-        <form class="ps-form subscribe-form" onsubmit={on_submit} data-testid="subscribe-form">
+        <form class="ps-form subscribe-form" onsubmit={on_submit} data-testid="subscribe-form" novalidate=true>
             <label>{ "Service" }
                 <select ref={service} data-testid="subscribe-service">
                     { for r.services.iter().map(|s| html! { <option value={s.name.clone()}>{ s.name.clone() }</option> }) }

@@ -71,6 +71,8 @@ impl Player {
             self.clock_us = (self.clock_us + 50_000).min(target_us);
             sim.run_until(self.clock_us);
         }
+        // Events at exactly the clock, such as an action just recorded at it (also at t = 0).
+        sim.run_until(self.clock_us);
         if sim.is_finished() {
             self.clock_us = self.clock_us.max(sim.now());
         }
@@ -162,7 +164,11 @@ pub fn pubsub_page(props: &PubSubPageProps) -> Html {
                     }
                 }
                 player::Command::ToEnd => {
-                    p.advance_to(u64::MAX, u64::MAX);
+                    let pl = &mut *p;
+                    if let Some(sim) = pl.sim.as_mut() {
+                        sim.run();
+                        pl.clock_us = pl.clock_us.max(sim.now());
+                    }
                 }
                 player::Command::Speed(v) => speed.set(v),
             }
