@@ -82,6 +82,16 @@ describe('publish/subscribe lab', () => {
     await waitForText(page, tid('publish-error'), (t) => t.includes('not valid'));
     await publish(page, 'order_created', '0');
     await waitForText(page, tid('publish-error'), (t) => t.includes('from 1 to 1000'));
+
+    // The setup form refuses a rate of 0 with the limit, and applies a valid change.
+    await page.locator(tid('setup-rate')).fill('0');
+    await page.locator(tid('setup-apply')).click();
+    await waitForText(page, tid('setup-error'), (t) => t.includes('between 1 and 6000'));
+    await page.locator(tid('setup-events')).fill('20');
+    await page.locator(tid('setup-rate')).fill('60');
+    await page.locator(tid('setup-apply')).click();
+    // 20 from the publishers, 5 from the preset's burst at 59 s, 2 by hand above.
+    await waitForText(page, tid('metric-published'), (t) => Number(t) === 20 + 5 + 2);
     assertNoPageErrors(page);
   });
 

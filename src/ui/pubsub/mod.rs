@@ -7,6 +7,7 @@ mod compare;
 mod controls;
 mod player;
 mod session;
+mod setup;
 mod topology;
 
 pub use session::{PubSubEdit, PubSubSession};
@@ -213,6 +214,8 @@ pub fn pubsub_page(props: &PubSubPageProps) -> Html {
                     <h2 id="ps-metrics-title">{ "Outcome of the whole run" }</h2>
                     <compare::Metrics session={session.clone()} />
                     <controls::Recorded session={session.clone()} on_action={props.on_action.clone()} />
+                    <h3 class="setup-title">{ "Setup" }</h3>
+                    <setup::SetupForm session={session.clone()} on_action={props.on_action.clone()} />
                 </section>
                 <section class="card compare-card" aria-labelledby="ps-compare-title">
                     <h2 id="ps-compare-title">{ "In-process event bus vs broker" }</h2>

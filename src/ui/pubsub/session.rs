@@ -18,6 +18,8 @@ pub struct PubSubSession {
 pub enum PubSubEdit {
     /// Something done to the running system at virtual time `at_ms`, recorded in the scenario.
     Live { at_ms: u64, action: PubSubAction },
+    /// A new starting configuration (the recorded actions stay and must still apply).
+    Config(PubSubConfig),
     /// Forget the recorded actions.
     ClearActions,
     /// Remove the last recorded action.
@@ -74,6 +76,7 @@ impl PubSubSession {
                 let at_ms = at_ms.min(config.horizon_ms);
                 scenario.push_pubsub(at_ms, action);
             }
+            PubSubEdit::Config(c) => *config = c,
             PubSubEdit::ClearActions => actions.clear(),
             PubSubEdit::Undo => {
                 if actions.pop().is_none() {
