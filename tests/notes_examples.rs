@@ -7,8 +7,7 @@ use sysplay::sim::hashing::{HashingLab, HashingReport};
 fn lab(s: &Scenario) -> HashingLab {
     match s.run().expect("preset replays") {
         LabRun::Hashing(lab) => lab,
-        LabRun::Queue(_) => panic!("not a hashing scenario"),
-        LabRun::Stream(_) => panic!("not a hashing scenario"),
+        _ => panic!("not a hashing scenario"),
     }
 }
 

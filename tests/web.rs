@@ -224,3 +224,60 @@ async fn the_stream_lab_shows_a_presets_outcome_and_records_a_join() {
     assert!(text(&root, "rebalance-banner").contains("billing is rebalancing"));
     assert_eq!(root.query_selector_all("[data-testid=consumer-row]").unwrap().length(), 4);
 }
+
+/// Same constant as the native test in tests/pubsub_scenarios.rs (the `fanout-email-down` preset).
+const PUBSUB_DIGEST: u64 = include!("golden/pubsub_digest.txt");
+
+#[wasm_bindgen_test]
+fn pubsub_preset_digest_matches_the_native_one() {
+    let scenario = sysplay::scenario::preset("fanout-email-down").unwrap().scenario;
+    assert_eq!(scenario.run().unwrap().digest(), PUBSUB_DIGEST);
+}
+
+fn cell(root: &Element, service: &str, testid: &str) -> u64 {
+    root.query_selector(&format!("[data-testid=sub-row][data-service={service}] [data-testid={testid}]"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {testid} for {service}"))
+        .text_content()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn the_pubsub_lab_fans_out_a_hand_publish_and_explains_bad_topics() {
+    let root = mount();
+    tick().await;
+    click(&root, "nav-pubsub");
+    tick().await;
+    assert!(root.query_selector("[data-testid=lab-pubsub]").unwrap().is_some(), "the pub/sub lab is shown");
+    click(&root, "pause");
+    tick().await;
+    let (email, inventory) = (cell(&root, "Email", "sub-matched"), cell(&root, "Inventory", "sub-matched"));
+    let topic =
+        root.query_selector("[data-testid=publish-topic]").unwrap().unwrap().unchecked_into::<HtmlInputElement>();
+    topic.set_value("order_created");
+    click(&root, "publish");
+    tick().await;
+    assert_eq!(cell(&root, "Email", "sub-matched"), email + 1);
+    assert_eq!(cell(&root, "Inventory", "sub-matched"), inventory + 1);
+
+    topic.set_value("order created");
+    click(&root, "publish");
+    tick().await;
+    assert!(text(&root, "publish-error").contains("not valid"), "{}", text(&root, "publish-error"));
+
+    // The outcome cards show the core's report of the recorded session.
+    let Report::Pubsub(r) = sysplay::scenario::preset("fanout-email-down").unwrap().scenario.run().unwrap().report()
+    else {
+        panic!("not a pub/sub report")
+    };
+    click(&root, "preset-fanout-email-down");
+    tick().await;
+    assert_eq!(text(&root, "metric-missed"), r.missed.to_string());
+    assert_eq!(text(&root, "metric-lost"), r.lost.to_string());
+    click(&root, "nav-hashing");
+    tick().await;
+    assert_eq!(rows(&root), 5);
+}

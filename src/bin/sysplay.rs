@@ -229,6 +229,9 @@ mod cli {
                     sysplay::scenario::LabRun::Stream(s) => {
                         value["invariant_violations"] = s.violations.clone().into();
                     }
+                    sysplay::scenario::LabRun::Pubsub(p) => {
+                        value["invariant_violations"] = p.violations.clone().into();
+                    }
                 }
                 if digest {
                     value["digest"] = format!("{:016x}", run.digest()).into();

@@ -9,6 +9,7 @@ pub use presets::{Preset, lab_presets, preset, presets};
 
 use crate::sim::hash::digest;
 use crate::sim::hashing::{HashingAction, HashingConfig, HashingLab, HashingReport, limits};
+use crate::sim::pubsub::{PubSubAction, PubSubConfig, PubSubReport, PubSubSim};
 use crate::sim::queue::{ShopAction, ShopConfig, ShopReport, ShopSim, check_all};
 use crate::sim::stream::{StreamAction, StreamConfig, StreamReport, StreamSim};
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,9 @@ pub enum LabSetup {
     /// (a consumer joins, leaves, crashes, restarts or slows down; a burst of records) happen at their
     /// virtual time; the run stops when every group has committed every record or at the horizon.
     Stream { config: StreamConfig, actions: Vec<(ActionTime, StreamAction)> },
+    /// Publish/subscribe: services subscribe to topic patterns, a broker fans events out; actions
+    /// (publish, subscribe, stop a service, crash the broker or the event-bus process) at virtual ms.
+    Pubsub { config: PubSubConfig, actions: Vec<(ActionTime, PubSubAction)> },
 }
 
 /// What a user does to the running pizza shop, at a virtual time in ms.
@@ -53,6 +57,7 @@ pub enum LabId {
     Hashing,
     Queue,
     Stream,
+    Pubsub,
 }
 
 /// The replayed state of a scenario's lab.
@@ -63,6 +68,15 @@ pub enum LabRun {
     Queue(Box<QueueRun>),
     /// The partitioned-log run to its end: the report and any invariant that failed.
     Stream(Box<StreamRun>),
+    /// The publish/subscribe run to its end.
+    Pubsub(Box<PubSubRun>),
+}
+
+/// A finished publish/subscribe run.
+#[derive(Clone, Debug)]
+pub struct PubSubRun {
+    pub report: PubSubReport,
+    pub violations: Vec<String>,
 }
 
 /// A finished partitioned-log run.
@@ -87,6 +101,7 @@ pub enum Report {
     Hashing(HashingReport),
     Queue(Box<ShopReport>),
     Stream(Box<StreamReport>),
+    Pubsub(Box<PubSubReport>),
 }
 
 impl Default for Scenario {
@@ -112,12 +127,18 @@ impl Scenario {
         Self { version: SCENARIO_VERSION, seed, setup: LabSetup::Stream { config, actions: Vec::new() } }
     }
 
+    /// A publish/subscribe scenario with no actions yet.
+    pub fn pubsub(seed: u64, config: PubSubConfig) -> Self {
+        Self { version: SCENARIO_VERSION, seed, setup: LabSetup::Pubsub { config, actions: Vec::new() } }
+    }
+
     /// Which lab this scenario is for.
     pub fn lab(&self) -> LabId {
         match self.setup {
             LabSetup::Hashing { .. } => LabId::Hashing,
             LabSetup::Queue { .. } => LabId::Queue,
             LabSetup::Stream { .. } => LabId::Stream,
+            LabSetup::Pubsub { .. } => LabId::Pubsub,
         }
     }
 
@@ -127,6 +148,7 @@ impl Scenario {
             LabSetup::Hashing { actions, .. } => actions.len(),
             LabSetup::Queue { actions, .. } => actions.len(),
             LabSetup::Stream { actions, .. } => actions.len(),
+            LabSetup::Pubsub { actions, .. } => actions.len(),
         }
     }
 
@@ -137,6 +159,7 @@ impl Scenario {
             LabSetup::Hashing { .. } => self.run().map(|_| ()),
             LabSetup::Queue { config, actions } => self.shop_sim(config, actions).map(|_| ()),
             LabSetup::Stream { config, actions } => self.stream_sim(config, actions).map(|_| ()),
+            LabSetup::Pubsub { config, actions } => self.pubsub_sim(config, actions).map(|_| ()),
         }
     }
 
@@ -154,6 +177,20 @@ impl Scenario {
         }
     }
 
+    fn pubsub_sim(&self, config: &PubSubConfig, actions: &[(ActionTime, PubSubAction)]) -> Result<PubSubSim, String> {
+        PubSubSim::new(self.seed, config, actions).map_err(|e| {
+            if e.starts_with("action") || e.starts_with("too many") { e } else { format!("configuration: {e}") }
+        })
+    }
+
+    /// A fresh, not yet started run of a publish/subscribe scenario (the page animates it step by step).
+    pub fn pubsub_run(&self) -> Option<Result<PubSubSim, String>> {
+        match &self.setup {
+            LabSetup::Pubsub { config, actions } => Some(self.pubsub_sim(config, actions)),
+            _ => None,
+        }
+    }
+
     fn shop_sim(&self, config: &ShopConfig, actions: &[(ActionTime, QueueAction)]) -> Result<ShopSim, String> {
         ShopSim::new(self.seed, config, actions).map_err(|e| {
             if e.starts_with("action") || e.starts_with("too many") { e } else { format!("configuration: {e}") }
@@ -164,7 +201,7 @@ impl Scenario {
     pub fn shop_run(&self) -> Option<Result<ShopSim, String>> {
         match &self.setup {
             LabSetup::Queue { config, actions } => Some(self.shop_sim(config, actions)),
-            LabSetup::Hashing { .. } | LabSetup::Stream { .. } => None,
+            _ => None,
         }
     }
 
@@ -200,6 +237,12 @@ impl Scenario {
                 let violations = crate::sim::stream::check_all(&report);
                 Ok(LabRun::Stream(Box::new(StreamRun { report, violations })))
             }
+            LabSetup::Pubsub { config, actions } => {
+                let mut sim = self.pubsub_sim(config, actions)?;
+                sim.run();
+                let violations = crate::sim::pubsub::check_all(&sim.snapshot());
+                Ok(LabRun::Pubsub(Box::new(PubSubRun { report: sim.report(), violations })))
+            }
         }
     }
 
@@ -220,7 +263,7 @@ impl Scenario {
                 actions.insert(i, (at_ms, action));
                 i
             }
-            LabSetup::Hashing { .. } | LabSetup::Stream { .. } => 0,
+            _ => 0,
         }
     }
 
@@ -233,7 +276,20 @@ impl Scenario {
                 actions.insert(i, (at_ms, action));
                 i
             }
-            LabSetup::Hashing { .. } | LabSetup::Queue { .. } => 0,
+            _ => 0,
+        }
+    }
+
+    /// Records a publish/subscribe action at virtual time `at_ms`, after any action recorded for the
+    /// same or an earlier time. Returns its index in the list.
+    pub fn push_pubsub(&mut self, at_ms: ActionTime, action: PubSubAction) -> usize {
+        match &mut self.setup {
+            LabSetup::Pubsub { actions, .. } => {
+                let i = actions.partition_point(|(t, _)| *t <= at_ms);
+                actions.insert(i, (at_ms, action));
+                i
+            }
+            _ => 0,
         }
     }
 }
@@ -245,6 +301,7 @@ impl LabRun {
             LabRun::Hashing(lab) => Report::Hashing(lab.report()),
             LabRun::Queue(run) => Report::Queue(Box::new(run.report.clone())),
             LabRun::Stream(run) => Report::Stream(Box::new(run.report.clone())),
+            LabRun::Pubsub(run) => Report::Pubsub(Box::new(run.report.clone())),
         }
     }
 
@@ -255,6 +312,7 @@ impl LabRun {
             LabRun::Hashing(lab) => digest(&lab.fingerprint()),
             LabRun::Queue(run) => digest(&run.report.fingerprint()),
             LabRun::Stream(run) => digest(&run.report.fingerprint()),
+            LabRun::Pubsub(run) => digest(&run.report.fingerprint()),
         }
     }
 }

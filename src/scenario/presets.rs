@@ -3,6 +3,7 @@
 use super::{LabId, LabSetup, Scenario};
 use crate::sim::hashing::algos::Algo;
 use crate::sim::hashing::{HashingAction, HashingConfig, ServerSpec};
+use crate::sim::pubsub::pubsub_presets;
 use crate::sim::queue::shop_presets;
 use crate::sim::stream::stream_presets;
 
@@ -96,7 +97,25 @@ pub fn presets() -> Vec<Preset> {
     let mut all = hashing_presets();
     all.extend(queue_presets());
     all.extend(stream_lab_presets());
+    all.extend(pubsub_lab_presets());
     all
+}
+
+/// The publish/subscribe presets of the core (`sim::pubsub::presets`) as scenarios.
+fn pubsub_lab_presets() -> Vec<Preset> {
+    pubsub_presets()
+        .into_iter()
+        .map(|p| Preset {
+            name: p.name,
+            title: p.title,
+            explains: p.explains,
+            scenario: Scenario {
+                version: super::SCENARIO_VERSION,
+                seed: p.seed,
+                setup: LabSetup::Pubsub { config: p.config, actions: p.actions },
+            },
+        })
+        .collect()
 }
 
 /// The partitioned-log presets of the core (`sim::stream::presets`) as scenarios.

@@ -7,5 +7,6 @@
 pub mod hash;
 pub mod hashing;
 pub mod kernel;
+pub mod pubsub;
 pub mod queue;
 pub mod stream;

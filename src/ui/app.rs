@@ -1,6 +1,7 @@
 //! The app's one reducer: the scenario being played, its replayed lab and report, and what the shell
 //! shows. Every change of state goes through `AppState::reduce`.
 
+use super::pubsub::{PubSubEdit, PubSubSession};
 use super::stream::{StreamEdit, StreamSession};
 use super::{hashing, persist};
 use crate::scenario::{LabId, LabRun, LabSetup, Scenario, decode_link, encode_link, preset};
@@ -17,6 +18,7 @@ pub enum View {
     Queue,
     About,
     Stream,
+    Pubsub,
 }
 
 impl View {
@@ -25,6 +27,7 @@ impl View {
             LabId::Hashing => View::Hashing,
             LabId::Queue => View::Queue,
             LabId::Stream => View::Stream,
+            LabId::Pubsub => View::Pubsub,
         }
     }
 }
@@ -70,6 +73,8 @@ pub struct AppState {
     pub queue: QueueSession,
     /// The partitioned-log lab's session.
     pub stream: StreamSession,
+    /// The publish/subscribe lab's session.
+    pub pubsub: PubSubSession,
     /// The lab whose session is shared and autosaved (the last one shown).
     pub current: LabId,
     pub lab: HashingLab,
@@ -92,6 +97,7 @@ pub enum AppAction {
     Hashing(HashingAction),
     Queue(QueueEdit),
     Stream(StreamEdit),
+    Pubsub(PubSubEdit),
     Preset(String),
     Load(Scenario, Option<Notice>),
     RestorePrevious,
@@ -106,8 +112,7 @@ pub enum AppAction {
 fn replay(scenario: &Scenario) -> Result<HashingLab, String> {
     match scenario.run()? {
         LabRun::Hashing(lab) => Ok(lab),
-        LabRun::Queue(_) => Err("not a hashing scenario".into()),
-        LabRun::Stream(_) => Err("not a hashing scenario".into()),
+        _ => Err("not a hashing scenario".into()),
     }
 }
 
@@ -142,6 +147,20 @@ impl AppState {
             s.view = View::Queue;
             return s;
         }
+        if scenario.lab() == LabId::Pubsub {
+            let (pubsub, notice) = match PubSubSession::new(scenario) {
+                Ok(p) => (p, notice),
+                Err(e) => (
+                    PubSubSession::default_session(),
+                    Some(Notice::error(format!("{}. Showing the default scenario instead.", capitalize_bare(&e)))),
+                ),
+            };
+            let mut s = Self::with_hashing(Scenario::default(), notice);
+            s.pubsub = pubsub;
+            s.current = LabId::Pubsub;
+            s.view = View::Pubsub;
+            return s;
+        }
         Self::with_hashing(scenario, notice)
     }
 
@@ -162,6 +181,7 @@ impl AppState {
             scenario,
             queue: QueueSession::default_session(),
             stream: StreamSession::default_session(),
+            pubsub: PubSubSession::default_session(),
             current: LabId::Hashing,
             lab,
             report,
@@ -209,6 +229,7 @@ impl AppState {
             scenario,
             queue: self.queue.clone(),
             stream: self.stream.clone(),
+            pubsub: self.pubsub.clone(),
             current: self.current,
             lab,
             notice,
@@ -224,6 +245,7 @@ impl AppState {
             scenario: self.scenario.clone(),
             queue: self.queue.clone(),
             stream: self.stream.clone(),
+            pubsub: self.pubsub.clone(),
             current: self.current,
             lab: self.lab.clone(),
             report: self.report.clone(),
@@ -246,6 +268,7 @@ impl AppState {
             LabId::Hashing => self.scenario.clone(),
             LabId::Queue => (*self.queue.scenario).clone(),
             LabId::Stream => (*self.stream.scenario).clone(),
+            LabId::Pubsub => (*self.pubsub.scenario).clone(),
         }
     }
 
@@ -264,9 +287,15 @@ impl AppState {
             keep.stream = s.stream;
             keep.current = LabId::Stream;
             s = keep;
+        } else if s.current == LabId::Pubsub {
+            let mut keep = self.with_notice(s.notice.clone());
+            keep.pubsub = s.pubsub;
+            keep.current = LabId::Pubsub;
+            s = keep;
         } else if lab == LabId::Hashing {
             s.queue = self.queue.clone();
             s.stream = self.stream.clone();
+            s.pubsub = self.pubsub.clone();
         }
         s.view = view.unwrap_or(View::of(s.current));
         s.active_preset = None;
@@ -336,6 +365,16 @@ impl Reducible for AppState {
             }
             AppAction::Queue(edit) => self.queue_edit(edit),
             AppAction::Stream(edit) => self.stream_edit(edit),
+            AppAction::Pubsub(edit) => match self.pubsub.edit(edit) {
+                Ok(pubsub) => {
+                    let mut s = self.with_notice(None);
+                    s.pubsub = pubsub;
+                    s.current = LabId::Pubsub;
+                    s.active_preset = None;
+                    s
+                }
+                Err(e) => self.with_notice(Some(Notice::error(capitalize(&e)))),
+            },
             AppAction::Preset(name) => match preset(&name) {
                 Some(p) => {
                     let mut s = self.open(p.scenario, Some(Notice::info(p.explains)), None);
@@ -366,6 +405,14 @@ impl Reducible for AppState {
             }
             AppAction::Undo if self.current == LabId::Queue => self.queue_edit(QueueEdit::Undo),
             AppAction::Undo if self.current == LabId::Stream => self.stream_edit(StreamEdit::Undo),
+            AppAction::Undo if self.current == LabId::Pubsub => match self.pubsub.edit(PubSubEdit::Undo) {
+                Ok(pubsub) => {
+                    let mut s = self.with_notice(None);
+                    s.pubsub = pubsub;
+                    s
+                }
+                Err(e) => self.with_notice(Some(Notice::info(capitalize(&e)))),
+            },
             AppAction::Undo => {
                 let mut scenario = self.scenario.clone();
                 let crate::scenario::LabSetup::Hashing { actions, .. } = &mut scenario.setup else {
@@ -399,6 +446,7 @@ impl Reducible for AppState {
                     View::Hashing => s.current = LabId::Hashing,
                     View::Queue => s.current = LabId::Queue,
                     View::Stream => s.current = LabId::Stream,
+                    View::Pubsub => s.current = LabId::Pubsub,
                     View::About => {}
                 }
                 s

@@ -2,7 +2,7 @@
 //! page. State lives in `app::AppState`; this file only wires it to the page.
 
 use super::app::{AppAction, AppState, Notice, View};
-use super::{hashing, panic, persist, queue, shell, stream};
+use super::{hashing, panic, persist, pubsub, queue, shell, stream};
 use crate::scenario::{decode_link, encode_link};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -80,6 +80,10 @@ pub fn app() -> Html {
                         },
                         View::Queue => html! {
                             <queue::QueuePage session={state.queue.clone()}
+                                active_preset={state.active_preset.clone()} on_action={on_action.clone()} />
+                        },
+                        View::Pubsub => html! {
+                            <pubsub::PubSubPage session={state.pubsub.clone()}
                                 active_preset={state.active_preset.clone()} on_action={on_action.clone()} />
                         },
                         View::About => html! { <shell::About /> },

@@ -40,6 +40,7 @@ pub fn header(props: &HeaderProps) -> Html {
                 { nav(View::Hashing, "Hashing & load balancing", "nav-hashing") }
                 { nav(View::Queue, "Message queue", "nav-queue") }
                 { nav(View::Stream, "Partitioned log", "nav-stream") }
+                { nav(View::Pubsub, "Publish/subscribe", "nav-pubsub") }
                 { nav(View::About, "About", "nav-about") }
             </nav>
             <div class="share">
@@ -109,6 +110,11 @@ pub fn about() -> Html {
                     redistribute its orders, crash an in-memory broker and lose orders, compare at-most-once, \
                     at-least-once and effectively-once delivery, naive and consistent-hash redistribution, retries \
                     and the dead-letter queue, and check the waiting times against Erlang C." }</li>
+                <li><strong>{ "Publish/subscribe" }</strong>{ ": a broker fans events out to every subscription whose \
+                    pattern matches the topic (exact, prefix or RabbitMQ wildcards). Stop a service and compare a \
+                    durable subscription, whose queue waits for it, with an ephemeral one, which misses what is \
+                    published meanwhile; crash the broker on disk or in memory; and see what the notes' in-process \
+                    event bus loses when its one process dies." }</li>
             </ul>
             <p class="muted">{ "Your session is saved in this browser as you go and comes back when you reload." }</p>
         </section>

@@ -94,8 +94,7 @@ impl Player {
 fn config_of(s: &Scenario) -> Option<&crate::sim::queue::ShopConfig> {
     match &s.setup {
         crate::scenario::LabSetup::Queue { config, .. } => Some(config),
-        crate::scenario::LabSetup::Hashing { .. } => None,
-        crate::scenario::LabSetup::Stream { .. } => None,
+        _ => None,
     }
 }
 
