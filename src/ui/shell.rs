@@ -110,6 +110,10 @@ pub fn about() -> Html {
                     redistribute its orders, crash an in-memory broker and lose orders, compare at-most-once, \
                     at-least-once and effectively-once delivery, naive and consistent-hash redistribution, retries \
                     and the dead-letter queue, and check the waiting times against Erlang C." }</li>
+                <li><strong>{ "Partitioned log" }</strong>{ ": Kafka's model. Records go to partitions by key, \
+                    consumer groups read them at their own committed offsets; add, remove or crash a consumer and \
+                    watch the group pause to rebalance, the lag grow and drain, and what committing before or after \
+                    the work costs on a crash (lost records against duplicates)." }</li>
                 <li><strong>{ "Publish/subscribe" }</strong>{ ": a broker fans events out to every subscription whose \
                     pattern matches the topic (exact, prefix or RabbitMQ wildcards). Stop a service and compare a \
                     durable subscription, whose queue waits for it, with an ephemeral one, which misses what is \

@@ -82,7 +82,8 @@ pub struct TopicReport {
     pub topic: String,
     pub published: u64,
     pub rejected: u64,
-    /// Subscriptions it reached, summed over its events.
+    /// Subscriptions whose pattern matched its accepted events, summed over them (a down ephemeral
+    /// subscription that missed an event still counts).
     pub fanout: u64,
 }
 

@@ -71,11 +71,11 @@ pub fn pubsub_charts(props: &ChartsProps) -> Html {
                 <div class="table-scroll">
                     <table class="topics" data-testid="topics">
                         <thead><tr><th>{ "Topic" }</th><th class="num">{ "Published" }</th><th class="num">{ "Refused" }</th>
-                            <th class="num">{ "Deliveries" }</th><th class="num">{ "Per event" }</th></tr></thead>
+                            <th class="num">{ "Matched" }</th><th class="num">{ "Per event" }</th></tr></thead>
                         <tbody>{ for topics }</tbody>
                     </table>
                 </div>
-                <figcaption>{ "Per topic: events published, refused while the broker was down, and the subscriptions the accepted ones reached (fan-out)" }</figcaption>
+                <figcaption>{ "Per topic: events published, refused while the broker was down, and the subscriptions whose pattern matched the accepted ones (fan-out; a down ephemeral subscriber missed its share)" }</figcaption>
             </figure>
         </div>
     }

@@ -77,6 +77,8 @@ impl Player {
     fn advance_to(&mut self, target_us: u64, budget: u64) {
         let Some(sim) = self.sim.as_mut() else { return };
         let start = sim.events();
+        // Events at the clock's own time first (a live action recorded at the paused playhead, or at 0).
+        sim.run_until(self.clock_us);
         while self.clock_us < target_us && !sim.is_finished() && sim.events() - start < budget {
             self.clock_us = (self.clock_us + 50_000).min(target_us);
             sim.run_until(self.clock_us);
