@@ -9,6 +9,7 @@ mod hashing;
 mod palette;
 mod panic;
 mod persist;
+mod playback;
 mod pubsub;
 mod queue;
 mod root;

@@ -1,0 +1,276 @@
+//! The animation every simulated lab shares: a replay of the session's scenario that advances in
+//! virtual time from an interval timer, in bounded slices of events so the tab never freezes, and the
+//! playback bar (play, pause, step one virtual second, to the end, restart, speed, the clock). Live
+//! actions are recorded at the animation's virtual time, so after one the replay starts over and
+//! catches up with where the animation was.
+
+use crate::scenario::Scenario;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use yew::prelude::*;
+
+/// Real milliseconds between animation ticks.
+const TICK_MS: i32 = 100;
+/// Most simulation events processed in one tick: a long or busy run falls behind rather than freezing.
+const EVENTS_PER_TICK: u64 = 20_000;
+/// Virtual time between two looks at the clock while advancing, µs.
+const STRIDE_US: u64 = 50_000;
+
+/// A lab's simulation as the animation drives it.
+pub trait Animated: Sized + 'static {
+    /// What a frame shows.
+    type Snapshot: 'static;
+    /// A fresh run of the scenario, or `None` when it is not this lab's (or not valid).
+    fn start(scenario: &Scenario) -> Option<Self>;
+    /// True when two scenarios start the same run (same seed and configuration; the actions may differ).
+    fn same_start(a: &Scenario, b: &Scenario) -> bool;
+    /// Processes every event up to and including virtual time `t_us`.
+    fn run_until(&mut self, t_us: u64);
+    /// Events processed so far.
+    fn events(&self) -> u64;
+    /// The time of the last processed event, µs.
+    fn now(&self) -> u64;
+    fn is_finished(&self) -> bool;
+    fn snapshot(&self) -> Self::Snapshot;
+}
+
+/// What the animation shows now.
+pub struct Frame<S> {
+    /// The animation's virtual clock, µs.
+    pub clock_us: u64,
+    pub snap: Rc<S>,
+    pub finished: bool,
+}
+
+impl<S> Clone for Frame<S> {
+    fn clone(&self) -> Self {
+        Self { clock_us: self.clock_us, snap: self.snap.clone(), finished: self.finished }
+    }
+}
+
+impl<S> PartialEq for Frame<S> {
+    /// A new snapshot is a new frame: compared by identity, not by content.
+    fn eq(&self, other: &Self) -> bool {
+        self.clock_us == other.clock_us && self.finished == other.finished && Rc::ptr_eq(&self.snap, &other.snap)
+    }
+}
+
+/// The replay driving the animation.
+struct Player<A> {
+    sim: Option<A>,
+    clock_us: u64,
+    /// Where the animation should be: after a live action the new run catches up to the old clock, a
+    /// slice per tick, even while paused; "to the end" sets it to the end of time.
+    catch_up_us: u64,
+    scenario: Option<Rc<Scenario>>,
+}
+
+impl<A: Animated> Player<A> {
+    /// Starts over on a new scenario; when only the recorded actions changed (a live action, an undo), it
+    /// catches up with where the animation was.
+    fn load(&mut self, scenario: &Rc<Scenario>) {
+        let same_start = self.scenario.as_ref().is_some_and(|old| A::same_start(old, scenario));
+        let resume = if same_start { self.clock_us } else { 0 };
+        self.sim = A::start(scenario);
+        self.clock_us = 0;
+        self.catch_up_us = resume;
+        self.scenario = Some(scenario.clone());
+        self.advance_to(resume, EVENTS_PER_TICK);
+    }
+
+    /// Runs up to virtual time `target_us`, processing at most about `budget` events.
+    fn advance_to(&mut self, target_us: u64, budget: u64) {
+        let Some(sim) = self.sim.as_mut() else { return };
+        let start = sim.events();
+        // Events at the clock's own time first (an action recorded at the paused playhead, or at 0).
+        sim.run_until(self.clock_us);
+        while self.clock_us < target_us && !sim.is_finished() && sim.events() - start < budget {
+            self.clock_us = self.clock_us.saturating_add(STRIDE_US).min(target_us);
+            sim.run_until(self.clock_us);
+        }
+        if sim.is_finished() {
+            self.clock_us = self.clock_us.max(sim.now());
+            self.catch_up_us = self.clock_us;
+        }
+    }
+
+    /// One timer tick: `advance_us` of virtual time (0 when paused), or more to catch up.
+    fn tick(&mut self, advance_us: u64) {
+        let target = self.clock_us.saturating_add(advance_us).max(self.catch_up_us);
+        self.advance_to(target, EVENTS_PER_TICK);
+    }
+
+    fn finished(&self) -> bool {
+        self.sim.as_ref().is_some_and(A::is_finished)
+    }
+
+    fn frame(&self) -> Option<Frame<A::Snapshot>> {
+        self.sim.as_ref().map(|s| Frame {
+            clock_us: self.clock_us,
+            snap: Rc::new(s.snapshot()),
+            finished: s.is_finished(),
+        })
+    }
+}
+
+/// What the playback buttons ask for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Command {
+    Play(bool),
+    Step,
+    Restart,
+    ToEnd,
+    Speed(u32),
+}
+
+/// The animation of one lab page: the current frame and the playback state.
+pub struct Playback<S> {
+    pub frame: Option<Frame<S>>,
+    pub playing: bool,
+    /// Virtual seconds per real second.
+    pub speed: u32,
+    pub on_command: Callback<Command>,
+}
+
+/// Animates `scenario`: replays it from the start (or catches up after a live action) and advances it
+/// while playing.
+#[hook]
+pub fn use_playback<A: Animated>(scenario: Rc<Scenario>, initial_speed: u32) -> Playback<A::Snapshot> {
+    let player = use_mut_ref(|| Player::<A> { sim: None, clock_us: 0, catch_up_us: 0, scenario: None });
+    let frame = use_state(|| None::<Frame<A::Snapshot>>);
+    let playing = use_state(|| true);
+    let speed = use_state(|| initial_speed);
+
+    {
+        let (player, frame) = (player.clone(), frame.clone());
+        use_effect_with(scenario, move |scenario| {
+            let mut p = player.borrow_mut();
+            p.load(scenario);
+            frame.set(p.frame());
+        });
+    }
+    {
+        let (player, frame) = (player.clone(), frame.clone());
+        use_effect_with((*playing, *speed), move |&(playing, speed)| ticker(player, frame, playing, speed));
+    }
+    let on_command = {
+        let (player, frame, playing, speed) = (player.clone(), frame.clone(), playing.clone(), speed.clone());
+        Callback::from(move |cmd: Command| {
+            let mut p = player.borrow_mut();
+            match cmd {
+                Command::Play(on) => playing.set(on),
+                Command::Step => {
+                    playing.set(false);
+                    let target = p.clock_us + 1_000_000;
+                    p.catch_up_us = p.catch_up_us.max(target);
+                    p.advance_to(target, EVENTS_PER_TICK);
+                }
+                Command::Restart => {
+                    if let Some(s) = p.scenario.take() {
+                        p.clock_us = 0;
+                        p.load(&s);
+                    }
+                }
+                // The ticks run to the end a slice at a time; the page stays responsive.
+                Command::ToEnd => {
+                    p.catch_up_us = u64::MAX;
+                    p.advance_to(u64::MAX, EVENTS_PER_TICK);
+                }
+                Command::Speed(v) => speed.set(v),
+            }
+            frame.set(p.frame());
+        })
+    };
+    Playback { frame: (*frame).clone(), playing: *playing, speed: *speed, on_command }
+}
+
+/// Ticks every `TICK_MS` (also while paused, to catch up); returns the effect's clean-up.
+fn ticker<A: Animated>(
+    player: Rc<RefCell<Player<A>>>,
+    frame: UseStateHandle<Option<Frame<A::Snapshot>>>,
+    playing: bool,
+    speed: u32,
+) -> impl FnOnce() {
+    let window = web_sys::window();
+    let tick = Closure::<dyn Fn()>::new(move || {
+        let mut p = player.borrow_mut();
+        let (before, was_finished) = (p.clock_us, p.finished());
+        p.tick(if playing { u64::from(speed) * TICK_MS as u64 * 1000 } else { 0 });
+        if p.clock_us != before || p.finished() != was_finished {
+            frame.set(p.frame());
+        }
+    });
+    let id = window.as_ref().and_then(|w| {
+        w.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), TICK_MS).ok()
+    });
+    move || {
+        if let (Some(w), Some(id)) = (window, id) {
+            w.clear_interval_with_handle(id);
+        }
+        drop(tick);
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PlayerBarProps {
+    pub clock_us: u64,
+    pub finished: bool,
+    pub playing: bool,
+    pub speed: u32,
+    /// The speeds offered, virtual seconds per real second.
+    pub speeds: &'static [u32],
+    pub on_command: Callback<Command>,
+    /// Put before every test id (labs that share a test id with another lab's page set it).
+    #[prop_or_default]
+    pub testid_prefix: &'static str,
+    /// A progress bar, in percent, when the lab knows how far the run is.
+    #[prop_or_default]
+    pub progress: Option<f64>,
+}
+
+/// Play/pause, step one second, to the end, restart, speed, and the virtual clock.
+#[function_component(PlayerBar)]
+pub fn player_bar(props: &PlayerBarProps) -> Html {
+    let cmd = |c: Command| {
+        let on = props.on_command.clone();
+        Callback::from(move |_| on.emit(c))
+    };
+    let on_speed = {
+        let on = props.on_command.clone();
+        Callback::from(move |e: Event| {
+            if let Some(v) = e.target_dyn_into::<web_sys::HtmlSelectElement>().and_then(|s| s.value().parse().ok()) {
+                on.emit(Command::Speed(v));
+            }
+        })
+    };
+    let tid = |id: &str| format!("{}{id}", props.testid_prefix);
+    let finished = props.finished;
+    html! {
+        <div class="player" role="group" aria-label="Playback">
+            if props.playing && !finished {
+                <button data-testid={tid("pause")} onclick={cmd(Command::Play(false))}>{ "Pause" }</button>
+            } else {
+                <button data-testid={tid("play")} disabled={finished} onclick={cmd(Command::Play(true))}>{ "Play" }</button>
+            }
+            <button data-testid={tid("step")} disabled={finished} onclick={cmd(Command::Step)} title="Advance one virtual second">{ "Step 1 s" }</button>
+            <button data-testid={tid("to-end")} disabled={finished} onclick={cmd(Command::ToEnd)}>{ "To the end" }</button>
+            <button data-testid={tid("restart")} onclick={cmd(Command::Restart)}>{ "Restart" }</button>
+            <label class="speed">{ "Speed " }
+                <select data-testid={tid("speed")} onchange={on_speed} aria-label="Virtual seconds per second">
+                    { for props.speeds.iter().map(|&s| html! {
+                        <option value={s.to_string()} selected={s == props.speed}>{ format!("{s}×") }</option>
+                    }) }
+                </select>
+            </label>
+            <span class="clock" data-testid={tid("clock")}>
+                { format!("t = {:.1} s", props.clock_us as f64 / 1e6) }
+                if finished { { " · run over" } }
+            </span>
+            if let Some(p) = props.progress {
+                <progress max="100" value={format!("{:.1}", p.clamp(0.0, 100.0))} aria-label="Progress of the run" />
+            }
+        </div>
+    }
+}
