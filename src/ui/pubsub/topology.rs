@@ -105,11 +105,11 @@ pub fn topology(props: &TopologyProps) -> Html {
         let (y0, y1) = (row_y(i) - 17.0, row_end(j) + 17.0);
         let labels = rows[i..=j].iter().enumerate().flat_map(|(k, q)| {
             let y = row_y(i + k);
+            // The kind is in the drawing (a queue box or a direct line): just the bindings.
             q.live_bindings().enumerate().map(move |(n, b)| {
-                let prefix = if n == 0 { format!("{} · ", q.kind()) } else { String::new() };
                 html! {
                     <text class="sub" x="458" y={f1(y + 12.0 + n as f64 * BINDING_H)} data-testid="topo-binding">
-                        { format!("{prefix}{} {}", b.kind.label(), b.pattern) }
+                        { format!("{} {}", b.kind.label(), b.pattern) }
                     </text>
                 }
             })
