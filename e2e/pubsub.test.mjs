@@ -1,7 +1,8 @@
 // End-to-end tests of the publish/subscribe lab, run against the release build in dist/:
 //   node --test e2e/
 // DOM contract: nav-pubsub, lab-pubsub, pause, publish-topic, publish-count, publish, publish-error,
-// sub-row[data-service][data-pattern] with sub-matched / sub-missed / stop-service, event-log,
+// sub-row[data-service][data-kind][data-pattern] (one per queue) with binding[data-pattern] and its
+// unsubscribe button, sub-matched / sub-missed / stop-service, event-log,
 // pubsub-actions, metric-*, compare-*, preset-NAME, share, share-link.
 
 import { describe, it, before, after } from 'node:test';
@@ -92,6 +93,34 @@ describe('publish/subscribe lab', () => {
     await page.locator(tid('setup-apply')).click();
     // 20 from the publishers, 5 from the preset's burst at 59 s, 2 by hand above.
     await waitForText(page, tid('metric-published'), (t) => Number(t) === 20 + 5 + 2);
+    assertNoPageErrors(page);
+  });
+
+  it('topic-routing: Q2 is one queue with two bindings and gets lazy.pink.rabbit once', async () => {
+    const page = await h.newPage();
+    await openPubsub(h, page);
+    await page.locator(tid('preset-topic-routing')).click();
+    await settle(page);
+    const end = page.locator(tid('to-end'));
+    if (await end.isEnabled()) await end.click();
+    await settle(page);
+    assert.equal(await page.locator(row('Q2')).count(), 1, 'one row per queue');
+    assert.deepEqual(
+      await page.locator(`${row('Q2')} ${tid('binding')}`).evaluateAll((els) => els.map((e) => e.dataset.pattern)),
+      ['*.*.rabbit', 'lazy.#'],
+    );
+    await waitForText(page, `${row('Q2')} ${tid('sub-matched')}`, (t) => Number(t) === 5);
+    assert.equal(await cell(page, 'Q1', 'sub-matched'), 3);
+    await waitForText(page, tid('event-log'), (t) => t.includes('lazy.pink.rabbit → Q2 (queued, once for 2 bindings)'));
+    await waitForText(page, tid('compare-twice'), (t) => t.includes('1 extra callback '));
+    // Removing one binding keeps the queue with its other binding.
+    await page.locator(`${row('Q2')} ${tid('unsubscribe')}[data-pattern="lazy.#"]`).click();
+    await waitForText(page, tid('pubsub-actions'), (t) => t.includes('Q2 unsubscribes from lazy.#'));
+    await page.waitForFunction(
+      (sel) => document.querySelectorAll(sel).length === 1,
+      `${row('Q2')} ${tid('binding')}`,
+    );
+    assert.equal(await page.locator(row('Q2')).count(), 1);
     assertNoPageErrors(page);
   });
 

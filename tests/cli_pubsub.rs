@@ -33,9 +33,9 @@ fn fanout_email_down_prints_lost_duplicates_and_missed() {
         .count() as u64;
     assert!(in_window > 10);
     assert_eq!(v["missed"], in_window);
-    let push = v["subscriptions"].as_array().unwrap().iter().find(|s| s["service"] == "Push").unwrap();
+    let push = v["queues"].as_array().unwrap().iter().find(|s| s["service"] == "Push").unwrap();
     assert_eq!(push["missed"], in_window);
-    let email = v["subscriptions"].as_array().unwrap().iter().find(|s| s["service"] == "Email").unwrap();
+    let email = v["queues"].as_array().unwrap().iter().find(|s| s["service"] == "Email").unwrap();
     assert_eq!(email["catch_ups"][0]["restart_at_s"].as_f64(), Some(EMAIL_DOWN_S.1 as f64));
     assert_eq!(email["handled"], email["matched"]);
     let digest: u64 = include!("golden/pubsub_digest.txt");

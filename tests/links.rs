@@ -22,6 +22,34 @@ fn golden_links_keep_opening_with_the_same_numbers() {
     assert!(checked >= 5);
 }
 
+/// A line commented out as `# superseded: name<TAB>link<TAB>digest` recorded numbers of a model since
+/// corrected (the file says why). Its link must still open and replay cleanly, and a live line below it
+/// must pin the same link's numbers now.
+#[test]
+fn superseded_golden_links_still_open_and_are_pinned_again() {
+    let live: Vec<&str> = GOLDEN.lines().filter(|l| !l.starts_with('#')).collect();
+    let mut checked = 0;
+    for line in GOLDEN.lines().filter_map(|l| l.strip_prefix("# superseded: ")) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [name, link, digest] = fields[..] else { panic!("bad superseded line: {line}") };
+        let scenario = decode_link(link).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let run = scenario.run().unwrap();
+        if let sysplay::scenario::LabRun::Pubsub(p) = &run {
+            assert!(p.violations.is_empty(), "{name}: {:?}", p.violations);
+        }
+        let now = run.digest();
+        assert_ne!(format!("{now:016x}"), digest, "{name} replays as recorded: it is not superseded");
+        assert!(
+            live.iter()
+                .any(|l| l.split('\t').nth(1) == Some(link)
+                    && l.split('\t').nth(2) == Some(format!("{now:016x}").as_str())),
+            "{name}: no live line pins this link's digest {now:016x}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 4, "the four pub/sub lines of the one-queue-per-subscription model");
+}
+
 #[test]
 fn every_preset_is_in_the_golden_file() {
     for p in presets() {

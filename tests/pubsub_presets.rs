@@ -3,7 +3,7 @@
 
 use sysplay::sim::pubsub::presets::EMAIL_DOWN_S;
 use sysplay::sim::pubsub::{
-    PubSubConfig, PubSubReport, PubSubSim, SubscriptionReport, check_all, pubsub_preset, pubsub_presets,
+    Fate, PubSubAction, PubSubConfig, PubSubReport, PubSubSim, QueueReport, check_all, pubsub_preset, pubsub_presets,
 };
 
 fn run(name: &str) -> (PubSubSim, PubSubReport) {
@@ -15,8 +15,12 @@ fn run(name: &str) -> (PubSubSim, PubSubReport) {
     (sim, r)
 }
 
-fn sub<'a>(r: &'a PubSubReport, service: &str, pattern: &str) -> &'a SubscriptionReport {
-    r.subscriptions.iter().find(|s| s.service == service && s.pattern == pattern).expect("subscription exists")
+/// The queue of `service` bound with `pattern`.
+fn sub<'a>(r: &'a PubSubReport, service: &str, pattern: &str) -> &'a QueueReport {
+    r.queues
+        .iter()
+        .find(|q| q.service == service && q.bindings.iter().any(|b| b.pattern == pattern))
+        .expect("queue exists")
 }
 
 /// Counted from the publish log alone: `topic` events accepted in the virtual window [from, to) s.
@@ -81,21 +85,21 @@ fn broker_crash_in_memory_loses_the_durable_queues() {
     let (_, r) = run("broker-crash-in-memory");
     let inventory = sub(&r, "Inventory", "order_created");
     assert!(inventory.lost > 0);
-    assert_eq!(r.lost, r.subscriptions.iter().filter(|s| s.durable).map(|s| s.lost).sum::<u64>());
+    assert_eq!(r.lost, r.queues.iter().filter(|s| s.durable).map(|s| s.lost).sum::<u64>());
     assert_eq!(r.handled + r.lost, r.matched);
     assert_eq!(r.matched, disk.matched, "the same stream");
 }
 
 #[test]
 fn topic_routing_reproduces_rabbitmqs_tutorial() {
-    let (_, r) = run("topic-routing");
+    let (sim, r) = run("topic-routing");
     let fanout = |t: &str| r.topics.iter().find(|x| x.topic == t).unwrap().fanout;
     for (topic, want) in [
         ("quick.orange.rabbit", 2),
         ("lazy.orange.elephant", 2),
         ("quick.orange.fox", 1),
         ("lazy.brown.fox", 1),
-        ("lazy.pink.rabbit", 2), // Q2's two subscriptions, one queue each
+        ("lazy.pink.rabbit", 1), // both of Q2's bindings match: one queue, once
         ("quick.brown.fox", 0),
         ("orange", 0),
         ("quick.orange.new.rabbit", 0),
@@ -103,9 +107,56 @@ fn topic_routing_reproduces_rabbitmqs_tutorial() {
     ] {
         assert_eq!(fanout(topic), want, "{topic}");
     }
-    assert_eq!(sub(&r, "Q1", "*.orange.*").handled, 3);
-    assert_eq!(sub(&r, "Q2", "lazy.#").handled, 4);
-    assert_eq!(sub(&r, "Q2", "*.*.rabbit").handled, 2);
+    // One queue per service, Q2's with two bindings.
+    assert_eq!(r.queues.len(), 2);
+    let (q1, q2) = (sub(&r, "Q1", "*.orange.*"), sub(&r, "Q2", "lazy.#"));
+    assert_eq!(q2.id, sub(&r, "Q2", "*.*.rabbit").id);
+    assert_eq!((q1.matched, q1.handled, q1.duplicates), (3, 3, 0));
+    assert_eq!((q2.matched, q2.handled, q2.duplicates), (5, 5, 0));
+    assert_eq!(r.matched, 8);
+    // On the in-process bus each subscription is a callback: lazy.pink.rabbit runs Q2's twice.
+    assert_eq!(q2.bus.handled, 6);
+    assert_eq!(q2.callbacks_beyond_one, 1);
+    assert_eq!(r.bus.handled, 9);
+
+    // The tutorial's own sentences, from the snapshot's per-queue record of every event it received:
+    // which queues each published topic reached, and how many times.
+    let snap = sim.snapshot();
+    let reached = |topic: &str| -> Vec<(String, usize)> {
+        let ids: Vec<u64> = snap.events.iter().filter(|e| e.topic == topic).map(|e| e.id).collect();
+        assert_eq!(ids.len(), 1, "{topic} published once");
+        snap.queues
+            .iter()
+            .map(|q| (q.service.clone(), q.fates.iter().filter(|f| f.0 == ids[0]).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    };
+    let q = |names: &[&str]| names.iter().map(|n| (n.to_string(), 1)).collect::<Vec<_>>();
+    assert_eq!(reached("lazy.pink.rabbit"), q(&["Q2"]), "delivered to the second queue only once");
+    assert_eq!(reached("quick.orange.rabbit"), q(&["Q1", "Q2"]));
+    assert_eq!(reached("quick.brown.fox"), q(&[]));
+    assert_eq!(reached("lazy.orange.new.rabbit"), q(&["Q2"]));
+    // The tutorial's lazy.orange.male.rabbit and quick.orange.male.rabbit, published by hand.
+    let mut p = pubsub_preset("topic-routing").unwrap();
+    for (i, t) in ["lazy.orange.male.rabbit", "quick.orange.male.rabbit"].into_iter().enumerate() {
+        p.actions.push((20_000 + i as u64 * 1000, PubSubAction::Publish { topic: t.into(), count: 1 }));
+    }
+    let sim = p.run();
+    assert!(check_all(&sim.snapshot()).is_empty());
+    let snap = sim.snapshot();
+    let reached = |topic: &str| -> Vec<(String, usize)> {
+        let id = snap.events.iter().find(|e| e.topic == topic).unwrap().id;
+        snap.queues
+            .iter()
+            .map(|q| (q.service.clone(), q.fates.iter().filter(|f| f.0 == id && f.1 == Fate::Handled).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    };
+    assert_eq!(reached("lazy.orange.male.rabbit"), q(&["Q2"]));
+    assert_eq!(reached("quick.orange.male.rabbit"), q(&[]));
+    // The event log says it once, naming the two bindings.
+    let log: Vec<String> = sim.report().log.iter().map(|l| l.text.clone()).collect();
+    assert!(log.iter().any(|l| l.ends_with("lazy.pink.rabbit → Q2 (queued, once for 2 bindings)")), "{log:?}");
 }
 
 #[test]

@@ -95,7 +95,7 @@ fn live_actions_are_recorded_in_time_order_and_round_trip() {
     let r = report(&s);
     assert_eq!(r.by_hand, 3);
     // The hand publish at 30 s comes after Push stopped (same time, recorded later): Push misses it.
-    let push = r.subscriptions.iter().find(|x| x.service == "Push").unwrap();
+    let push = r.queues.iter().find(|x| x.service == "Push").unwrap();
     assert!(push.missed >= 1);
 }
 
@@ -105,7 +105,7 @@ fn a_hand_publish_fans_out_to_email_and_inventory() {
     let mut s = base.clone();
     s.push_pubsub(1_000, PubSubAction::Publish { topic: "order_created".into(), count: 1 });
     let r = report(&s);
-    let matched = |svc: &str| r.subscriptions.iter().find(|x| x.service == svc).unwrap().matched;
+    let matched = |svc: &str| r.queues.iter().find(|x| x.service == svc).unwrap().matched;
     assert_eq!((matched("Email"), matched("Inventory"), matched("Push")), (1, 1, 1));
     assert_eq!(r.fanout, 4.0, "Email, Inventory, Push and Analytics' order_ prefix");
     let r0 = report(&base);
@@ -126,4 +126,131 @@ fn the_run_animated_step_by_step_ends_where_the_report_does() {
     }
     let Report::Pubsub(r) = scenario.run().unwrap().report() else { panic!() };
     assert_eq!(sim.report().fingerprint(), r.fingerprint());
+}
+
+/// Two services: Billing with the given subscriptions (pattern, durable), events published by hand.
+fn billing(
+    subs: &[(&str, bool)],
+    actions: Vec<(u64, PubSubAction)>,
+) -> (PubSubReport, sysplay::sim::pubsub::PubSubSnapshot) {
+    use sysplay::sim::pubsub::{Pattern, PubSubSim, ServiceSpec, SubscriptionSpec, check_all};
+    let config = PubSubConfig {
+        services: vec![ServiceSpec {
+            name: "Billing".into(),
+            handle_ms: 100,
+            fixed: true,
+            subscriptions: subs
+                .iter()
+                .map(|(p, durable)| SubscriptionSpec {
+                    pattern: Pattern::new(PatternKind::Wildcard, *p),
+                    durable: *durable,
+                })
+                .collect(),
+        }],
+        events: 0,
+        ..PubSubConfig::default()
+    };
+    let mut sim = PubSubSim::new(5, &config, &actions).unwrap();
+    sim.run();
+    let snap = sim.snapshot();
+    assert!(check_all(&snap).is_empty(), "{:?}", check_all(&snap));
+    (sim.report(), snap)
+}
+
+fn publish(at_ms: u64, topic: &str) -> (u64, PubSubAction) {
+    (at_ms, PubSubAction::Publish { topic: topic.into(), count: 1 })
+}
+
+#[test]
+fn a_service_has_one_durable_and_one_ephemeral_queue_each_getting_an_event_once() {
+    // Two durable and two ephemeral patterns all matching payment.failed: two queues, each gets it once.
+    let (r, _) = billing(
+        &[("payment.*", true), ("#.failed", true), ("payment.#", false), ("*.failed", false)],
+        vec![publish(1_000, "payment.failed"), publish(2_000, "payment.succeeded")],
+    );
+    assert_eq!(r.queues.len(), 2);
+    let (durable, ephemeral) = (&r.queues[0], &r.queues[1]);
+    assert!(durable.durable && !ephemeral.durable);
+    assert_eq!((durable.bindings.len(), ephemeral.bindings.len()), (2, 2));
+    assert_eq!((durable.matched, durable.handled), (2, 2));
+    assert_eq!((ephemeral.matched, ephemeral.handled), (2, 2));
+    // payment.failed reached 2 queues (of 4 bindings), payment.succeeded 2 (one binding each).
+    assert_eq!(r.topics.iter().map(|t| t.fanout).collect::<Vec<_>>(), [2, 2]);
+    assert_eq!(r.fanout, 2.0);
+    // The bus: one callback per subscription, so payment.failed ran four, payment.succeeded two.
+    assert_eq!(r.bus.handled, 6);
+    assert_eq!(durable.callbacks_beyond_one + ephemeral.callbacks_beyond_one, 2);
+    // Subscribing live joins the existing queue of that kind.
+    let (r, _) = billing(
+        &[("payment.*", true)],
+        vec![
+            (
+                500,
+                PubSubAction::Subscribe {
+                    service: "Billing".into(),
+                    kind: PatternKind::Wildcard,
+                    pattern: "#.failed".into(),
+                    durable: true,
+                },
+            ),
+            publish(1_000, "payment.failed"),
+            publish(2_000, "order.failed"),
+        ],
+    );
+    assert_eq!(r.queues.len(), 1);
+    assert_eq!((r.queues[0].bindings.len(), r.queues[0].matched, r.queues[0].handled), (2, 2, 2));
+}
+
+#[test]
+fn unsubscribing_removes_a_binding_and_the_last_one_deletes_the_queue() {
+    let unsubscribe =
+        |at: u64, p: &str| (at, PubSubAction::Unsubscribe { service: "Billing".into(), pattern: p.into() });
+    let stop = |at: u64| (at, PubSubAction::StopService { service: "Billing".into() });
+    let start = |at: u64| (at, PubSubAction::StartService { service: "Billing".into() });
+    // Billing is down with three events queued; removing one binding keeps them all (even one only that
+    // binding matched), and later events matching only the removed binding no longer arrive.
+    let (r, _) = billing(
+        &[("payment.*", true), ("#.failed", true)],
+        vec![
+            stop(0),
+            publish(1_000, "payment.failed"),
+            publish(2_000, "order.failed"),
+            publish(3_000, "payment.succeeded"),
+            unsubscribe(4_000, "#.failed"),
+            publish(5_000, "order.failed"),
+            start(6_000),
+        ],
+    );
+    let q = &r.queues[0];
+    assert!(q.active);
+    assert_eq!((q.matched, q.handled, q.discarded), (3, 3, 0));
+    assert_eq!(q.live_bindings().map(|b| b.pattern.as_str()).collect::<Vec<_>>(), ["payment.*"]);
+    // Removing the last binding deletes the queue with what it holds; subscribing again makes a new one.
+    let (r, snap) = billing(
+        &[("payment.*", true)],
+        vec![
+            stop(0),
+            publish(1_000, "payment.failed"),
+            publish(2_000, "payment.succeeded"),
+            unsubscribe(3_000, "payment.*"),
+            publish(4_000, "payment.failed"),
+            (
+                5_000,
+                PubSubAction::Subscribe {
+                    service: "Billing".into(),
+                    kind: PatternKind::Wildcard,
+                    pattern: "payment.*".into(),
+                    durable: true,
+                },
+            ),
+            publish(6_000, "payment.failed"),
+            start(7_000),
+        ],
+    );
+    assert_eq!(r.queues.len(), 2);
+    assert!(!r.queues[0].active && r.queues[1].active);
+    assert_eq!((r.queues[0].matched, r.queues[0].discarded, r.queues[0].handled), (2, 2, 0));
+    assert_eq!((r.queues[1].matched, r.queues[1].handled), (1, 1));
+    assert_eq!(snap.queues[1].fates[0].0, 3, "the new queue gets only what is published after it");
+    assert_eq!(r.discarded, 2);
 }

@@ -1,11 +1,13 @@
 //! The notes' in-process `EventBus` (`subscribe(eventType, callback)`, `publish(eventType, data)`):
 //! every service runs in one process and the bus calls the subscribers' callbacks there, one after the
-//! other in subscription order. Nothing is stored outside that process: when it dies, the callbacks not
+//! other in subscription order. A subscription is one callback: a service that subscribed twice with
+//! two patterns matching one event runs its callback twice, where the broker enqueues the event once in
+//! that service's queue (two bindings, one queue). Nothing is stored outside that process: when it dies, the callbacks not
 //! yet run are lost, and events published while it is down are never seen by anyone.
 
 use std::collections::VecDeque;
 
-/// What the bus did for one subscription.
+/// What the bus did for one subscription (one callback).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct BusCounts {
     /// Events whose callback was queued (published while the process was up).
@@ -22,7 +24,7 @@ pub struct BusCounts {
 #[derive(Clone, Debug)]
 pub struct Bus {
     pub up: bool,
-    /// Callbacks waiting to run: (subscription, event).
+    /// Callbacks waiting to run: (subscription, event); a subscription is a binding's index.
     pub waiting: VecDeque<(u32, u64)>,
     /// The callback running now and its token.
     pub running: Option<(u32, u64, u64)>,

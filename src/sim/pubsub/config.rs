@@ -35,12 +35,13 @@ pub mod limits {
     pub const NAME_LEN_MAX: usize = 24;
 }
 
-/// One subscription of a service.
+/// One subscription of a service: a binding of the service's durable queue, or of its ephemeral one.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SubscriptionSpec {
     pub pattern: Pattern,
-    /// Durable: the broker keeps a queue for it while the service is down. Ephemeral: events
-    /// published while the service is down are missed.
+    /// Durable: a binding of the service's durable queue, which the broker keeps while the service is
+    /// down. Ephemeral: a binding of its ephemeral queue, whose events published while the service is
+    /// down are missed.
     pub durable: bool,
 }
 
@@ -124,14 +125,16 @@ pub enum PubSubAction {
         topic: String,
         count: u32,
     },
-    /// A service subscribes from now on.
+    /// A service subscribes from now on: a new binding of its durable (or ephemeral) queue, declared if
+    /// it has none.
     Subscribe {
         service: String,
         kind: PatternKind,
         pattern: String,
         durable: bool,
     },
-    /// A service drops its subscription with this pattern text; a durable queue is deleted with it.
+    /// A service drops its subscription with this pattern text: the binding goes, the queue keeps what it
+    /// holds; the queue's last binding going deletes the queue with what it still holds.
     Unsubscribe {
         service: String,
         pattern: String,
@@ -140,7 +143,7 @@ pub enum PubSubAction {
     StopService {
         service: String,
     },
-    /// The service comes back and its durable subscriptions catch up.
+    /// The service comes back and its durable queue catches up.
     StartService {
         service: String,
     },

@@ -1,6 +1,6 @@
 //! The publish/subscribe lab: topics and patterns (exact, prefix, RabbitMQ wildcards), a broker that
-//! fans each event out to every matching subscription (a queue per durable one, a direct push to an
-//! ephemeral one), services that stop and start, and the notes' in-process event bus fed the same
+//! fans each event out to the queues whose bindings match it (per service at most one durable queue and
+//! one ephemeral queue, each getting an event once however many of its bindings match), services that stop and start, and the notes' in-process event bus fed the same
 //! stream, to compare what each loses when a process dies.
 
 pub mod bus;
@@ -15,5 +15,5 @@ pub use config::{PubSubAction, PubSubConfig, ServiceSpec, SubscriptionSpec, Time
 pub use invariants::check_all;
 pub use pattern::{Pattern, PatternKind, validate_topic};
 pub use presets::{PubSubPreset, pubsub_preset, pubsub_presets};
-pub use report::{PubSubReport, PubSubSnapshot, SubscriptionReport};
+pub use report::{BindingReport, PubSubReport, PubSubSnapshot, QueueReport};
 pub use sim::{Fate, PubSubSim};

@@ -97,7 +97,8 @@ fn wild(text: &str) -> SubscriptionSpec {
     SubscriptionSpec { pattern: Pattern::new(PatternKind::Wildcard, text), durable: true }
 }
 
-/// RabbitMQ's topic tutorial: Q1 binds `*.orange.*`, Q2 binds `*.*.rabbit` and `lazy.#`.
+/// RabbitMQ's topic tutorial: Q1 binds `*.orange.*`, Q2 binds `*.*.rabbit` and `lazy.#` (one queue, two
+/// bindings).
 fn topic_routing() -> PubSubPreset {
     let topics = [
         "quick.orange.rabbit",
@@ -113,7 +114,7 @@ fn topic_routing() -> PubSubPreset {
     PubSubPreset {
         name: "topic-routing",
         title: "Topic wildcards (RabbitMQ)",
-        explains: "RabbitMQ's topic tutorial: Q1 subscribes to *.orange.*, Q2 to *.*.rabbit and lazy.#. * is one word, # zero or more: quick.orange.rabbit reaches both, lazy.orange.new.rabbit only Q2, quick.brown.fox nobody. Each subscription is its own queue, so lazy.pink.rabbit reaches Q2 twice (RabbitMQ's single queue with two bindings gets it once).",
+        explains: "RabbitMQ's topic tutorial: queue Q1 is bound with *.orange.*, queue Q2 with *.*.rabbit and lazy.#. * is one word, # zero or more: quick.orange.rabbit reaches both queues, lazy.orange.new.rabbit only Q2, quick.brown.fox and quick.orange.new.rabbit nobody. lazy.pink.rabbit matches both of Q2's bindings and reaches Q2 once: a queue gets an event once however many of its bindings match. On the in-process bus, Q2's two subscribe() calls are two callbacks, so there it runs twice.",
         seed: PUBSUB_PRESET_SEED,
         config: PubSubConfig {
             services: vec![

@@ -1,5 +1,5 @@
-//! What a run shows: a full snapshot (every matched event's fate per subscription, for the invariants)
-//! and the report (per topic and per subscription counts, the event bus beside the broker, the backlog
+//! What a run shows: a full snapshot (every matched event's fate per queue, for the invariants) and the
+//! report (per topic and per queue counts, each queue with its bindings, the event bus beside the broker, the backlog
 //! series and the event log) for the page, the command line and the presets' tests.
 
 use super::bus::BusCounts;
@@ -9,22 +9,37 @@ use crate::sim::kernel::SimTime;
 use crate::sim::queue::stats::secs;
 use serde::Serialize;
 
-/// One subscription in a snapshot.
+/// One binding in a snapshot.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SubscriptionSnapshot {
-    pub service: String,
-    pub service_up: bool,
+pub struct BindingSnapshot {
     pub pattern: Pattern,
-    pub durable: bool,
     pub active: bool,
+    /// Events with ids in `from_event..until_event` were published while it was bound.
     pub from_event: u64,
     pub until_event: Option<u64>,
+}
+
+/// One queue in a snapshot.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QueueSnapshot {
+    pub service: String,
+    pub service_up: bool,
+    pub durable: bool,
+    pub active: bool,
+    pub bindings: Vec<BindingSnapshot>,
     /// (event, fate, times handled), by event id.
     pub fates: Vec<(u64, Fate, u32)>,
     pub handled_order: Vec<u64>,
     pub delivered: u64,
     pub queue: Vec<u64>,
     pub in_flight: Option<u64>,
+}
+
+impl QueueSnapshot {
+    /// "Email (durable)".
+    pub fn describe(&self) -> String {
+        format!("{} ({})", self.service, if self.durable { "durable" } else { "ephemeral" })
+    }
 }
 
 /// The whole state of a run at one virtual time.
@@ -35,7 +50,7 @@ pub struct PubSubSnapshot {
     pub persistent: bool,
     pub broker_up: bool,
     pub events: Vec<EventRecord>,
-    pub subscriptions: Vec<SubscriptionSnapshot>,
+    pub queues: Vec<QueueSnapshot>,
 }
 
 /// A catch-up after a restart, in seconds.
@@ -46,17 +61,29 @@ pub struct CatchUpReport {
     pub took_s: f64,
 }
 
-/// One subscription's counts.
+/// One binding of a queue (a subscription of its service).
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SubscriptionReport {
+pub struct BindingReport {
+    pub id: u32,
+    pub kind: PatternKind,
+    pub pattern: String,
+    pub active: bool,
+    /// The same subscription on the in-process event bus: one callback.
+    pub bus: BusCounts,
+}
+
+/// One queue's counts: an event matching several of its bindings counts once.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QueueReport {
     pub id: u32,
     pub service: String,
     pub service_up: bool,
-    pub kind: PatternKind,
-    pub pattern: String,
     pub durable: bool,
+    /// False once its last binding was removed (the queue was deleted).
     pub active: bool,
-    /// Events published (and accepted) while subscribed whose topic matches.
+    /// Its bindings in the order they were made, removed ones included.
+    pub bindings: Vec<BindingReport>,
+    /// Events published (and accepted) whose topic matched at least one of its bindings then.
     pub matched: u64,
     /// Delivery attempts (a redelivery counts again).
     pub delivered: u64,
@@ -72,8 +99,34 @@ pub struct SubscriptionReport {
     pub backlog: u32,
     pub backlog_max: u32,
     pub catch_ups: Vec<CatchUpReport>,
-    /// The same subscription on the in-process event bus.
+    /// Published events that matched n > 1 of its bindings add n − 1: the queue got each once, the
+    /// in-process bus ran (or, while down, would have run) that many callbacks more.
+    pub callbacks_beyond_one: u64,
+    /// Its bindings' callbacks on the in-process event bus, summed (an event matching two bindings ran
+    /// two callbacks there).
     pub bus: BusCounts,
+}
+
+impl QueueReport {
+    /// The bindings still in place.
+    pub fn live_bindings(&self) -> impl Iterator<Item = &BindingReport> {
+        self.bindings.iter().filter(|b| b.active)
+    }
+
+    /// Its bindings' patterns, comma-separated (the live ones, or all when it was deleted).
+    pub fn patterns(&self) -> String {
+        let live: Vec<&str> = self.live_bindings().map(|b| b.pattern.as_str()).collect();
+        if live.is_empty() {
+            self.bindings.iter().map(|b| b.pattern.as_str()).collect::<Vec<_>>().join(", ")
+        } else {
+            live.join(", ")
+        }
+    }
+
+    /// "durable" or "ephemeral".
+    pub fn kind(&self) -> &'static str {
+        if self.durable { "durable" } else { "ephemeral" }
+    }
 }
 
 /// One topic's counts.
@@ -82,8 +135,8 @@ pub struct TopicReport {
     pub topic: String,
     pub published: u64,
     pub rejected: u64,
-    /// Subscriptions whose pattern matched its accepted events, summed over them (a down ephemeral
-    /// subscription that missed an event still counts).
+    /// Queues that received its accepted events, summed over them: a queue counts once per event however
+    /// many of its bindings matched (a down ephemeral subscriber that missed an event still counts).
     pub fanout: u64,
 }
 
@@ -125,26 +178,26 @@ pub struct PubSubReport {
     pub accepted: u64,
     /// Publishes refused because the broker was down.
     pub rejected: u64,
-    /// Ephemeral subscriptions: matching events published while their service was down.
+    /// Ephemeral queues: matching events published while their service was down.
     pub missed: u64,
     /// Events gone before they were handled: an in-memory broker's crash, or an ephemeral
     /// subscriber's buffer when it stopped.
     pub lost: u64,
     pub duplicates: u64,
-    /// Events dropped with a subscription on unsubscribe.
+    /// Events dropped with a queue when its last binding was removed.
     pub discarded: u64,
     pub pending: u64,
     pub matched: u64,
     pub handled: u64,
-    /// Subscriptions reached per accepted publish.
+    /// Queues reached per accepted publish.
     pub fanout: f64,
     pub bus: BusReport,
     pub services: Vec<ServiceState>,
     pub topics: Vec<TopicReport>,
-    pub subscriptions: Vec<SubscriptionReport>,
+    pub queues: Vec<QueueReport>,
     /// Times of the backlog samples, s.
     pub sample_times_s: Vec<f64>,
-    /// Per subscription, its backlog at each sample.
+    /// Per queue, its backlog at each sample.
     pub backlog: Vec<Vec<u32>>,
     pub bus_backlog: Vec<u32>,
     /// The last lines of the event log, oldest first.
@@ -153,7 +206,7 @@ pub struct PubSubReport {
 }
 
 impl PubSubSim {
-    /// The state of every subscription and event now.
+    /// The state of every queue and event now.
     pub fn snapshot(&self) -> PubSubSnapshot {
         PubSubSnapshot {
             now_us: self.now(),
@@ -161,22 +214,32 @@ impl PubSubSim {
             persistent: self.config.persistent,
             broker_up: self.broker_up,
             events: self.events.clone(),
-            subscriptions: self
-                .subs
+            queues: self
+                .queues
                 .iter()
-                .map(|s| SubscriptionSnapshot {
-                    service: self.config.services[s.service as usize].name.clone(),
-                    service_up: self.service_up[s.service as usize],
-                    pattern: s.pattern.clone(),
-                    durable: s.durable,
-                    active: s.active,
-                    from_event: s.from_event,
-                    until_event: s.until_event,
-                    fates: s.fates.iter().map(|(&e, &(f, n))| (e, f, n)).collect(),
-                    handled_order: s.handled_order.clone(),
-                    delivered: s.delivered,
-                    queue: s.queue.iter().copied().collect(),
-                    in_flight: s.in_flight.map(|(e, _)| e),
+                .map(|q| QueueSnapshot {
+                    service: self.config.services[q.service as usize].name.clone(),
+                    service_up: self.service_up[q.service as usize],
+                    durable: q.durable,
+                    active: q.active,
+                    bindings: q
+                        .bindings
+                        .iter()
+                        .map(|&b| {
+                            let b = &self.bindings[b as usize];
+                            BindingSnapshot {
+                                pattern: b.pattern.clone(),
+                                active: b.active,
+                                from_event: b.from_event,
+                                until_event: b.until_event,
+                            }
+                        })
+                        .collect(),
+                    fates: q.fates.iter().map(|(&e, &(f, n))| (e, f, n)).collect(),
+                    handled_order: q.handled_order.clone(),
+                    delivered: q.delivered,
+                    queue: q.queue.iter().copied().collect(),
+                    in_flight: q.in_flight.map(|(e, _)| e),
                 })
                 .collect(),
         }
@@ -184,20 +247,40 @@ impl PubSubSim {
 
     /// The report, with the backlog series (the page's animation asks for it without: `series = false`).
     pub fn report_with(&self, series: bool) -> PubSubReport {
-        let subs: Vec<SubscriptionReport> = self
-            .subs
+        let queues: Vec<QueueReport> = self
+            .queues
             .iter()
             .enumerate()
             .map(|(i, s)| {
                 let count = |f: Fate| s.fates.values().filter(|v| v.0 == f).count() as u64;
-                SubscriptionReport {
+                let bindings: Vec<BindingReport> = s
+                    .bindings
+                    .iter()
+                    .map(|&b| {
+                        let binding = &self.bindings[b as usize];
+                        BindingReport {
+                            id: b,
+                            kind: binding.pattern.kind,
+                            pattern: binding.pattern.text.clone(),
+                            active: binding.active,
+                            bus: self.bus.counts[b as usize],
+                        }
+                    })
+                    .collect();
+                let bus = bindings.iter().fold(BusCounts::default(), |a, b| BusCounts {
+                    matched: a.matched + b.bus.matched,
+                    handled: a.handled + b.bus.handled,
+                    lost: a.lost + b.bus.lost,
+                    missed: a.missed + b.bus.missed,
+                });
+                QueueReport {
                     id: i as u32,
                     service: self.config.services[s.service as usize].name.clone(),
                     service_up: self.service_up[s.service as usize],
-                    kind: s.pattern.kind,
-                    pattern: s.pattern.text.clone(),
                     durable: s.durable,
                     active: s.active,
+                    bindings,
+                    callbacks_beyond_one: s.callbacks_beyond_one,
                     matched: s.fates.len() as u64,
                     delivered: s.delivered,
                     handled: count(Fate::Handled),
@@ -217,7 +300,7 @@ impl PubSubSim {
                             took_s: secs(c.took_us),
                         })
                         .collect(),
-                    bus: self.bus.counts[i],
+                    bus,
                 }
             })
             .collect();
@@ -233,7 +316,7 @@ impl PubSubSim {
             topics[i].published += 1;
             topics[i].rejected += u64::from(!e.accepted);
         }
-        for s in &self.subs {
+        for s in &self.queues {
             for &e in s.fates.keys() {
                 let topic = &self.events[e as usize].topic;
                 if let Some(t) = topics.iter_mut().find(|t| &t.topic == topic) {
@@ -241,7 +324,7 @@ impl PubSubSim {
                 }
             }
         }
-        let sum = |f: &dyn Fn(&SubscriptionReport) -> u64| subs.iter().map(f).sum::<u64>();
+        let sum = |f: &dyn Fn(&QueueReport) -> u64| queues.iter().map(f).sum::<u64>();
         let accepted = self.events.iter().filter(|e| e.accepted).count() as u64;
         let matched = sum(&|s| s.matched);
         let bus = BusReport {
@@ -279,7 +362,7 @@ impl PubSubSim {
                 .map(|(s, &up)| ServiceState { name: s.name.clone(), up })
                 .collect(),
             topics,
-            subscriptions: subs,
+            queues,
             sample_times_s: if series { self.samples.iter().map(|&t| secs(t)).collect() } else { Vec::new() },
             backlog: if series { self.backlog_series.clone() } else { Vec::new() },
             bus_backlog: if series { self.bus_series.clone() } else { Vec::new() },
@@ -321,9 +404,12 @@ impl PubSubReport {
         }
         put(self.time_s.to_bits());
         put(self.fanout.to_bits());
-        for s in &self.subscriptions {
+        for s in &self.queues {
             put(crate::sim::hash::hash_str(&s.service));
-            put(crate::sim::hash::hash_str(&s.pattern));
+            // Every pattern it was ever bound with, in order: a queue with one binding hashes as the
+            // subscription of the model before queues had several bindings did.
+            let patterns: Vec<&str> = s.bindings.iter().map(|b| b.pattern.as_str()).collect();
+            put(crate::sim::hash::hash_str(&patterns.join("\n")));
             for v in [s.matched, s.delivered, s.handled, s.duplicates, s.missed, s.lost, s.discarded] {
                 put(v);
             }

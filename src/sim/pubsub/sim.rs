@@ -1,5 +1,12 @@
-//! The publish/subscribe run: publishers, the broker with one queue per durable subscription, the
-//! services, and the in-process event bus fed the same stream. One scheduler; `step` processes one event
+//! The publish/subscribe run: publishers, the broker with its queues, the services, and the in-process
+//! event bus fed the same stream.
+//!
+//! The broker's model is RabbitMQ's topic exchange: a service has at most one durable queue and at most
+//! one ephemeral (non-durable, auto-delete) queue, and each subscription of the service is a *binding*
+//! of one of them. An event whose topic matches one or more bindings of a queue is enqueued in it once.
+//! A service with both kinds gets an event matching both once through each queue. Removing a binding
+//! leaves what the queue holds; removing its last binding deletes the queue with what it still holds
+//! (`Discarded`): the lab has no separate "delete queue", and a queue with no binding receives nothing. One scheduler; `step` processes one event
 //! so the page can animate; everything is a pure function of (seed, config, actions).
 
 use super::bus::Bus;
@@ -13,7 +20,7 @@ use std::collections::{BTreeMap, VecDeque};
 /// Most lines kept in the event log.
 pub const LOG_MAX: usize = 200;
 
-/// What became of one matched event for one subscription.
+/// What became of one matched event in one queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Fate {
@@ -25,7 +32,7 @@ pub enum Fate {
     Missed,
     /// Gone before it was handled: an in-memory broker's crash, or an ephemeral buffer when the service stopped.
     Lost,
-    /// Dropped with its subscription on unsubscribe.
+    /// Dropped with its queue when its last binding was removed.
     Discarded,
 }
 
@@ -49,17 +56,29 @@ pub struct CatchUp {
     pub took_us: SimTime,
 }
 
-/// One subscription: its pattern, its queue (durable) or buffer (ephemeral), and what became of every
-/// event it matched.
+/// One binding (a subscription of a service): a pattern routing matching events to its queue. On the
+/// in-process bus the same subscription is one callback.
 #[derive(Clone, Debug)]
-pub struct Subscription {
-    pub service: u32,
+pub struct Binding {
+    /// Index of its queue.
+    pub queue: u32,
     pub pattern: Pattern,
-    pub durable: bool,
     pub active: bool,
-    /// Events with ids in `from_event..until_event` were published while it was subscribed.
+    /// Events with ids in `from_event..until_event` were published while it was bound.
     pub from_event: u64,
     pub until_event: Option<u64>,
+}
+
+/// One queue of a service: its bindings, its events (durable: at the broker; ephemeral: pushed to the
+/// service and not yet handled), and what became of every event it received.
+#[derive(Clone, Debug)]
+pub struct Queue {
+    pub service: u32,
+    pub durable: bool,
+    /// Indices of its bindings, in the order they were made (removed ones included).
+    pub bindings: Vec<u32>,
+    /// False once its last binding was removed (the queue is deleted).
+    pub active: bool,
     /// Durable: the broker's queue of unacknowledged events (the one being handled stays at its head
     /// until the ack). Ephemeral: the events pushed to the service and not yet handled.
     pub queue: VecDeque<u64>,
@@ -70,26 +89,27 @@ pub struct Subscription {
     pub handled_order: Vec<u64>,
     pub delivered: u64,
     pub backlog_max: u32,
+    /// Published events (accepted or not) that matched n > 1 of its bindings, summed n − 1.
+    pub callbacks_beyond_one: u64,
     /// (restart time, last event waiting then, backlog then) while a catch-up is under way.
     catching_up: Option<(SimTime, u64, u32)>,
     pub catch_ups: Vec<CatchUp>,
 }
 
-impl Subscription {
-    fn new(service: u32, pattern: Pattern, durable: bool, from_event: u64) -> Self {
+impl Queue {
+    fn new(service: u32, durable: bool) -> Self {
         Self {
             service,
-            pattern,
             durable,
+            bindings: Vec::new(),
             active: true,
-            from_event,
-            until_event: None,
             queue: VecDeque::new(),
             in_flight: None,
             fates: BTreeMap::new(),
             handled_order: Vec::new(),
             delivered: 0,
             backlog_max: 0,
+            callbacks_beyond_one: 0,
             catching_up: None,
             catch_ups: Vec::new(),
         }
@@ -116,7 +136,7 @@ enum Ev {
     Produce,
     Action(u32),
     Sample,
-    Done { sub: u32, token: u64 },
+    Done { queue: u32, token: u64 },
     BusDone { token: u64 },
 }
 
@@ -129,12 +149,13 @@ pub struct PubSubSim {
     handling: SimRng,
     pub(super) events: Vec<EventRecord>,
     pub(super) produced: u32,
-    pub(super) subs: Vec<Subscription>,
+    pub(super) queues: Vec<Queue>,
+    pub(super) bindings: Vec<Binding>,
     pub(super) service_up: Vec<bool>,
     pub(super) broker_up: bool,
     pub(super) bus: Bus,
     pub(super) samples: Vec<SimTime>,
-    /// Per subscription, its backlog at each sample (0 before it existed).
+    /// Per queue, its backlog at each sample (0 before it existed).
     pub(super) backlog_series: Vec<Vec<u32>>,
     pub(super) bus_series: Vec<u32>,
     pub(super) log: VecDeque<(SimTime, String)>,
@@ -161,7 +182,8 @@ impl PubSubSim {
             handling: SimRng::new(splitmix64(seed ^ HANDLING_STREAM)),
             events: Vec::new(),
             produced: 0,
-            subs: Vec::new(),
+            queues: Vec::new(),
+            bindings: Vec::new(),
             service_up: vec![true; config.services.len()],
             broker_up: true,
             bus: Bus::new(),
@@ -178,7 +200,7 @@ impl PubSubSim {
         };
         for (i, s) in config.services.iter().enumerate() {
             for sub in &s.subscriptions {
-                sim.add_subscription(i as u32, sub.pattern.clone(), sub.durable);
+                sim.bind(i as u32, sub.pattern.clone(), sub.durable);
             }
         }
         for (i, (at, _)) in actions.iter().enumerate() {
@@ -254,7 +276,7 @@ impl PubSubSim {
     fn is_settled(&self) -> bool {
         self.produced == self.config.events
             && self.actions_done == self.actions.len()
-            && self.subs.iter().all(|s| s.queue.is_empty() && s.in_flight.is_none())
+            && self.queues.iter().all(|q| q.queue.is_empty() && q.in_flight.is_none())
             && self.bus.backlog() == 0
     }
 
@@ -284,11 +306,31 @@ impl PubSubSim {
         &self.config.services[service as usize].name
     }
 
-    fn add_subscription(&mut self, service: u32, pattern: Pattern, durable: bool) {
-        let from = self.events.len() as u64;
-        self.subs.push(Subscription::new(service, pattern, durable, from));
-        self.backlog_series.push(vec![0; self.samples.len()]);
+    /// The service's live queue of this kind, if any.
+    fn queue_of(&self, service: u32, durable: bool) -> Option<u32> {
+        self.queues.iter().position(|q| q.active && q.service == service && q.durable == durable).map(|q| q as u32)
+    }
+
+    /// A new binding of the service's queue of this kind (declaring the queue when it has none).
+    fn bind(&mut self, service: u32, pattern: Pattern, durable: bool) {
+        let queue = self.queue_of(service, durable).unwrap_or_else(|| {
+            self.queues.push(Queue::new(service, durable));
+            self.backlog_series.push(vec![0; self.samples.len()]);
+            self.queues.len() as u32 - 1
+        });
+        let from_event = self.events.len() as u64;
+        self.queues[queue as usize].bindings.push(self.bindings.len() as u32);
+        self.bindings.push(Binding { queue, pattern, active: true, from_event, until_event: None });
         self.bus.counts.push(Default::default());
+    }
+
+    /// How many of the queue's live bindings match `topic`.
+    fn routes(&self, q: u32, topic: &str) -> usize {
+        self.queues[q as usize]
+            .bindings
+            .iter()
+            .filter(|&&b| self.bindings[b as usize].active && self.bindings[b as usize].pattern.matches(topic))
+            .count()
     }
 
     fn handle(&mut self, ev: Ev, now: SimTime) {
@@ -307,7 +349,7 @@ impl PubSubSim {
                 self.sample(now);
                 self.scheduler.schedule_at(now + self.config.sample_every_ms * 1000, Ev::Sample);
             }
-            Ev::Done { sub, token } => self.on_done(sub, token, now),
+            Ev::Done { queue, token } => self.on_done(queue, token, now),
             Ev::BusDone { token } => {
                 if self.bus.done(token) {
                     self.bus_next(now);
@@ -321,8 +363,8 @@ impl PubSubSim {
             return;
         }
         self.samples.push(now);
-        for (s, series) in self.subs.iter().zip(self.backlog_series.iter_mut()) {
-            series.push(s.queue.len() as u32);
+        for (q, series) in self.queues.iter().zip(self.backlog_series.iter_mut()) {
+            series.push(q.queue.len() as u32);
         }
         self.bus_series.push(self.bus.backlog());
     }
@@ -339,37 +381,47 @@ impl PubSubSim {
         unreachable!("the weights sum to total")
     }
 
-    /// One event published on `topic`: the broker fans it out (or refuses it when down) and the bus gets it too.
+    /// One event published on `topic`: the broker enqueues it once in every queue with a matching binding
+    /// (or refuses it when down), and the bus runs one callback per matching subscription.
     fn publish(&mut self, topic: String, by_hand: bool, now: SimTime) {
         let id = self.events.len() as u64;
-        let matching: Vec<u32> = (0..self.subs.len() as u32)
-            .filter(|&s| self.subs[s as usize].active && self.subs[s as usize].pattern.matches(&topic))
+        let matching: Vec<(u32, usize)> = (0..self.queues.len() as u32)
+            .filter(|&q| self.queues[q as usize].active)
+            .map(|q| (q, self.routes(q, &topic)))
+            .filter(|&(_, n)| n > 0)
+            .collect();
+        let callbacks: Vec<u32> = (0..self.bindings.len() as u32)
+            .filter(|&b| self.bindings[b as usize].active && self.bindings[b as usize].pattern.matches(&topic))
             .collect();
         let accepted = self.broker_up;
+        for &(q, n) in &matching {
+            self.queues[q as usize].callbacks_beyond_one += n as u64 - 1;
+        }
         let mut parts = Vec::new();
         if accepted {
-            for &s in &matching {
-                let up = self.service_up[self.subs[s as usize].service as usize];
-                let sub = &mut self.subs[s as usize];
-                let what = if sub.durable {
-                    sub.fates.insert(id, (Fate::Pending, 0));
-                    sub.queue.push_back(id);
+            for &(q, n) in &matching {
+                let up = self.service_up[self.queues[q as usize].service as usize];
+                let queue = &mut self.queues[q as usize];
+                let what = if queue.durable {
+                    queue.fates.insert(id, (Fate::Pending, 0));
+                    queue.queue.push_back(id);
                     if up { "queued" } else { "queued, service down" }
                 } else if up {
-                    sub.fates.insert(id, (Fate::Pending, 0));
-                    sub.queue.push_back(id);
-                    sub.delivered += 1;
+                    queue.fates.insert(id, (Fate::Pending, 0));
+                    queue.queue.push_back(id);
+                    queue.delivered += 1;
                     "pushed"
                 } else {
-                    sub.fates.insert(id, (Fate::Missed, 0));
+                    queue.fates.insert(id, (Fate::Missed, 0));
                     "MISSED, service down"
                 };
-                sub.backlog_max = sub.backlog_max.max(sub.queue.len() as u32);
-                parts.push(format!("{} ({what})", self.name(self.subs[s as usize].service)));
+                queue.backlog_max = queue.backlog_max.max(queue.queue.len() as u32);
+                let once = if n > 1 { format!(", once for {n} bindings") } else { String::new() };
+                parts.push(format!("{} ({what}{once})", self.name(self.queues[q as usize].service)));
             }
         }
         self.events.push(EventRecord { id, topic: topic.clone(), at_us: now, by_hand, accepted });
-        self.bus.publish(id, &matching);
+        self.bus.publish(id, &callbacks);
         let text = if !accepted {
             format!("#{id} {topic}: REJECTED, the broker is down")
         } else if parts.is_empty() {
@@ -378,38 +430,38 @@ impl PubSubSim {
             format!("#{id} {topic} → {}", parts.join(", "))
         };
         self.note(now, text);
-        for &s in &matching {
-            self.try_deliver(s, now);
+        for &(q, _) in &matching {
+            self.try_deliver(q, now);
         }
         self.bus_next(now);
     }
 
-    /// Starts handling the next event of a subscription when it can.
+    /// Starts handling the next event of a queue when it can.
     fn try_deliver(&mut self, s: u32, now: SimTime) {
-        let sub = &self.subs[s as usize];
+        let sub = &self.queues[s as usize];
         let service = sub.service;
         if !sub.active || sub.in_flight.is_some() || !self.service_up[service as usize] {
             return;
         }
-        // A durable queue lives at the broker: nothing is delivered while it is down. An ephemeral
-        // subscription's buffer is already in the service.
+        // A durable queue lives at the broker: nothing is delivered while it is down. What an ephemeral
+        // queue pushed is already in the service.
         if sub.durable && !self.broker_up {
             return;
         }
         let Some(&e) = sub.queue.front() else { return };
         let token = self.token();
         let took = self.handle_time(service);
-        let sub = &mut self.subs[s as usize];
+        let sub = &mut self.queues[s as usize];
         sub.in_flight = Some((e, token));
         if sub.durable {
             sub.delivered += 1;
         }
-        self.scheduler.schedule_at(now + took, Ev::Done { sub: s, token });
+        self.scheduler.schedule_at(now + took, Ev::Done { queue: s, token });
     }
 
     fn on_done(&mut self, s: u32, token: u64, now: SimTime) {
         let broker_up = self.broker_up;
-        let sub = &mut self.subs[s as usize];
+        let sub = &mut self.queues[s as usize];
         let Some((e, t)) = sub.in_flight else { return };
         if t != token {
             return;
@@ -439,7 +491,7 @@ impl PubSubSim {
             note = Some(format!("ack of #{e} lost (broker down): it will be delivered again"));
         }
         if let Some(text) = note {
-            let name = self.name(self.subs[s as usize].service).to_string();
+            let name = self.name(self.queues[s as usize].service).to_string();
             self.note(now, format!("{name}: {text}"));
         }
         self.try_deliver(s, now);
@@ -447,9 +499,10 @@ impl PubSubSim {
 
     fn bus_next(&mut self, now: SimTime) {
         let token = self.next_token + 1;
-        if let Some((s, _)) = self.bus.next(token) {
+        if let Some((b, _)) = self.bus.next(token) {
             self.next_token = token;
-            let took = self.handle_time(self.subs[s as usize].service);
+            let queue = self.bindings[b as usize].queue;
+            let took = self.handle_time(self.queues[queue as usize].service);
             self.scheduler.schedule_at(now + took, Ev::BusDone { token });
         }
     }
@@ -466,26 +519,35 @@ impl PubSubSim {
                 }
             }
             PubSubAction::Subscribe { service, kind, pattern, durable } => {
-                self.add_subscription(index(&service), Pattern::new(kind, pattern), durable);
+                self.bind(index(&service), Pattern::new(kind, pattern), durable);
             }
             PubSubAction::Unsubscribe { service, pattern } => {
                 let svc = index(&service);
                 let until = self.events.len() as u64;
-                if let Some(sub) =
-                    self.subs.iter_mut().find(|s| s.active && s.service == svc && s.pattern.text == pattern)
-                {
-                    sub.active = false;
-                    sub.until_event = Some(until);
-                    sub.in_flight = None;
-                    sub.catching_up = None;
-                    sub.drop_queue(Fate::Discarded);
+                let found = self.bindings.iter().position(|b| {
+                    b.active && self.queues[b.queue as usize].service == svc && b.pattern.text == pattern
+                });
+                if let Some(b) = found {
+                    let binding = &mut self.bindings[b];
+                    binding.active = false;
+                    binding.until_event = Some(until);
+                    let q = binding.queue as usize;
+                    let left = self.queues[q].bindings.iter().any(|&o| self.bindings[o as usize].active);
+                    if !left {
+                        // Its last binding: the queue is deleted with what it still holds.
+                        let queue = &mut self.queues[q];
+                        queue.active = false;
+                        queue.in_flight = None;
+                        queue.catching_up = None;
+                        queue.drop_queue(Fate::Discarded);
+                    }
                 }
             }
             PubSubAction::StopService { service } => {
                 let svc = index(&service);
                 if self.service_up[svc as usize] {
                     self.service_up[svc as usize] = false;
-                    for sub in self.subs.iter_mut().filter(|s| s.service == svc) {
+                    for sub in self.queues.iter_mut().filter(|s| s.service == svc) {
                         sub.catching_up = None;
                         if let Some((e, _)) = sub.in_flight.take() {
                             // Not acknowledged: a durable event still queued is delivered again later; one
@@ -504,8 +566,8 @@ impl PubSubSim {
                 let svc = index(&service);
                 if !self.service_up[svc as usize] {
                     self.service_up[svc as usize] = true;
-                    for s in 0..self.subs.len() {
-                        let sub = &mut self.subs[s];
+                    for s in 0..self.queues.len() {
+                        let sub = &mut self.queues[s];
                         if sub.service == svc && sub.durable && sub.active {
                             if let Some(&last) = sub.queue.back() {
                                 sub.catching_up = Some((now, last, sub.queue.len() as u32));
@@ -520,7 +582,7 @@ impl PubSubSim {
                     self.broker_up = false;
                     if !self.config.persistent {
                         let mut lost = 0;
-                        for sub in self.subs.iter_mut().filter(|s| s.durable) {
+                        for sub in self.queues.iter_mut().filter(|s| s.durable) {
                             sub.catching_up = None;
                             // The event being handled is at the service: it can still be handled (its ack
                             // will find nothing to remove).
@@ -541,7 +603,7 @@ impl PubSubSim {
             PubSubAction::RestartBroker => {
                 if !self.broker_up {
                     self.broker_up = true;
-                    for s in 0..self.subs.len() as u32 {
+                    for s in 0..self.queues.len() as u32 {
                         self.try_deliver(s, now);
                     }
                 }

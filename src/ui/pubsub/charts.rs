@@ -1,4 +1,4 @@
-//! The whole run over time and per topic: the backlog of every durable subscription (and the bus's
+//! The whole run over time and per topic: the backlog of every durable queue (and the bus's
 //! callback queue), and per topic the events published, refused and the deliveries they fanned out to.
 
 use super::session::PubSubSession;
@@ -26,7 +26,7 @@ pub fn pubsub_charts(props: &ChartsProps) -> Html {
     let lines = use_memo(props.session.report.clone(), move |r| {
         let thin = |v: &[u32]| v.iter().step_by(stride).map(|&x| f64::from(x)).collect::<Vec<f64>>();
         let mut lines: Vec<Line> = r
-            .subscriptions
+            .queues
             .iter()
             .filter(|s| s.durable)
             .map(|s| Line {
@@ -41,8 +41,8 @@ pub fn pubsub_charts(props: &ChartsProps) -> Html {
     let y_max = r.backlog.iter().flatten().chain(r.bus_backlog.iter()).map(|&v| f64::from(v)).fold(1.0, f64::max) * 1.1;
     let span = r.sample_times_s.last().copied().unwrap_or(0.0);
     let x_step = stride as f64 * props.session.config().sample_every_ms as f64 / 1000.0;
-    let legend = r.subscriptions.iter().filter(|s| s.durable).map(|s| {
-        html! { <li>{ palette::swatch(s.id as usize) }{ format!("{} · {}", s.service, s.pattern) }</li> }
+    let legend = r.queues.iter().filter(|s| s.durable).map(|s| {
+        html! { <li>{ palette::swatch(s.id as usize) }{ format!("{} · {}", s.service, s.patterns()) }</li> }
     });
     let topics = r.topics.iter().map(|t| {
         let accepted = t.published - t.rejected;
@@ -60,8 +60,8 @@ pub fn pubsub_charts(props: &ChartsProps) -> Html {
         <div class="charts">
             <figure class="wide">
                 <LineChart lines={(*lines).clone()} {y_max} marker={None::<usize>} y_percent={false} {x_step}
-                    testid="chart-backlog" label="Backlog of each durable subscription over time" />
-                <figcaption>{ format!("Events waiting per durable subscription, and the bus's callback queue (x: seconds, 0 to {span:.0})") }</figcaption>
+                    testid="chart-backlog" label="Backlog of each durable queue over time" />
+                <figcaption>{ format!("Events waiting in each durable queue, and the bus's callback queue (x: seconds, 0 to {span:.0})") }</figcaption>
                 <ul class="legend inline" data-testid="backlog-legend">
                     { for legend }
                     <li><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" rx="2" fill="rgb(140,140,140)" /></svg>{ "in-process bus" }</li>
@@ -75,7 +75,7 @@ pub fn pubsub_charts(props: &ChartsProps) -> Html {
                         <tbody>{ for topics }</tbody>
                     </table>
                 </div>
-                <figcaption>{ "Per topic: events published, refused while the broker was down, and the subscriptions whose pattern matched the accepted ones (fan-out; a down ephemeral subscriber missed its share)" }</figcaption>
+                <figcaption>{ "Per topic: events published, refused while the broker was down, and the queues the accepted ones reached (fan-out: a queue counts once per event however many of its bindings matched; a down ephemeral subscriber missed its share)" }</figcaption>
             </figure>
         </div>
     }

@@ -25,7 +25,7 @@ pub fn metrics(props: &SessionProps) -> Html {
     let r = &props.session.report;
     let bad = |n: u64| (n > 0).then_some("bad");
     let catch_up = r
-        .subscriptions
+        .queues
         .iter()
         .flat_map(|s| s.catch_ups.iter().map(move |c| (s, c)))
         .max_by(|a, b| a.1.took_s.total_cmp(&b.1.took_s));
@@ -43,12 +43,12 @@ pub fn metrics(props: &SessionProps) -> Html {
             </div>
             <p class="muted explain" data-testid="outcome-text">
                 { format!("{} events published ({} by hand), {} refused while the broker was down; {} deliveries to \
-                   subscriptions, {} handled, {} discarded on unsubscribe; run over at {:.0} s.",
+                   queues, {} handled, {} discarded on unsubscribe; run over at {:.0} s.",
                    count(r.published), count(r.by_hand), count(r.rejected), count(r.matched), count(r.handled),
                    count(r.discarded), r.time_s) }
                 if let Some((s, c)) = catch_up {
-                    { format!(" {} ({}) restarted at {:.0} s with {} events waiting and caught up in {:.1} s.",
-                        s.service, s.pattern, c.restart_at_s, c.backlog, c.took_s) }
+                    { format!(" {} ({} queue) restarted at {:.0} s with {} events waiting and caught up in {:.1} s.",
+                        s.service, s.kind(), c.restart_at_s, c.backlog, c.took_s) }
                 }
             </p>
             if !props.session.violations.is_empty() {
@@ -58,15 +58,16 @@ pub fn metrics(props: &SessionProps) -> Html {
     }
 }
 
-/// Per subscription and in total: handled, missed and lost through the broker and through the bus.
+/// Per queue and in total: handled, missed and lost through the broker and through the bus (where each of
+/// the queue's bindings is its own callback).
 #[function_component(Compare)]
 pub fn compare(props: &SessionProps) -> Html {
     let r = &props.session.report;
-    let broker_lost_or_missed = |s: &crate::sim::pubsub::SubscriptionReport| s.missed + s.lost;
-    let rows = r.subscriptions.iter().map(|s| {
+    let broker_lost_or_missed = |s: &crate::sim::pubsub::QueueReport| s.missed + s.lost;
+    let rows = r.queues.iter().map(|s| {
         html! {
-            <tr data-testid="compare-row" data-service={s.service.clone()} data-pattern={s.pattern.clone()}>
-                <th scope="row">{ s.service.clone() }<span class="sub">{ format!("{} · {}", s.pattern, if s.durable { "durable" } else { "ephemeral" }) }</span></th>
+            <tr data-testid="compare-row" data-service={s.service.clone()} data-pattern={s.patterns()}>
+                <th scope="row">{ s.service.clone() }<span class="sub">{ format!("{} · {}", s.patterns(), s.kind()) }</span></th>
                 <td class="num">{ s.handled }</td>
                 <td class={classes!("num", (broker_lost_or_missed(s) > 0).then_some("bad"))}>{ format!("{} / {}", s.missed, s.lost) }</td>
                 <td class="num sep">{ s.bus.handled }</td>
@@ -75,19 +76,21 @@ pub fn compare(props: &SessionProps) -> Html {
         }
     });
     let b = &r.bus;
+    let extra: u64 = r.queues.iter().map(|q| q.callbacks_beyond_one).sum();
     html! {
         <>
             <p class="explain">{ "The notes' " }<code>{ "EventBus" }</code>{ " keeps its subscribers in one process: " }
                 <code>{ "subscribe(eventType, callback)" }</code>{ " and " }<code>{ "publish(eventType, data)" }</code>
                 { " call the callbacks one after the other, inside it. Here the same services run in that one process \
                    and get the same events (with the same patterns). Killing the process loses every callback not yet \
-                   run, and until it restarts and subscribes again nobody sees anything. The broker keeps a durable \
-                   subscription's events on its side while its service is down." }</p>
+                   run, and until it restarts and subscribes again nobody sees anything. The broker keeps a service's \
+                   durable queue on its side while the service is down. Each subscribe() is one callback, so a service \
+                   that subscribed with two patterns matching one event runs twice for it, where its queue gets it once." }</p>
             <div class="table-scroll">
                 <table class="compare" data-testid="compare">
                     <thead>
                         <tr><th></th><th class="num" colspan="2">{ "Broker" }</th><th class="num sep" colspan="2">{ "In-process bus" }</th></tr>
-                        <tr><th>{ "Subscription" }</th><th class="num">{ "Handled" }</th><th class="num">{ "Missed / lost" }</th>
+                        <tr><th>{ "Queue (bindings)" }</th><th class="num">{ "Handled" }</th><th class="num">{ "Missed / lost" }</th>
                             <th class="num sep">{ "Handled" }</th><th class="num">{ "Missed / lost" }</th></tr>
                     </thead>
                     <tbody>{ for rows }</tbody>
@@ -106,6 +109,11 @@ pub fn compare(props: &SessionProps) -> Html {
                 { format!("The bus ran {} callbacks, lost {} queued or running when its process died and never saw {} \
                    matching events published while it was down; its longest callback queue was {}.",
                    count(b.handled), count(b.lost), count(b.missed), b.backlog_max) }
+                if extra > 0 {
+                    <span data-testid="compare-twice">{ format!(" A queue gets an event once however many of its bindings match, but on the bus each \
+                        subscribe() is its own callback: {} extra callback{} for events that two or more subscriptions of one \
+                        service matched (counted even while the process was down).", count(extra), if extra == 1 { "" } else { "s" }) }</span>
+                }
                 if r.rejected > 0 {
                     { format!(" The broker refused {} publishes while it was down; the bus, which has no broker, took them.", count(r.rejected)) }
                 }

@@ -92,7 +92,8 @@ pub struct FrameProps {
     pub on_action: Callback<AppAction>,
 }
 
-/// One row per subscription with its counts at the animation's time, and the live actions.
+/// One row per queue (a service's durable or ephemeral queue) with its bindings, each removable, its
+/// counts at the animation's time, and the live actions.
 #[function_component(Subscribers)]
 pub fn subscribers(props: &FrameProps) -> Html {
     let r = &props.frame.report;
@@ -101,26 +102,38 @@ pub fn subscribers(props: &FrameProps) -> Html {
         let on = props.on_action.clone();
         Callback::from(move |_| live(&on, at, action.clone()))
     };
-    let rows = r.subscriptions.iter().filter(|s| s.active).map(|s| {
-        let service = s.service.clone();
-        let status = if s.service_up { "up" } else { "down" };
+    let rows = r.queues.iter().filter(|q| q.active).map(|q| {
+        let service = q.service.clone();
+        let status = if q.service_up { "up" } else { "down" };
+        let bindings = q.live_bindings().map(|b| {
+            let unsubscribe = PubSubAction::Unsubscribe { service: service.clone(), pattern: b.pattern.clone() };
+            html! {
+                <li data-testid="binding" data-pattern={b.pattern.clone()}>
+                    <code>{ b.pattern.clone() }</code><span class="sub">{ b.kind.label() }</span>
+                    <button class="unbind" data-testid="unsubscribe" data-pattern={b.pattern.clone()}
+                        title={format!("Unsubscribe: remove this binding{}", if q.live_bindings().count() == 1 { " (the last: the queue is deleted with what it holds)" } else { " (the queue keeps what it holds)" })}
+                        aria-label={format!("Unsubscribe {} from {}", service, b.pattern)}
+                        onclick={act(unsubscribe)}>{ "×" }</button>
+                </li>
+            }
+        });
         html! {
-            <tr data-testid="sub-row" data-service={service.clone()} data-pattern={s.pattern.clone()}
-                class={classes!((!s.service_up).then_some("down"))}>
+            <tr data-testid="sub-row" data-service={service.clone()} data-kind={q.kind()} data-pattern={q.patterns()}
+                class={classes!((!q.service_up).then_some("down"))}>
                 <th scope="row">{ service.clone() }<span class="sub" data-testid="sub-status">{ status }</span></th>
-                <td><code>{ s.pattern.clone() }</code><span class="sub">{ format!("{} · {}", s.kind.label(), if s.durable { "durable" } else { "ephemeral" }) }</span></td>
-                <td class="num" data-testid="sub-matched">{ s.matched }</td>
-                <td class="num" data-testid="sub-delivered">{ s.delivered }</td>
-                <td class="num" data-testid="sub-handled">{ s.handled }</td>
-                <td class={classes!("num", (s.missed > 0).then_some("bad"))} data-testid="sub-missed">{ s.missed }</td>
-                <td class="num" data-testid="sub-backlog" title="now (most)">{ format!("{} ({})", s.backlog, s.backlog_max) }</td>
+                <td><span class="sub">{ format!("{} queue, bound with", q.kind()) }</span>
+                    <ul class="bindings" data-testid="bindings">{ for bindings }</ul></td>
+                <td class="num" data-testid="sub-matched">{ q.matched }</td>
+                <td class="num" data-testid="sub-delivered">{ q.delivered }</td>
+                <td class="num" data-testid="sub-handled">{ q.handled }</td>
+                <td class={classes!("num", (q.missed > 0).then_some("bad"))} data-testid="sub-missed">{ q.missed }</td>
+                <td class="num" data-testid="sub-backlog" title="now (most)">{ format!("{} ({})", q.backlog, q.backlog_max) }</td>
                 <td class="row-actions">
-                    if s.service_up {
+                    if q.service_up {
                         <button data-testid="stop-service" onclick={act(PubSubAction::StopService { service: service.clone() })}>{ "Stop" }</button>
                     } else {
                         <button data-testid="start-service" onclick={act(PubSubAction::StartService { service: service.clone() })}>{ "Start" }</button>
                     }
-                    <button data-testid="unsubscribe" onclick={act(PubSubAction::Unsubscribe { service: service.clone(), pattern: s.pattern.clone() })}>{ "Unsubscribe" }</button>
                 </td>
             </tr>
         }
@@ -130,7 +143,7 @@ pub fn subscribers(props: &FrameProps) -> Html {
         <div class="live">
             <div class="table-scroll">
                 <table class="subs" data-testid="subscribers">
-                    <thead><tr><th>{ "Service" }</th><th>{ "Pattern" }</th><th class="num">{ "Matched" }</th>
+                    <thead><tr><th>{ "Service" }</th><th>{ "Queue and bindings" }</th><th class="num">{ "Matched" }</th>
                         <th class="num">{ "Delivered" }</th><th class="num">{ "Handled" }</th><th class="num">{ "Missed" }</th>
                         <th class="num">{ "Backlog" }</th><th>{ "Act now" }</th></tr></thead>
                     <tbody>{ for rows }</tbody>
@@ -151,7 +164,8 @@ pub fn subscribers(props: &FrameProps) -> Html {
                     <button data-testid="restart-bus" onclick={act(PubSubAction::RestartBusProcess)}>{ "Restart bus process" }</button>
                 }
             </div>
-            <p class="muted explain">{ format!("Counts at the animation's time. Actions are recorded at that time (now {:.1} s) and become part of the shared scenario.", at as f64 / 1000.0) }</p>
+            <p class="muted explain">{ "One row per queue: a service's subscriptions are the bindings of its durable queue (or of its ephemeral one), and an event matching several bindings enters the queue once. × removes a binding; removing a queue's last binding deletes the queue with what it holds. " }
+                { format!("Counts at the animation's time. Actions are recorded at that time (now {:.1} s) and become part of the shared scenario.", at as f64 / 1000.0) }</p>
         </div>
     }
 }
@@ -176,7 +190,7 @@ pub fn subscribe_form(props: &FrameProps) -> Html {
             at_ms(&props.frame),
         );
         let active: Vec<(String, String)> =
-            r.subscriptions.iter().filter(|s| s.active).map(|s| (s.service.clone(), s.pattern.clone())).collect();
+            r.queues.iter().flat_map(|q| q.live_bindings().map(|b| (q.service.clone(), b.pattern.clone()))).collect();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let svc = service.cast::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();

@@ -188,11 +188,12 @@ pub fn pubsub_page(props: &PubSubPageProps) -> Html {
             <section class="lab-intro">
                 <h1>{ "Publish/subscribe: one event, many services" }</h1>
                 <p>{ "The order service " }<strong>{ "publishes" }</strong>{ " events on topics such as " }<code>{ "order_created" }</code>
-                   { "; the " }<strong>{ "broker" }</strong>{ " hands each one to every subscription whose pattern matches \
-                      (exact, prefix, or RabbitMQ wildcards: * is one word, # zero or more). A " }<strong>{ "durable" }</strong>
-                   { " subscription has its own queue at the broker and catches up after a restart; an " }
-                   <strong>{ "ephemeral" }</strong>{ " one is pushed events only while its service is up and misses the rest. \
-                      Beside it runs the notes' in-process event bus, fed the same events." }</p>
+                   { "; the " }<strong>{ "broker" }</strong>{ " puts each one in every queue with a binding whose pattern \
+                      matches (exact, prefix, or RabbitMQ wildcards: * is one word, # zero or more), once per queue however \
+                      many of its bindings match. A service's " }<strong>{ "durable" }</strong>
+                   { " subscriptions are the bindings of its one queue at the broker, which catches up after a restart; its " }
+                   <strong>{ "ephemeral" }</strong>{ " ones bind a queue that is pushed events only while the service is up and \
+                      misses the rest. Beside it runs the notes' in-process event bus, fed the same events." }</p>
                 <crate::ui::shell::PresetButtons lab={LabId::Pubsub} active={props.active_preset.clone()} on_action={props.on_action.clone()} />
                 if let Some(e) = explains {
                     <p class="preset-explains muted" data-testid="preset-explains">{ e }</p>

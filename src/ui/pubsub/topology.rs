@@ -1,13 +1,16 @@
-//! The picture at the animation's time: the publisher, the broker with its topics, one queue per durable
-//! subscription, ephemeral subscriptions as direct lines, and the services (greyed when down). Edges
-//! carry the events matched so far (and, for ephemeral ones, those missed).
+//! The picture at the animation's time: the publisher, the broker with its topics, each service's durable
+//! queue, ephemeral queues as direct lines, and the services (greyed when down) with every queue's
+//! bindings listed under it. Edges carry the events the queue received so far (and, for ephemeral ones,
+//! those missed).
 
 use super::Frame;
-use crate::sim::pubsub::SubscriptionReport;
+use crate::sim::pubsub::QueueReport;
 use yew::prelude::*;
 
 const W: f64 = 620.0;
 const ROW_H: f64 = 44.0;
+/// Extra height per binding beyond the first.
+const BINDING_H: f64 = 14.0;
 const TOP: f64 = 28.0;
 /// Most topics listed in the broker box (the rest are summed).
 const TOPICS_SHOWN: usize = 6;
@@ -29,16 +32,22 @@ fn f1(v: f64) -> String {
 #[function_component(Topology)]
 pub fn topology(props: &TopologyProps) -> Html {
     let r = &props.frame.report;
-    // Rows grouped by service (in configuration order), each service's subscriptions in creation order.
-    let mut rows: Vec<&SubscriptionReport> = r.subscriptions.iter().filter(|s| s.active).collect();
+    // Rows grouped by service (in configuration order), each service's queues in creation order; a row
+    // is as tall as its list of bindings.
+    let mut rows: Vec<&QueueReport> = r.queues.iter().filter(|q| q.active).collect();
     let order = |name: &str| r.services.iter().position(|s| s.name == name).unwrap_or(usize::MAX);
-    rows.sort_by_key(|s| (order(&s.service), s.id));
-    let n = rows.len().max(1);
-    let h = (n as f64 * ROW_H + TOP + 16.0).max(220.0);
+    rows.sort_by_key(|q| (order(&q.service), q.id));
+    let heights: Vec<f64> =
+        rows.iter().map(|q| ROW_H + q.live_bindings().count().saturating_sub(1) as f64 * BINDING_H).collect();
+    let tops: Vec<f64> = heights.iter().scan(TOP, |y, h| Some(std::mem::replace(y, *y + h))).collect();
+    let total: f64 = heights.iter().sum::<f64>().max(ROW_H);
+    let h = (total + TOP + 16.0).max(220.0);
     let broker_top = TOP;
     let broker_h = h - TOP - 16.0;
     let mid = broker_top + broker_h / 2.0;
-    let row_y = |i: usize| TOP + i as f64 * ROW_H + ROW_H / 2.0;
+    // The queue sits level with the first line of its row; its bindings are listed below it.
+    let row_y = |i: usize| tops[i] + ROW_H / 2.0;
+    let row_end = |i: usize| tops[i] + heights[i] - ROW_H / 2.0;
 
     let topics = r.topics.iter().take(TOPICS_SHOWN).enumerate().map(|(i, t)| {
         let y = broker_top + 40.0 + i as f64 * 16.0;
@@ -64,7 +73,7 @@ pub fn topology(props: &TopologyProps) -> Html {
                 html! { <circle class="dot ready" cx={f1(310.0 + k as f64 * 9.0)} cy={f1(y)} r="3.2" /> }
             });
             html! {
-                <g class={classes!("sub-edge", "durable", down.then_some("down"))} data-testid="topo-sub">
+                <g class={classes!("sub-edge", "durable", down.then_some("down"))} data-testid="topo-queue">
                     <line class="wire" x1="262" y1={f1(mid)} x2="300" y2={f1(y)} />
                     <text class="edge-count" x="296" y={f1(y - 15.0)} text-anchor="end">{ s.matched }</text>
                     <rect class="queue" x="300" y={f1(y - 13.0)} width="100" height="26" rx="4" />
@@ -76,7 +85,7 @@ pub fn topology(props: &TopologyProps) -> Html {
             }
         } else {
             html! {
-                <g class={classes!("sub-edge", "ephemeral", down.then_some("down"))} data-testid="topo-sub">
+                <g class={classes!("sub-edge", "ephemeral", down.then_some("down"))} data-testid="topo-queue">
                     <line class="wire direct" x1="262" y1={f1(mid)} x2="450" y2={f1(y)} />
                     <text class="edge-count" x="356" y={f1(y - 6.0)} text-anchor="middle">
                         { format!("{} direct", s.delivered) }
@@ -93,9 +102,17 @@ pub fn topology(props: &TopologyProps) -> Html {
     while i < rows.len() {
         let j = (i..rows.len()).take_while(|&k| rows[k].service == rows[i].service).last().unwrap_or(i);
         let s = rows[i];
-        let (y0, y1) = (row_y(i) - 17.0, row_y(j) + 17.0);
-        let labels = rows[i..=j].iter().enumerate().map(|(k, sub)| {
-            html! { <text class="sub" x="458" y={f1(row_y(i + k) + 12.0)}>{ format!("{} {}", sub.kind.label(), sub.pattern) }</text> }
+        let (y0, y1) = (row_y(i) - 17.0, row_end(j) + 17.0);
+        let labels = rows[i..=j].iter().enumerate().flat_map(|(k, q)| {
+            let y = row_y(i + k);
+            // The kind is in the drawing (a queue box or a direct line): just the bindings.
+            q.live_bindings().enumerate().map(move |(n, b)| {
+                html! {
+                    <text class="sub" x="458" y={f1(y + 12.0 + n as f64 * BINDING_H)} data-testid="topo-binding">
+                        { format!("{} {}", b.kind.label(), b.pattern) }
+                    </text>
+                }
+            })
         });
         services.push(html! {
             <g class={classes!("service", (!s.service_up).then_some("down"))}>
@@ -113,7 +130,7 @@ pub fn topology(props: &TopologyProps) -> Html {
     html! {
         <div class="svg-scroll">
         <svg class="flow pubsub-flow" viewBox={format!("0 0 {W} {h:.0}")} role="img" data-testid="topology"
-            aria-label={format!("{published} events published, {} subscriptions, {} missed so far", rows.len(), r.missed)}>
+            aria-label={format!("{published} events published, {} queues, {} missed so far", rows.len(), r.missed)}>
             <text class="col-title" x="8" y="14">{ "publisher" }</text>
             <text class="col-title" x="120" y="14">{ "broker · topics" }</text>
             <text class="col-title" x="300" y="14">{ "durable queues" }</text>
