@@ -96,7 +96,7 @@ pub struct FrameProps {
 /// counts at the animation's time, and the live actions.
 #[function_component(Subscribers)]
 pub fn subscribers(props: &FrameProps) -> Html {
-    let r = &props.frame.report;
+    let r = &props.frame.snap;
     let at = at_ms(&props.frame);
     let act = |action: PubSubAction| {
         let on = props.on_action.clone();
@@ -178,7 +178,7 @@ pub fn subscribe_form(props: &FrameProps) -> Html {
     let pattern = use_node_ref();
     let durable = use_node_ref();
     let error = use_state(|| None::<String>);
-    let r = &props.frame.report;
+    let r = &props.frame.snap;
     let on_submit = {
         let (service, kind, pattern, durable, error, on, at) = (
             service.clone(),
@@ -251,7 +251,7 @@ const LOG_SHOWN: usize = 40;
 /// The latest lines of the event log, newest first.
 #[function_component(EventLog)]
 pub fn event_log(props: &LogProps) -> Html {
-    let log = &props.frame.report.log;
+    let log = &props.frame.snap.log;
     html! {
         <details class="event-log" open=true>
             <summary>{ "Event log (latest first)" }</summary>

@@ -31,7 +31,7 @@ fn f1(v: f64) -> String {
 /// The SVG.
 #[function_component(Topology)]
 pub fn topology(props: &TopologyProps) -> Html {
-    let r = &props.frame.report;
+    let r = &props.frame.snap;
     // Rows grouped by service (in configuration order), each service's queues in creation order; a row
     // is as tall as its list of bindings.
     let mut rows: Vec<&QueueReport> = r.queues.iter().filter(|q| q.active).collect();

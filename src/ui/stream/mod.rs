@@ -1,6 +1,5 @@
 //! The partitioned-log lab page (Kafka's model). The reducer holds the session and the outcome of the
-//! whole run; this page also replays it step by step for the animation, with `StreamSim::run_until`
-//! in bounded chunks from an interval timer, so the tab never freezes.
+//! whole run; `ui::playback` replays it in virtual time for the animation.
 
 mod controls;
 mod live;
