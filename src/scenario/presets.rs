@@ -70,19 +70,18 @@ fn queue_title(name: &str) -> &'static str {
     }
 }
 
+/// A preset of a timed lab: its core constructor's fields and the scenario they make.
+fn timed(name: &'static str, title: &'static str, explains: &'static str, seed: u64, setup: LabSetup) -> Preset {
+    Preset { name, title, explains, scenario: Scenario { version: super::SCENARIO_VERSION, seed, setup } }
+}
+
 /// The pizza-shop presets as queue scenarios.
 fn queue_presets() -> Vec<Preset> {
     shop_presets()
         .into_iter()
-        .map(|p| Preset {
-            name: p.name,
-            title: queue_title(p.name),
-            explains: p.explains,
-            scenario: Scenario {
-                version: super::SCENARIO_VERSION,
-                seed: p.seed,
-                setup: LabSetup::Queue { config: p.config, actions: p.actions },
-            },
+        .map(|p| {
+            let setup = LabSetup::Queue { config: p.config, actions: p.actions };
+            timed(p.name, queue_title(p.name), p.explains, p.seed, setup)
         })
         .collect()
 }
@@ -92,7 +91,7 @@ pub fn lab_presets(lab: LabId) -> Vec<Preset> {
     presets().into_iter().filter(|p| p.lab() == lab).collect()
 }
 
-/// All presets, hashing first, then the message queue's, then the partitioned log's.
+/// All presets: hashing first, then the message queue's, the partitioned log's and publish/subscribe's.
 pub fn presets() -> Vec<Preset> {
     let mut all = hashing_presets();
     all.extend(queue_presets());
@@ -105,16 +104,7 @@ pub fn presets() -> Vec<Preset> {
 fn pubsub_lab_presets() -> Vec<Preset> {
     pubsub_presets()
         .into_iter()
-        .map(|p| Preset {
-            name: p.name,
-            title: p.title,
-            explains: p.explains,
-            scenario: Scenario {
-                version: super::SCENARIO_VERSION,
-                seed: p.seed,
-                setup: LabSetup::Pubsub { config: p.config, actions: p.actions },
-            },
-        })
+        .map(|p| timed(p.name, p.title, p.explains, p.seed, LabSetup::Pubsub { config: p.config, actions: p.actions }))
         .collect()
 }
 
@@ -122,16 +112,7 @@ fn pubsub_lab_presets() -> Vec<Preset> {
 fn stream_lab_presets() -> Vec<Preset> {
     stream_presets()
         .into_iter()
-        .map(|p| Preset {
-            name: p.name,
-            title: p.title,
-            explains: p.explains,
-            scenario: Scenario {
-                version: super::SCENARIO_VERSION,
-                seed: p.seed,
-                setup: LabSetup::Stream { config: p.config, actions: p.actions },
-            },
-        })
+        .map(|p| timed(p.name, p.title, p.explains, p.seed, LabSetup::Stream { config: p.config, actions: p.actions }))
         .collect()
 }
 

@@ -10,3 +10,9 @@ pub mod kernel;
 pub mod pubsub;
 pub mod queue;
 pub mod stream;
+
+/// Refuses a value outside `lo..=hi` with a sentence naming it: every lab's configuration checks its
+/// limits this way, so a form or a link gets the same kind of message everywhere.
+pub(crate) fn check_range(what: &str, v: u64, lo: u64, hi: u64) -> Result<(), String> {
+    if (lo..=hi).contains(&v) { Ok(()) } else { Err(format!("{what} must be between {lo} and {hi} (got {v})")) }
+}

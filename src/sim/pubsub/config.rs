@@ -3,6 +3,7 @@
 //! is exact data that round-trips through JSON.
 
 use super::pattern::{Pattern, PatternKind, validate_topic};
+use crate::sim::check_range;
 use serde::{Deserialize, Serialize};
 
 /// Limits on everything a user can set.
@@ -180,10 +181,6 @@ impl PubSubAction {
 
 /// An action and its virtual time in ms since the start.
 pub type TimedPubSubAction = (u64, PubSubAction);
-
-fn check_range(what: &str, v: u64, lo: u64, hi: u64) -> Result<(), String> {
-    if (lo..=hi).contains(&v) { Ok(()) } else { Err(format!("{what} must be between {lo} and {hi} (got {v})")) }
-}
 
 impl PubSubConfig {
     /// Refuses anything outside the limits, with a sentence saying which.

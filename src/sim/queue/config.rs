@@ -1,6 +1,7 @@
 //! The pizza shop's configuration and the actions a user can take at any virtual time. Every quantity
 //! is an integer (ms, percent, per minute), so a scenario is exact data that round-trips through JSON.
 
+use crate::sim::check_range;
 use serde::{Deserialize, Serialize};
 
 /// Limits on everything a user can set in the shop.
@@ -172,10 +173,6 @@ impl ShopAction {
 
 /// An action and its virtual time in ms since the start.
 pub type TimedAction = (u64, ShopAction);
-
-fn check_range(what: &str, v: u64, lo: u64, hi: u64) -> Result<(), String> {
-    if (lo..=hi).contains(&v) { Ok(()) } else { Err(format!("{what} must be between {lo} and {hi} (got {v})")) }
-}
 
 impl ShopConfig {
     /// Refuses anything outside the limits, with a sentence saying which.

@@ -2,6 +2,7 @@
 //! quantity is an integer (ms, percent, per minute), so a scenario is exact data.
 
 use super::assign::Assignor;
+use crate::sim::check_range;
 use serde::{Deserialize, Serialize};
 
 /// Limits on everything a user can set.
@@ -156,10 +157,6 @@ impl StreamAction {
 
 /// An action and its virtual time in ms since the start.
 pub type TimedStreamAction = (u64, StreamAction);
-
-fn check_range(what: &str, v: u64, lo: u64, hi: u64) -> Result<(), String> {
-    if (lo..=hi).contains(&v) { Ok(()) } else { Err(format!("{what} must be between {lo} and {hi} (got {v})")) }
-}
 
 fn check_name(what: &str, name: &str) -> Result<(), String> {
     if name.trim().is_empty() || name.chars().count() > limits::NAME_LEN_MAX || name.chars().any(char::is_control) {
