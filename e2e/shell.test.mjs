@@ -36,6 +36,34 @@ describe('app shell (end to end)', () => {
     assertNoPageErrors(page);
   });
 
+  it("keeps every lab's session through a reload, and the lab shown last stays shown", async () => {
+    const context = await h.newContext();
+    const page = await h.pageIn(context);
+    await h.openApp(page);
+    await page.locator(tid('preset-ring-skew')).click();
+    await waitForText(page, `${tid('server-row')}[data-name="S4"] ${tid('ring-share')}`, /78\.00%/);
+    await page.locator(tid('nav-queue')).click();
+    await page.locator(tid('preset-poison-order')).click();
+    await waitForText(page, tid('metric-dead-lettered'), (t) => t === '1');
+    await page.locator(tid('nav-pubsub')).click();
+    await page.locator(tid('preset-topic-routing')).click();
+    await page.locator(tid('lab-pubsub')).waitFor();
+    await pollUntil(
+      () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('sysplay.session.')).sort()),
+      (keys) => ['hashing', 'pubsub', 'queue'].every((k) => keys.includes(`sysplay.session.${k}`)),
+      { message: 'each lab saved its session' },
+    );
+    await page.goto('about:blank');
+    await page.goto(`${h.baseUrl}/`);
+    await page.locator(tid('lab-pubsub')).waitFor({ timeout: 30_000 });
+    await waitForText(page, tid('pubsub-actions'), (t) => t.includes('lazy.pink.rabbit'));
+    await page.locator(tid('nav-queue')).click();
+    await waitForText(page, tid('metric-dead-lettered'), (t) => t === '1');
+    await page.locator(tid('nav-hashing')).click();
+    await waitForText(page, `${tid('server-row')}[data-name="S4"] ${tid('ring-share')}`, /78\.00%/);
+    assertNoPageErrors(page);
+  });
+
   it('shows the about page and goes back to the lab by keyboard', async () => {
     const page = await h.newPage();
     await h.openApp(page);

@@ -111,6 +111,21 @@ impl Default for Scenario {
     }
 }
 
+impl LabId {
+    /// Every lab, in the order of the navigation.
+    pub const ALL: [LabId; 4] = [LabId::Hashing, LabId::Queue, LabId::Stream, LabId::Pubsub];
+
+    /// A short stable name (for storage keys and test ids).
+    pub fn key(self) -> &'static str {
+        match self {
+            LabId::Hashing => "hashing",
+            LabId::Queue => "queue",
+            LabId::Stream => "stream",
+            LabId::Pubsub => "pubsub",
+        }
+    }
+}
+
 impl Scenario {
     /// A hashing scenario with no actions yet.
     pub fn hashing(seed: u64, config: HashingConfig) -> Self {

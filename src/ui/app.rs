@@ -193,29 +193,46 @@ impl AppState {
         }
     }
 
-    /// The state at page load: a share link in the fragment wins, then the autosave, then the default.
+    /// The state at page load: every lab's autosaved session, then a share link in the fragment or else
+    /// the lab shown last.
     pub fn initial() -> Self {
-        let saved = persist::load_autosave().and_then(|s| decode_link(&s).ok());
+        let decode = |f: Option<String>| f.and_then(|f| decode_link(&f).ok());
+        let saved: Vec<Scenario> =
+            LabId::ALL.iter().filter_map(|lab| decode(persist::load_lab_autosave(lab.key()))).collect();
+        let last = decode(persist::load_autosave());
+        let mut state = Self::with_scenario(Scenario::default(), None);
+        for s in saved.iter().filter(|s| last.as_ref().is_none_or(|l| l.lab() != s.lab())) {
+            state = state.open(s.clone(), None, None);
+        }
         let from_link = persist::fragment().filter(|f| f.contains("s="));
-        let mut state = match (from_link, saved.clone()) {
+        match (from_link, last.clone()) {
             (Some(fragment), _) => {
                 persist::clear_fragment();
-                match decode_link(&fragment) {
-                    Ok(s) => Self::with_scenario(s, Some(Notice::info("Opened a shared scenario."))),
-                    Err(e) => Self::with_scenario(
-                        Scenario::default(),
-                        Some(Notice::error(format!("{e} Showing the default scenario instead."))),
-                    ),
+                // What the link replaces in its lab: the session saved for that lab, or the last one shown.
+                let opened = match decode_link(&fragment) {
+                    Ok(s) => {
+                        let before = saved.iter().chain(last.iter()).find(|p| p.lab() == s.lab()).cloned();
+                        state = state.open(s.clone(), Some(Notice::info("Opened a shared scenario.")), None);
+                        before.filter(|b| *b != s)
+                    }
+                    Err(e) => {
+                        let instead = if last.is_some() { "your last session" } else { "the default scenario" };
+                        if let Some(l) = last {
+                            state = state.open(l, None, None);
+                        }
+                        state.notice = Some(Notice::error(format!("{e} Showing {instead} instead.")));
+                        None
+                    }
+                };
+                if let Some(previous) = opened {
+                    if let Some(n) = state.notice.as_mut() {
+                        n.offer_restore = true;
+                    }
+                    state.previous_session = Some(previous);
                 }
             }
-            (None, Some(s)) => Self::with_scenario(s, None),
-            (None, None) => Self::with_scenario(Scenario::default(), None),
-        };
-        if let Some(saved) = saved.filter(|s| *s != state.scenario) {
-            if let Some(n) = state.notice.as_mut() {
-                n.offer_restore = true;
-            }
-            state.previous_session = Some(saved);
+            (None, Some(l)) => state = state.open(l, None, None),
+            (None, None) => {}
         }
         state
     }

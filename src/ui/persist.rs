@@ -45,15 +45,21 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// The autosaved session (a share-link fragment).
+/// The autosaved session of the lab shown last (a share-link fragment).
 pub fn load_autosave() -> Option<String> {
     storage()?.get_item(AUTOSAVE_KEY).ok()?
 }
 
-/// Saves the session (a share-link fragment).
-pub fn autosave(fragment: &str) {
+/// The autosaved session of one lab (a share-link fragment); `lab` is a short stable name.
+pub fn load_lab_autosave(lab: &str) -> Option<String> {
+    storage()?.get_item(&format!("{AUTOSAVE_KEY}.{lab}")).ok()?
+}
+
+/// Saves the session of the lab shown (a share-link fragment), as that lab's and as the last one shown.
+pub fn autosave(lab: &str, fragment: &str) {
     if let Some(s) = storage() {
         let _ = s.set_item(AUTOSAVE_KEY, fragment);
+        let _ = s.set_item(&format!("{AUTOSAVE_KEY}.{lab}"), fragment);
     }
 }
 

@@ -18,7 +18,7 @@ pub fn app() -> Html {
         let scenario = state.current_scenario();
         use_effect_with(scenario, |scenario| {
             let fragment = encode_link(scenario);
-            persist::autosave(&fragment);
+            persist::autosave(scenario.lab().key(), &fragment);
             panic::remember_link(&persist::page_url(&fragment));
         });
     }

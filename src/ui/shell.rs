@@ -120,7 +120,7 @@ pub fn about() -> Html {
                     published meanwhile; crash the broker on disk or in memory; and see what the notes' in-process \
                     event bus loses when its one process dies." }</li>
             </ul>
-            <p class="muted">{ "Your session is saved in this browser as you go and comes back when you reload." }</p>
+            <p class="muted">{ "Each lab's session is saved in this browser as you go and comes back when you reload." }</p>
         </section>
     }
 }
