@@ -117,51 +117,38 @@ fn replay(scenario: &Scenario) -> Result<HashingLab, String> {
 }
 
 impl AppState {
-    /// A state showing `scenario` (of either lab); the other lab starts from its default.
+    /// A state showing `scenario` in its lab; the other labs start from their defaults. A scenario that
+    /// cannot open gives its lab's default session and a notice saying why.
     fn with_scenario(scenario: Scenario, notice: Option<Notice>) -> Self {
-        if scenario.lab() == LabId::Stream {
-            let (stream, notice) = match StreamSession::new(scenario) {
-                Ok(st) => (st, notice),
-                Err(e) => (
-                    StreamSession::default_session(),
-                    Some(Notice::error(format!("{}. Showing the default scenario instead.", capitalize_bare(&e)))),
-                ),
-            };
-            let mut s = Self::with_hashing(Scenario::default(), notice);
-            s.stream = stream;
-            s.current = LabId::Stream;
-            s.view = View::Stream;
-            return s;
+        let lab = scenario.lab();
+        if lab == LabId::Hashing {
+            return Self::with_hashing(scenario, notice);
         }
-        if scenario.lab() == LabId::Queue {
-            let (queue, notice) = match QueueSession::new(scenario) {
-                Ok(q) => (q, notice),
-                Err(e) => (
-                    QueueSession::default_session(),
-                    Some(Notice::error(format!("{}. Showing the default scenario instead.", capitalize_bare(&e)))),
-                ),
-            };
-            let mut s = Self::with_hashing(Scenario::default(), notice);
-            s.queue = queue;
-            s.current = LabId::Queue;
-            s.view = View::Queue;
-            return s;
+        fn or_default<S>(opened: Result<S, String>, default: fn() -> S, notice: &mut Option<Notice>) -> S {
+            opened.unwrap_or_else(|e| {
+                *notice =
+                    Some(Notice::error(format!("{}. Showing the default scenario instead.", capitalize_bare(&e))));
+                default()
+            })
         }
-        if scenario.lab() == LabId::Pubsub {
-            let (pubsub, notice) = match PubSubSession::new(scenario) {
-                Ok(p) => (p, notice),
-                Err(e) => (
-                    PubSubSession::default_session(),
-                    Some(Notice::error(format!("{}. Showing the default scenario instead.", capitalize_bare(&e)))),
-                ),
-            };
-            let mut s = Self::with_hashing(Scenario::default(), notice);
-            s.pubsub = pubsub;
-            s.current = LabId::Pubsub;
-            s.view = View::Pubsub;
-            return s;
+        let mut notice = notice;
+        let mut s = Self::with_hashing(Scenario::default(), None);
+        match lab {
+            LabId::Queue => {
+                s.queue = or_default(QueueSession::new(scenario), QueueSession::default_session, &mut notice)
+            }
+            LabId::Stream => {
+                s.stream = or_default(StreamSession::new(scenario), StreamSession::default_session, &mut notice)
+            }
+            LabId::Pubsub => {
+                s.pubsub = or_default(PubSubSession::new(scenario), PubSubSession::default_session, &mut notice)
+            }
+            LabId::Hashing => unreachable!("handled above"),
         }
-        Self::with_hashing(scenario, notice)
+        s.notice = notice;
+        s.current = lab;
+        s.view = View::of(lab);
+        s
     }
 
     fn with_hashing(scenario: Scenario, notice: Option<Notice>) -> Self {
@@ -291,29 +278,24 @@ impl AppState {
 
     /// Opens `scenario` in its lab, keeping the other lab's session as it is.
     fn open(&self, scenario: Scenario, notice: Option<Notice>, view: Option<View>) -> Self {
-        let lab = scenario.lab();
-        let mut s = Self::with_scenario(scenario, notice);
-        if s.current == LabId::Queue {
-            // keep the hashing session that was open
-            let mut keep = self.with_notice(s.notice.clone());
-            keep.queue = s.queue;
-            keep.current = LabId::Queue;
-            s = keep;
-        } else if s.current == LabId::Stream {
-            let mut keep = self.with_notice(s.notice.clone());
-            keep.stream = s.stream;
-            keep.current = LabId::Stream;
-            s = keep;
-        } else if s.current == LabId::Pubsub {
-            let mut keep = self.with_notice(s.notice.clone());
-            keep.pubsub = s.pubsub;
-            keep.current = LabId::Pubsub;
-            s = keep;
-        } else if lab == LabId::Hashing {
-            s.queue = self.queue.clone();
-            s.stream = self.stream.clone();
-            s.pubsub = self.pubsub.clone();
-        }
+        let opened = Self::with_scenario(scenario, notice);
+        // Every other lab keeps its session.
+        let mut s = match opened.current {
+            LabId::Hashing => {
+                Self { queue: self.queue.clone(), stream: self.stream.clone(), pubsub: self.pubsub.clone(), ..opened }
+            }
+            lab => {
+                let mut keep = self.with_notice(opened.notice.clone());
+                match lab {
+                    LabId::Queue => keep.queue = opened.queue,
+                    LabId::Stream => keep.stream = opened.stream,
+                    LabId::Pubsub => keep.pubsub = opened.pubsub,
+                    LabId::Hashing => unreachable!("matched above"),
+                }
+                keep.current = lab;
+                keep
+            }
+        };
         s.view = view.unwrap_or(View::of(s.current));
         s.active_preset = None;
         s.previous_session = self.previous_session.clone();
