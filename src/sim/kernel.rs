@@ -132,6 +132,55 @@ impl<E> Scheduler<E> {
     }
 }
 
+/// A simulation run to a horizon by the loop every lab shares: events pop in (time, sequence) order; the
+/// run is over when the model is settled after an event, or when the next event lies beyond the horizon
+/// (or there is none).
+pub(crate) trait Model {
+    type Event;
+    fn scheduler(&mut self) -> &mut Scheduler<Self::Event>;
+    /// The last virtual time the run may reach, µs.
+    fn horizon_us(&self) -> SimTime;
+    fn is_over(&self) -> bool;
+    /// Ends the run at `at` (the model records its last samples).
+    fn end_at(&mut self, at: SimTime);
+    /// Handles one event at `now` (and counts it).
+    fn on_event(&mut self, event: Self::Event, now: SimTime);
+    /// True when nothing is left to happen.
+    fn is_settled(&self) -> bool;
+
+    /// Processes the next event; returns its time, or `None` when the run is over.
+    fn step_event(&mut self) -> Option<SimTime> {
+        if self.is_over() {
+            return None;
+        }
+        let horizon = self.horizon_us();
+        let next = self.scheduler().peek_time();
+        match next {
+            Some(t) if t <= horizon => {}
+            _ => {
+                self.end_at(horizon.min(next.unwrap_or(horizon)));
+                return None;
+            }
+        }
+        let (now, event) = self.scheduler().pop()?;
+        self.on_event(event, now);
+        if self.is_settled() {
+            self.end_at(now);
+        }
+        Some(now)
+    }
+
+    /// Processes every event up to and including virtual time `t` (µs).
+    fn run_events_until(&mut self, t: SimTime) {
+        while self.scheduler().peek_time().is_some_and(|next| next <= t) && self.step_event().is_some() {}
+    }
+
+    /// Runs to the end.
+    fn run_to_end(&mut self) {
+        while self.step_event().is_some() {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

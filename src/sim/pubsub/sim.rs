@@ -13,7 +13,7 @@ use super::bus::Bus;
 use super::config::{PubSubAction, PubSubConfig, TimedPubSubAction};
 use super::pattern::Pattern;
 use crate::sim::hash::splitmix64;
-use crate::sim::kernel::{Scheduler, SimRng, SimTime};
+use crate::sim::kernel::{Model, Scheduler, SimRng, SimTime};
 use crate::sim::queue::stats::exp_delay_us;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -132,7 +132,7 @@ impl Queue {
 }
 
 #[derive(Clone, Copy, Debug)]
-enum Ev {
+pub(crate) enum Ev {
     Produce,
     Action(u32),
     Sample,
@@ -236,35 +236,17 @@ impl PubSubSim {
 
     /// Processes the next event; returns its time, or `None` when the run is over.
     pub fn step(&mut self) -> Option<SimTime> {
-        if self.finished {
-            return None;
-        }
-        let horizon = self.config.horizon_ms * 1000;
-        match self.scheduler.peek_time() {
-            Some(t) if t <= horizon => {}
-            _ => {
-                self.finish(horizon.min(self.scheduler.peek_time().unwrap_or(horizon)));
-                return None;
-            }
-        }
-        let (now, ev) = self.scheduler.pop()?;
-        self.now = now;
-        self.steps += 1;
-        self.handle(ev, now);
-        if self.is_settled() {
-            self.finish(now);
-        }
-        Some(now)
+        self.step_event()
     }
 
     /// Processes every event up to and including virtual time `t` (µs).
     pub fn run_until(&mut self, t: SimTime) {
-        while self.scheduler.peek_time().is_some_and(|next| next <= t) && self.step().is_some() {}
+        self.run_events_until(t);
     }
 
-    /// Runs to the end.
+    /// Runs to the end (settled or horizon).
     pub fn run(&mut self) {
-        while self.step().is_some() {}
+        self.run_to_end();
     }
 
     fn finish(&mut self, at: SimTime) {
@@ -620,5 +602,29 @@ impl PubSubSim {
                 self.bus_next(now);
             }
         }
+    }
+}
+
+impl Model for PubSubSim {
+    type Event = Ev;
+    fn scheduler(&mut self) -> &mut Scheduler<Ev> {
+        &mut self.scheduler
+    }
+    fn horizon_us(&self) -> SimTime {
+        self.config.horizon_ms * 1000
+    }
+    fn is_over(&self) -> bool {
+        self.finished
+    }
+    fn end_at(&mut self, at: SimTime) {
+        self.finish(at);
+    }
+    fn on_event(&mut self, event: Ev, now: SimTime) {
+        self.now = now;
+        self.steps += 1;
+        self.handle(event, now);
+    }
+    fn is_settled(&self) -> bool {
+        PubSubSim::is_settled(self)
     }
 }

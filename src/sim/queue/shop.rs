@@ -10,7 +10,7 @@ use super::ledger::Ledger;
 use super::notifier::Notifier;
 use super::stats::exp_delay_us;
 use crate::sim::hash::splitmix64;
-use crate::sim::kernel::{Scheduler, SimRng, SimTime};
+use crate::sim::kernel::{Model, Scheduler, SimRng, SimTime};
 
 /// A death the notifier detected: when the shop was killed and when it was declared dead.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,32 +105,12 @@ impl ShopSim {
 
     /// Processes the next event; returns its time, or `None` when the run is over.
     pub fn step(&mut self) -> Option<SimTime> {
-        if self.finished {
-            return None;
-        }
-        let horizon = self.config.horizon_ms * 1000;
-        match self.scheduler.peek_time() {
-            Some(t) if t <= horizon => {}
-            _ => {
-                self.finish(horizon.min(self.scheduler.peek_time().unwrap_or(horizon)));
-                return None;
-            }
-        }
-        let (now, event) = self.scheduler.pop()?;
-        self.now = now;
-        self.events += 1;
-        let mut out = Outbox::default();
-        self.handle(event, now, &mut out);
-        self.schedule(out);
-        if self.is_settled() {
-            self.finish(now);
-        }
-        Some(now)
+        self.step_event()
     }
 
     /// Processes every event up to and including virtual time `t` (µs).
     pub fn run_until(&mut self, t: SimTime) {
-        while self.scheduler.peek_time().is_some_and(|next| next <= t) && self.step().is_some() {}
+        self.run_events_until(t);
     }
 
     /// Processes at most `max_events` events; returns true once the run is over. The page runs a long
@@ -151,7 +131,7 @@ impl ShopSim {
 
     /// Runs to the end (settled or horizon).
     pub fn run(&mut self) {
-        while self.step().is_some() {}
+        self.run_to_end();
     }
 
     fn finish(&mut self, at: SimTime) {
@@ -291,5 +271,31 @@ impl ShopSim {
                 }
             }
         }
+    }
+}
+
+impl Model for ShopSim {
+    type Event = Event;
+    fn scheduler(&mut self) -> &mut Scheduler<Event> {
+        &mut self.scheduler
+    }
+    fn horizon_us(&self) -> SimTime {
+        self.config.horizon_ms * 1000
+    }
+    fn is_over(&self) -> bool {
+        self.finished
+    }
+    fn end_at(&mut self, at: SimTime) {
+        self.finish(at);
+    }
+    fn on_event(&mut self, event: Event, now: SimTime) {
+        self.now = now;
+        self.events += 1;
+        let mut out = Outbox::default();
+        self.handle(event, now, &mut out);
+        self.schedule(out);
+    }
+    fn is_settled(&self) -> bool {
+        ShopSim::is_settled(self)
     }
 }

@@ -11,7 +11,7 @@ use super::assign::assign;
 use super::config::{CommitMode, StreamAction, StreamConfig, TimedStreamAction};
 use super::murmur2::{customer_key, partition_for};
 use crate::sim::hash::{hash_str, splitmix64};
-use crate::sim::kernel::{Scheduler, SimRng, SimTime};
+use crate::sim::kernel::{Model, Scheduler, SimRng, SimTime};
 use crate::sim::queue::stats::exp_delay_us;
 
 /// One record of the log.
@@ -141,7 +141,7 @@ impl Group {
 }
 
 #[derive(Clone, Copy, Debug)]
-enum Ev {
+pub(crate) enum Ev {
     Produce,
     Action(u32),
     Sample,
@@ -267,35 +267,17 @@ impl StreamSim {
 
     /// Processes the next event; returns its time, or `None` when the run is over.
     pub fn step(&mut self) -> Option<SimTime> {
-        if self.finished {
-            return None;
-        }
-        let horizon = self.config.horizon_ms * 1000;
-        match self.scheduler.peek_time() {
-            Some(t) if t <= horizon => {}
-            _ => {
-                self.finish(horizon.min(self.scheduler.peek_time().unwrap_or(horizon)));
-                return None;
-            }
-        }
-        let (now, ev) = self.scheduler.pop()?;
-        self.now = now;
-        self.events += 1;
-        self.handle(ev, now);
-        if self.is_settled() {
-            self.finish(now);
-        }
-        Some(now)
+        self.step_event()
     }
 
     /// Processes every event up to and including virtual time `t` (µs).
     pub fn run_until(&mut self, t: SimTime) {
-        while self.scheduler.peek_time().is_some_and(|next| next <= t) && self.step().is_some() {}
+        self.run_events_until(t);
     }
 
     /// Runs to the end (settled or horizon).
     pub fn run(&mut self) {
-        while self.step().is_some() {}
+        self.run_to_end();
     }
 
     fn finish(&mut self, at: SimTime) {
@@ -726,4 +708,28 @@ fn renew(cons: &mut Consumer, partitions: usize) {
     cons.last_seen = vec![None; partitions];
     // A new incarnation owns nothing until the rebalance it triggers assigns it partitions.
     cons.partitions.clear();
+}
+
+impl Model for StreamSim {
+    type Event = Ev;
+    fn scheduler(&mut self) -> &mut Scheduler<Ev> {
+        &mut self.scheduler
+    }
+    fn horizon_us(&self) -> SimTime {
+        self.config.horizon_ms * 1000
+    }
+    fn is_over(&self) -> bool {
+        self.finished
+    }
+    fn end_at(&mut self, at: SimTime) {
+        self.finish(at);
+    }
+    fn on_event(&mut self, event: Ev, now: SimTime) {
+        self.now = now;
+        self.events += 1;
+        self.handle(event, now);
+    }
+    fn is_settled(&self) -> bool {
+        StreamSim::is_settled(self)
+    }
 }
