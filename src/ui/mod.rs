@@ -14,6 +14,7 @@ mod pubsub;
 mod queue;
 mod root;
 mod shell;
+mod sliced;
 mod stream;
 
 pub use panic::{remember_link, show_overlay as show_panic_overlay};

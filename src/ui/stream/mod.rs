@@ -11,8 +11,9 @@ pub use session::{StreamEdit, StreamSession};
 
 use super::app::AppAction;
 use super::playback::{self, Animated, PlayerBar};
+use super::sliced::{Finite, Progress};
 use crate::scenario::{LabId, LabSetup, Scenario, lab_presets};
-use crate::sim::stream::{StreamAction, StreamSim, StreamSnapshot};
+use crate::sim::stream::{StreamAction, StreamReport, StreamSim, StreamSnapshot};
 use yew::prelude::*;
 
 /// Log cells drawn per partition.
@@ -53,6 +54,31 @@ impl Animated for StreamSim {
 /// Animation speeds: virtual seconds per real second.
 pub const SPEEDS: [u32; 5] = [1, 5, 10, 30, 120];
 
+/// The whole run: its report and any invariant it broke.
+#[derive(Debug, PartialEq)]
+pub struct StreamOutcome {
+    pub report: StreamReport,
+    pub violations: Vec<String>,
+}
+
+impl Finite for StreamSim {
+    type Outcome = StreamOutcome;
+    fn start(scenario: &Scenario) -> Option<Self> {
+        scenario.stream_run().and_then(Result::ok)
+    }
+    fn advance(&mut self) -> bool {
+        self.step().is_some()
+    }
+    fn done_events(&self) -> u64 {
+        self.events()
+    }
+    fn outcome(&self) -> StreamOutcome {
+        let report = self.report();
+        let violations = crate::sim::stream::check_all(&report);
+        StreamOutcome { report, violations }
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct StreamPageProps {
     pub session: StreamSession,
@@ -64,6 +90,7 @@ pub struct StreamPageProps {
 #[function_component(StreamPage)]
 pub fn stream_page(props: &StreamPageProps) -> Html {
     let play = playback::use_playback::<StreamSim>(props.session.scenario.clone(), 10);
+    let outcome = super::sliced::use_outcome::<StreamSim>(props.session.scenario.clone());
     let frame = play.frame.clone();
     let color_by_key = use_state(|| false);
 
@@ -78,6 +105,10 @@ pub fn stream_page(props: &StreamPageProps) -> Html {
         .and_then(|n| lab_presets(LabId::Stream).into_iter().find(|p| p.name == n))
         .map(|p| p.explains);
     let session = &props.session;
+    let (done, running_events) = match &outcome {
+        Progress::Done(o) => (Some(o.clone()), 0),
+        Progress::Running { events } => (None, *events),
+    };
     let reserved: Vec<String> = session
         .actions()
         .iter()
@@ -116,19 +147,32 @@ pub fn stream_page(props: &StreamPageProps) -> Html {
                 </section>
                 <section class="card metrics-card" aria-labelledby="smetrics-title">
                     <h2 id="smetrics-title">{ "Outcome of the whole run" }</h2>
-                    <panels::Metrics session={session.clone()} />
+                    if let Some(o) = done.clone() {
+                        <panels::Metrics session={session.clone()} outcome={o} />
+                    } else {
+                        <p class="progress" role="status" data-testid="stream-progress">
+                            <progress aria-label="Computing the run" />
+                            { format!(" computing the whole run: {} events so far…", crate::ui::format::count(running_events)) }
+                        </p>
+                    }
                 </section>
                 <section class="card lag-card" aria-labelledby="lag-title">
                     <h2 id="lag-title">{ "Consumer lag" }</h2>
-                    <panels::LagCharts session={session.clone()} frame={frame.clone()} />
+                    if let Some(o) = done.clone() {
+                        <panels::LagCharts outcome={o} frame={frame.clone()} />
+                    }
                 </section>
                 <section class="card rebalances-card" aria-labelledby="rebalances-title">
                     <h2 id="rebalances-title">{ "Rebalances" }</h2>
-                    <panels::Rebalances session={session.clone()} />
+                    if let Some(o) = done.clone() {
+                        <panels::Rebalances session={session.clone()} outcome={o} />
+                    }
                 </section>
                 <section class="card ordering-card" aria-labelledby="ordering-title">
                     <h2 id="ordering-title">{ "Ordering" }</h2>
-                    <panels::Ordering session={session.clone()} />
+                    if let Some(o) = done.clone() {
+                        <panels::Ordering session={session.clone()} outcome={o} />
+                    }
                 </section>
                 <section class="card controls-card" aria-labelledby="scontrols-title">
                     <h2 id="scontrols-title">{ "Setup" }</h2>
@@ -136,7 +180,9 @@ pub fn stream_page(props: &StreamPageProps) -> Html {
                 </section>
                 <section class="card theory-card" aria-labelledby="stheory-title">
                     <h2 id="stheory-title">{ "Theory: capacity and Little's law" }</h2>
-                    <panels::Theory session={session.clone()} />
+                    if let Some(o) = done {
+                        <panels::Theory session={session.clone()} outcome={o} />
+                    }
                 </section>
             </div>
         </div>

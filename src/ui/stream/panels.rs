@@ -1,7 +1,7 @@
 //! The outcome panels: metric cards per group, lag (now and over time), the rebalances with their
 //! pauses and assignments, what order the consumers saw, and the theory checks.
 
-use super::{Frame, StreamSession};
+use super::{Frame, StreamOutcome, StreamSession};
 use crate::sim::stream::GroupReport;
 use crate::ui::chart::{BarChart, Line, LineChart};
 use crate::ui::format::count;
@@ -20,6 +20,8 @@ const PARTITION_NAMES: [&str; 64] = [
 #[derive(Properties, PartialEq)]
 pub struct SessionProps {
     pub session: StreamSession,
+    /// The whole run, once computed.
+    pub outcome: Rc<StreamOutcome>,
 }
 
 fn card(testid: String, label: &'static str, value: String, tone: Option<&'static str>) -> Html {
@@ -68,7 +70,7 @@ fn group_cards(g: &GroupReport, i: usize, produced: u64) -> Html {
 /// The metric cards of every group.
 #[function_component(Metrics)]
 pub fn metrics(props: &SessionProps) -> Html {
-    let r = &props.session.report;
+    let r = &props.outcome.report;
     html! {
         <>
             { for r.groups.iter().enumerate().map(|(i, g)| group_cards(g, i, r.produced)) }
@@ -76,8 +78,8 @@ pub fn metrics(props: &SessionProps) -> Html {
                 "{} records in {} partitions, {:.2} records/s on average; run over at {:.0} s{}. Lost and duplicates are counted from the ledger of every handling.",
                 count(r.produced), r.partitions, r.lambda_per_s, r.time_s,
                 if r.finished { "" } else { " (still running)" }) }</p>
-            if !props.session.violations.is_empty() {
-                <p class="notice error" data-testid="stream-violations">{ format!("Invariant broken: {}", props.session.violations.join("; ")) }</p>
+            if !props.outcome.violations.is_empty() {
+                <p class="notice error" data-testid="stream-violations">{ format!("Invariant broken: {}", props.outcome.violations.join("; ")) }</p>
             }
         </>
     }
@@ -85,14 +87,14 @@ pub fn metrics(props: &SessionProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct LagProps {
-    pub session: StreamSession,
+    pub outcome: Rc<StreamOutcome>,
     pub frame: Option<Frame>,
 }
 
 /// Lag per partition now (bars, every group), and the first group's lag per partition over the run.
 #[function_component(LagCharts)]
 pub fn lag_charts(props: &LagProps) -> Html {
-    let r = &props.session.report;
+    let r = &props.outcome.report;
     let now = Rc::new(props.frame.as_ref().map_or_else(Vec::new, |f| {
         f.snap
             .partitions
@@ -108,8 +110,8 @@ pub fn lag_charts(props: &LagProps) -> Html {
         .enumerate()
         .map(|(i, _)| ["first group", "second group", "third group", "fourth group"][i.min(3)])
         .collect();
-    let lines = use_memo(props.session.report.clone(), |r| {
-        Rc::new(r.groups.first().map_or_else(Vec::new, |g| {
+    let lines = use_memo(props.outcome.clone(), |o| {
+        Rc::new(o.report.groups.first().map_or_else(Vec::new, |g| {
             g.lag_series
                 .iter()
                 .enumerate()
@@ -171,7 +173,7 @@ fn assignment(a: &[(String, Vec<u32>)]) -> String {
 /// Every rebalance of every group: a timeline of the pauses and a table.
 #[function_component(Rebalances)]
 pub fn rebalances(props: &SessionProps) -> Html {
-    let r = &props.session.report;
+    let r = &props.outcome.report;
     let span = r.time_s.max(1.0);
     let any = r.groups.iter().any(|g| !g.rebalances.is_empty());
     if !any {
@@ -229,7 +231,7 @@ pub fn rebalances(props: &SessionProps) -> Html {
 /// Per group: order within partitions, across partitions (with an example), per key.
 #[function_component(Ordering)]
 pub fn ordering(props: &SessionProps) -> Html {
-    let r = &props.session.report;
+    let r = &props.outcome.report;
     let blocks = r.groups.iter().enumerate().map(|(i, g)| {
         let o = &g.ordering;
         let example = o.example.as_ref().map(|e| format!(
@@ -265,7 +267,7 @@ pub fn ordering(props: &SessionProps) -> Html {
 /// Capacity against the measured throughput, and Little's law on the measured data.
 #[function_component(Theory)]
 pub fn theory(props: &SessionProps) -> Html {
-    let r = &props.session.report;
+    let r = &props.outcome.report;
     let c = props.session.config();
     let per_consumer = 1000.0 / c.handle_ms as f64;
     let rows = r.groups.iter().enumerate().map(|(i, g)| {

@@ -1,16 +1,15 @@
-//! The partitioned-log lab's session: its scenario and the outcome of running it to the end, and the
+//! The partitioned-log lab's session: its scenario (checked, not yet run), and the
 //! edits the page makes to it (live actions at the playhead's time, a new setup, undo).
 
-use crate::scenario::{LabId, LabRun, LabSetup, Scenario};
-use crate::sim::stream::{StreamAction, StreamConfig, StreamReport, limits};
+use crate::scenario::{LabId, LabSetup, Scenario};
+use crate::sim::stream::{StreamAction, StreamConfig, limits};
 use std::rc::Rc;
 
-/// The session: the scenario and its replayed outcome.
+/// The session: a scenario whose configuration and actions are valid. The page computes its run in
+/// slices (`ui::sliced`), so a 100,000-record run never freezes the tab.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamSession {
     pub scenario: Rc<Scenario>,
-    pub report: Rc<StreamReport>,
-    pub violations: Rc<Vec<String>>,
 }
 
 /// A change to the session.
@@ -27,22 +26,19 @@ pub enum StreamEdit {
 }
 
 impl StreamSession {
-    /// Replays a partitioned-log scenario to its end.
+    /// A session for a partitioned-log scenario that can run.
     pub fn new(scenario: Scenario) -> Result<Self, String> {
-        match scenario.run()? {
-            LabRun::Stream(run) => Ok(Self {
-                scenario: Rc::new(scenario),
-                report: Rc::new(run.report),
-                violations: Rc::new(run.violations),
-            }),
-            _ => Err("not a partitioned-log scenario".into()),
+        match scenario.stream_run() {
+            Some(Ok(_)) => Ok(Self { scenario: Rc::new(scenario) }),
+            Some(Err(e)) => Err(e),
+            None => Err("not a partitioned-log scenario".into()),
         }
     }
 
     /// The default session: the first preset of the lab.
     pub fn default_session() -> Self {
         let p = crate::scenario::lab_presets(LabId::Stream).into_iter().next().expect("the stream lab has presets");
-        Self::new(p.scenario).expect("the stream presets replay")
+        Self::new(p.scenario).expect("the stream presets are valid")
     }
 
     pub fn config(&self) -> &StreamConfig {
