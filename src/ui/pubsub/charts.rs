@@ -1,6 +1,7 @@
 //! The whole run over time and per topic: the backlog of every durable queue (and the bus's
 //! callback queue), and per topic the events published, refused and the deliveries they fanned out to.
 
+use super::PubSubOutcome;
 use super::session::PubSubSession;
 use crate::ui::chart::{Line, LineChart};
 use crate::ui::format::count;
@@ -16,14 +17,17 @@ const BUS_COLOR: (u8, u8, u8) = (140, 140, 140);
 #[derive(Properties, PartialEq)]
 pub struct ChartsProps {
     pub session: PubSubSession,
+    /// The whole run, once computed.
+    pub outcome: Rc<PubSubOutcome>,
 }
 
 /// The backlog chart with an HTML legend (names are untrusted text) and the per-topic table.
 #[function_component(PubSubCharts)]
 pub fn pubsub_charts(props: &ChartsProps) -> Html {
-    let r = &props.session.report;
+    let r = &props.outcome.report;
     let stride = r.sample_times_s.len().div_ceil(LINE_POINTS_MAX).max(1);
-    let lines = use_memo(props.session.report.clone(), move |r| {
+    let lines = use_memo(props.outcome.clone(), move |o| {
+        let r = &o.report;
         let thin = |v: &[u32]| v.iter().step_by(stride).map(|&x| f64::from(x)).collect::<Vec<f64>>();
         let mut lines: Vec<Line> = r
             .queues

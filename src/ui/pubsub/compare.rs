@@ -1,13 +1,15 @@
 //! The outcome of the whole recorded run (what a share link reproduces), and the same stream through the
 //! notes' in-process event bus next to the broker: what each lost.
 
-use super::session::PubSubSession;
+use super::PubSubOutcome;
 use crate::ui::format::count;
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct SessionProps {
-    pub session: PubSubSession,
+    /// The whole run, once computed.
+    pub outcome: Rc<PubSubOutcome>,
 }
 
 fn card(testid: &'static str, label: &'static str, value: String, tone: Option<&'static str>) -> Html {
@@ -22,7 +24,7 @@ fn card(testid: &'static str, label: &'static str, value: String, tone: Option<&
 /// The metric cards.
 #[function_component(Metrics)]
 pub fn metrics(props: &SessionProps) -> Html {
-    let r = &props.session.report;
+    let r = &props.outcome.report;
     let bad = |n: u64| (n > 0).then_some("bad");
     let catch_up = r
         .queues
@@ -51,8 +53,8 @@ pub fn metrics(props: &SessionProps) -> Html {
                         s.service, s.kind(), c.restart_at_s, c.backlog, c.took_s) }
                 }
             </p>
-            if !props.session.violations.is_empty() {
-                <p class="notice error" data-testid="violations">{ format!("Invariant broken: {}", props.session.violations.join("; ")) }</p>
+            if !props.outcome.violations.is_empty() {
+                <p class="notice error" data-testid="violations">{ format!("Invariant broken: {}", props.outcome.violations.join("; ")) }</p>
             }
         </>
     }
@@ -62,7 +64,7 @@ pub fn metrics(props: &SessionProps) -> Html {
 /// the queue's bindings is its own callback).
 #[function_component(Compare)]
 pub fn compare(props: &SessionProps) -> Html {
-    let r = &props.session.report;
+    let r = &props.outcome.report;
     let broker_lost_or_missed = |s: &crate::sim::pubsub::QueueReport| s.missed + s.lost;
     let rows = r.queues.iter().map(|s| {
         html! {

@@ -13,12 +13,37 @@ pub use session::{PubSubEdit, PubSubSession};
 
 use super::app::AppAction;
 use super::playback::{self, Animated, PlayerBar};
+use super::sliced::{Finite, Progress};
 use crate::scenario::{LabId, LabSetup, Scenario, lab_presets};
 use crate::sim::pubsub::{PubSubReport, PubSubSim};
 use yew::prelude::*;
 
 /// Animation speeds: virtual seconds per real second.
 pub const SPEEDS: [u32; 5] = [1, 5, 20, 60, 300];
+
+/// The whole run: its report and any invariant it broke.
+#[derive(Debug, PartialEq)]
+pub struct PubSubOutcome {
+    pub report: PubSubReport,
+    pub violations: Vec<String>,
+}
+
+impl Finite for PubSubSim {
+    type Outcome = PubSubOutcome;
+    fn start(scenario: &Scenario) -> Option<Self> {
+        scenario.pubsub_run().and_then(Result::ok)
+    }
+    fn advance(&mut self) -> bool {
+        self.step().is_some()
+    }
+    fn done_events(&self) -> u64 {
+        self.steps()
+    }
+    fn outcome(&self) -> PubSubOutcome {
+        let violations = crate::sim::pubsub::check_all(&self.snapshot());
+        PubSubOutcome { report: self.report(), violations }
+    }
+}
 
 /// What the animation shows now: the run's report at the animation's virtual time.
 pub type Frame = playback::Frame<PubSubReport>;
@@ -64,6 +89,7 @@ pub struct PubSubPageProps {
 #[function_component(PubSubPage)]
 pub fn pubsub_page(props: &PubSubPageProps) -> Html {
     let play = playback::use_playback::<PubSubSim>(props.session.scenario.clone(), 20);
+    let outcome = super::sliced::use_outcome::<PubSubSim>(props.session.scenario.clone());
     let frame = play.frame.clone();
 
     let explains = props
@@ -72,6 +98,10 @@ pub fn pubsub_page(props: &PubSubPageProps) -> Html {
         .and_then(|n| lab_presets(LabId::Pubsub).into_iter().find(|p| p.name == n))
         .map(|p| p.explains);
     let session = &props.session;
+    let (done, running_events) = match &outcome {
+        Progress::Done(o) => (Some(o.clone()), 0),
+        Progress::Running { events } => (None, *events),
+    };
     html! {
         <div class="lab lab-pubsub" data-testid="lab-pubsub">
             <section class="lab-intro">
@@ -103,18 +133,29 @@ pub fn pubsub_page(props: &PubSubPageProps) -> Html {
                 </section>
                 <section class="card metrics-card" aria-labelledby="ps-metrics-title">
                     <h2 id="ps-metrics-title">{ "Outcome of the whole run" }</h2>
-                    <compare::Metrics session={session.clone()} />
+                    if let Some(o) = done.clone() {
+                        <compare::Metrics outcome={o} />
+                    } else {
+                        <p class="progress" role="status" data-testid="pubsub-progress">
+                            <progress aria-label="Computing the run" />
+                            { format!(" computing the whole run: {} events so far…", crate::ui::format::count(running_events)) }
+                        </p>
+                    }
                     <controls::Recorded session={session.clone()} on_action={props.on_action.clone()} />
                     <h3 class="setup-title">{ "Setup" }</h3>
                     <setup::SetupForm session={session.clone()} on_action={props.on_action.clone()} />
                 </section>
                 <section class="card compare-card" aria-labelledby="ps-compare-title">
                     <h2 id="ps-compare-title">{ "In-process event bus vs broker" }</h2>
-                    <compare::Compare session={session.clone()} />
+                    if let Some(o) = done.clone() {
+                        <compare::Compare outcome={o} />
+                    }
                 </section>
                 <section class="card queue-charts-card" aria-labelledby="ps-charts-title">
                     <h2 id="ps-charts-title">{ "Charts" }</h2>
-                    <charts::PubSubCharts session={session.clone()} />
+                    if let Some(o) = done {
+                        <charts::PubSubCharts session={session.clone()} outcome={o} />
+                    }
                 </section>
             </div>
         </div>

@@ -1,16 +1,15 @@
-//! The publish/subscribe lab's session (its scenario and the outcome of running it to the end) and the
+//! The publish/subscribe lab's session (its scenario, checked, not yet run) and the
 //! edits the page makes to it; `app.rs` only routes them here.
 
-use crate::scenario::{LabId, LabRun, LabSetup, Scenario};
-use crate::sim::pubsub::{PubSubAction, PubSubConfig, PubSubReport, limits};
+use crate::scenario::{LabId, LabSetup, Scenario};
+use crate::sim::pubsub::{PubSubAction, PubSubConfig, limits};
 use std::rc::Rc;
 
-/// The lab's session.
+/// The lab's session: a scenario whose configuration and actions are valid. The page computes its run
+/// in slices (`ui::sliced`), so the largest runs never freeze the tab.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PubSubSession {
     pub scenario: Rc<Scenario>,
-    pub report: Rc<PubSubReport>,
-    pub violations: Rc<Vec<String>>,
 }
 
 /// A change to the session.
@@ -27,22 +26,19 @@ pub enum PubSubEdit {
 }
 
 impl PubSubSession {
-    /// Replays a publish/subscribe scenario to its end.
+    /// A session for a publish/subscribe scenario that can run.
     pub fn new(scenario: Scenario) -> Result<Self, String> {
-        match scenario.run()? {
-            LabRun::Pubsub(run) => Ok(Self {
-                scenario: Rc::new(scenario),
-                report: Rc::new(run.report),
-                violations: Rc::new(run.violations),
-            }),
-            _ => Err("not a publish/subscribe scenario".into()),
+        match scenario.pubsub_run() {
+            Some(Ok(_)) => Ok(Self { scenario: Rc::new(scenario) }),
+            Some(Err(e)) => Err(e),
+            None => Err("not a publish/subscribe scenario".into()),
         }
     }
 
     /// The first preset of the lab.
     pub fn default_session() -> Self {
         let p = crate::scenario::lab_presets(LabId::Pubsub).into_iter().next().expect("the pub/sub lab has presets");
-        Self::new(p.scenario).expect("the pub/sub presets replay")
+        Self::new(p.scenario).expect("the pub/sub presets are valid")
     }
 
     pub fn config(&self) -> &PubSubConfig {
