@@ -4,6 +4,8 @@
 //! link that opens the same run in the page (and its JSON).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use proptest::prelude::*;
 use sysplay::sim::pubsub::{PatternKind, PubSubAction, PubSubConfig, PubSubSim, TimedPubSubAction, check_all};
 
@@ -72,16 +74,7 @@ fn case() -> impl Strategy<Value = (u64, PubSubConfig, Vec<TimedPubSubAction>)> 
 
 /// A failing schedule as a share link that opens the same run in the page (and its JSON).
 fn replay_link(seed: u64, config: &PubSubConfig, actions: &[TimedPubSubAction]) -> String {
-    let scenario = sysplay::scenario::Scenario {
-        version: sysplay::scenario::SCENARIO_VERSION,
-        seed,
-        setup: sysplay::scenario::LabSetup::Pubsub { config: config.clone(), actions: actions.to_vec() },
-    };
-    format!(
-        "http://127.0.0.1:8080/#{} ({})",
-        sysplay::scenario::encode_link(&scenario),
-        serde_json::to_string(&scenario).unwrap_or_default()
-    )
+    common::replay_link(seed, sysplay::scenario::LabSetup::Pubsub { config: config.clone(), actions: actions.to_vec() })
 }
 
 proptest! {

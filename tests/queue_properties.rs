@@ -2,6 +2,8 @@
 //! crashes. A failing case prints its scenario (seed, config, actions) as JSON to replay it.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use proptest::prelude::*;
 use sysplay::sim::queue::{
     Delivery, Redistribution, ShopAction, ShopConfig, ShopSim, ShopSpec, TimedAction, check_all,
@@ -74,16 +76,7 @@ fn case() -> impl Strategy<Value = (u64, ShopConfig, Vec<TimedAction>)> {
 
 /// A failing schedule as a share link that opens the same run in the page (and its JSON).
 fn replay_json(seed: u64, config: &ShopConfig, actions: &[TimedAction]) -> String {
-    let scenario = sysplay::scenario::Scenario {
-        version: sysplay::scenario::SCENARIO_VERSION,
-        seed,
-        setup: sysplay::scenario::LabSetup::Queue { config: config.clone(), actions: actions.to_vec() },
-    };
-    format!(
-        "http://127.0.0.1:8080/#{} ({})",
-        sysplay::scenario::encode_link(&scenario),
-        serde_json::to_string(&scenario).unwrap_or_default()
-    )
+    common::replay_link(seed, sysplay::scenario::LabSetup::Queue { config: config.clone(), actions: actions.to_vec() })
 }
 
 proptest! {

@@ -4,6 +4,8 @@
 //! exactly what the crashes left in flight. A failing schedule prints a share link that opens it.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use proptest::prelude::*;
 use sysplay::sim::stream::{
     Assignor, CommitMode, GroupSpec, StreamAction, StreamConfig, StreamSim, TimedStreamAction, check_all,
@@ -104,16 +106,7 @@ fn case() -> impl Strategy<Value = (u64, StreamConfig, Vec<TimedStreamAction>)> 
 
 /// A failing schedule as a share link that opens the same run in the page (and its JSON).
 fn replay(seed: u64, config: &StreamConfig, actions: &[TimedStreamAction]) -> String {
-    let scenario = sysplay::scenario::Scenario {
-        version: sysplay::scenario::SCENARIO_VERSION,
-        seed,
-        setup: sysplay::scenario::LabSetup::Stream { config: config.clone(), actions: actions.to_vec() },
-    };
-    format!(
-        "http://127.0.0.1:8080/#{} ({})",
-        sysplay::scenario::encode_link(&scenario),
-        serde_json::to_string(&scenario).unwrap_or_default()
-    )
+    common::replay_link(seed, sysplay::scenario::LabSetup::Stream { config: config.clone(), actions: actions.to_vec() })
 }
 
 proptest! {

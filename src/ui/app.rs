@@ -1,6 +1,7 @@
 //! The app's one reducer: the scenario being played, its replayed lab and report, and what the shell
 //! shows. Every change of state goes through `AppState::reduce`.
 
+use super::form::sentence as capitalize;
 use super::pubsub::{PubSubEdit, PubSubSession};
 use super::stream::{StreamEdit, StreamSession};
 use super::{hashing, persist};
@@ -473,16 +474,4 @@ impl AppState {
 
 fn capitalize_bare(s: &str) -> String {
     capitalize(s).trim_end_matches('.').to_string()
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => {
-            let rest: String = c.collect();
-            let end = if rest.ends_with('.') { "" } else { "." };
-            format!("{}{rest}{end}", first.to_uppercase())
-        }
-        None => String::new(),
-    }
 }

@@ -4,6 +4,7 @@
 mod app;
 mod chart;
 mod chunked;
+mod form;
 mod format;
 mod hashing;
 mod palette;

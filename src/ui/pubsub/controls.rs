@@ -6,6 +6,7 @@ use super::Frame;
 use super::session::{PubSubEdit, PubSubSession};
 use crate::sim::pubsub::{Pattern, PatternKind, PubSubAction, limits, validate_topic};
 use crate::ui::app::AppAction;
+use crate::ui::form::sentence as capitalize;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -36,14 +37,6 @@ pub fn parse_publish(topic: &str, count: &str) -> Result<PubSubAction, String> {
         .filter(|c| (1..=max).contains(c))
         .ok_or_else(|| format!("The count must be a whole number from 1 to {max}."))?;
     Ok(PubSubAction::Publish { topic: topic.to_string(), count })
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    let first = c.next().map(|f| f.to_uppercase().to_string()).unwrap_or_default();
-    let rest: String = c.collect();
-    let end = if rest.ends_with('.') { "" } else { "." };
-    format!("{first}{rest}{end}")
 }
 
 /// Topic + count + "Publish".

@@ -4,13 +4,9 @@
 use super::session::{PubSubEdit, PubSubSession};
 use crate::sim::pubsub::{PubSubConfig, limits};
 use crate::ui::app::AppAction;
+use crate::ui::form::whole;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
-
-/// Reads a whole number from a form field, with a sentence naming the field when it is not one.
-fn whole(value: &str, what: &str) -> Result<u64, String> {
-    value.trim().parse().map_err(|_| format!("{what} must be a whole number (got \"{}\").", value.trim()))
-}
 
 /// The configuration the form describes, checked against the limits.
 pub fn parse_setup(

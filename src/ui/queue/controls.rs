@@ -4,27 +4,14 @@
 
 use crate::sim::queue::{Delivery, Redistribution, ShopConfig, ShopSpec, limits};
 use crate::ui::app::{AppAction, Notice, QueueEdit, QueueSession};
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use crate::ui::form::{number, selected, small};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ConfigFormProps {
     pub session: QueueSession,
     pub on_action: Callback<AppAction>,
-}
-
-fn num(r: &NodeRef, what: &str) -> Result<u64, String> {
-    let v = r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-    v.trim().parse::<u64>().map_err(|_| format!("{what} must be a whole number (got \"{}\").", v.trim()))
-}
-
-fn small(r: &NodeRef, what: &str) -> Result<u32, String> {
-    let v = num(r, what)?;
-    u32::try_from(v).map_err(|_| format!("{what} is far too large ({v})."))
-}
-
-fn select(r: &NodeRef) -> String {
-    r.cast::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default()
 }
 
 /// The form.
@@ -47,12 +34,12 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
             let [shops, ovens, speed, orders, rate, persistent, delivery, redistribution, check, visibility, attempts] =
                 &refs;
             let parsed = (|| -> Result<ShopConfig, String> {
-                let n = num(shops, "The number of shops")?;
+                let n = number(shops, "The number of shops")?;
                 if n == 0 || n > limits::SHOPS_MAX as u64 {
                     return Err(format!("The number of shops must be between 1 and {} (got {n}).", limits::SHOPS_MAX));
                 }
                 let (ovens, speed_pct) = (small(ovens, "Ovens per shop")?, small(speed, "Shop speed")?);
-                let check_ms = num(check, "The heartbeat check interval")?.saturating_mul(1000);
+                let check_ms = number(check, "The heartbeat check interval")?.saturating_mul(1000);
                 let poison_text = poison.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
                 let poison_orders = match poison_text.trim() {
                     "" => Vec::new(),
@@ -66,25 +53,25 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
                     orders: small(orders, "Orders")?,
                     order_rate_per_min: small(rate, "The order rate")?,
                     persistent: persistent.cast::<HtmlInputElement>().is_some_and(|i| i.checked()),
-                    delivery: match select(delivery).as_str() {
+                    delivery: match selected(delivery).as_str() {
                         "at-most-once" => Delivery::AtMostOnce,
                         "effectively-once" => Delivery::EffectivelyOnce,
                         _ => Delivery::AtLeastOnce,
                     },
-                    redistribution: if select(redistribution) == "ring" {
+                    redistribution: if selected(redistribution) == "ring" {
                         Redistribution::Ring
                     } else {
                         Redistribution::Naive
                     },
                     check_every_ms: check_ms,
                     heartbeat_every_ms: base.heartbeat_every_ms.min(check_ms.max(1)),
-                    visibility_timeout_ms: num(visibility, "The visibility timeout")?.saturating_mul(1000),
+                    visibility_timeout_ms: number(visibility, "The visibility timeout")?.saturating_mul(1000),
                     max_attempts: small(attempts, "Attempts")?,
                     poison_orders,
                     ..base.clone()
                 })
             })();
-            let seed = num(&seed_ref, "The seed");
+            let seed = number(&seed_ref, "The seed");
             match parsed.and_then(|config| seed.map(|seed| (config, seed))) {
                 Ok((config, seed)) => on_action.emit(AppAction::Queue(QueueEdit::Setup { config, seed })),
                 Err(e) => on_action.emit(AppAction::Notice(Notice::error(e))),

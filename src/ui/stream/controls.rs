@@ -5,27 +5,13 @@
 use super::{StreamEdit, StreamSession};
 use crate::sim::stream::{Assignor, CommitMode, StreamConfig, limits};
 use crate::ui::app::{AppAction, Notice};
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use crate::ui::form::{number, selected, small};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ConfigFormProps {
     pub session: StreamSession,
     pub on_action: Callback<AppAction>,
-}
-
-fn num(r: &NodeRef, what: &str) -> Result<u64, String> {
-    let v = r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-    v.trim().parse::<u64>().map_err(|_| format!("{what} must be a whole number (got \"{}\").", v.trim()))
-}
-
-fn small(r: &NodeRef, what: &str) -> Result<u32, String> {
-    let v = num(r, what)?;
-    u32::try_from(v).map_err(|_| format!("{what} is far too large ({v})."))
-}
-
-fn select(r: &NodeRef) -> String {
-    r.cast::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default()
 }
 
 /// The form and the recorded actions.
@@ -43,18 +29,18 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
             let [partitions, keys, records, rate, handle, batch, session, rebalance, assignor, consumers, commit, auto] =
                 &refs;
             let parsed = (|| -> Result<StreamConfig, String> {
-                let n = num(consumers, "The number of consumers")?;
+                let n = number(consumers, "The number of consumers")?;
                 if n > limits::CONSUMERS_MAX as u64 {
                     return Err(format!(
                         "The number of consumers must be between 0 and {} (got {n}).",
                         limits::CONSUMERS_MAX
                     ));
                 }
-                let auto_ms = num(auto, "The auto-commit interval")?.saturating_mul(1000);
+                let auto_ms = number(auto, "The auto-commit interval")?.saturating_mul(1000);
                 let mut groups = base.groups.clone();
                 if let Some(g) = groups.first_mut() {
                     g.consumers = (1..=n).map(|i| format!("c{i}")).collect();
-                    g.commit = match select(commit).as_str() {
+                    g.commit = match selected(commit).as_str() {
                         "before-work" => CommitMode::BeforeWork,
                         "auto" => CommitMode::Auto { every_ms: auto_ms },
                         _ => CommitMode::AfterWork,
@@ -65,11 +51,11 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
                     keys: small(keys, "The number of keys")?,
                     records: small(records, "Records")?,
                     rate_per_min: small(rate, "The record rate")?,
-                    handle_ms: num(handle, "The handling time")?,
+                    handle_ms: number(handle, "The handling time")?,
                     batch_max: small(batch, "Records per poll")?,
-                    session_timeout_ms: num(session, "The session timeout")?.saturating_mul(1000),
-                    rebalance_ms: num(rebalance, "The rebalance time")?,
-                    assignor: if select(assignor) == "round-robin" { Assignor::RoundRobin } else { Assignor::Range },
+                    session_timeout_ms: number(session, "The session timeout")?.saturating_mul(1000),
+                    rebalance_ms: number(rebalance, "The rebalance time")?,
+                    assignor: if selected(assignor) == "round-robin" { Assignor::RoundRobin } else { Assignor::Range },
                     groups,
                     ..base.clone()
                 };
