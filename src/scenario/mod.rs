@@ -179,9 +179,7 @@ impl Scenario {
     }
 
     fn stream_sim(&self, config: &StreamConfig, actions: &[(ActionTime, StreamAction)]) -> Result<StreamSim, String> {
-        StreamSim::new(self.seed, config, actions).map_err(|e| {
-            if e.starts_with("action") || e.starts_with("too many") { e } else { format!("configuration: {e}") }
-        })
+        StreamSim::new(self.seed, config, actions).map_err(placed)
     }
 
     /// A fresh, not yet started run of a partitioned-log scenario (the page animates it step by step).
@@ -193,9 +191,7 @@ impl Scenario {
     }
 
     fn pubsub_sim(&self, config: &PubSubConfig, actions: &[(ActionTime, PubSubAction)]) -> Result<PubSubSim, String> {
-        PubSubSim::new(self.seed, config, actions).map_err(|e| {
-            if e.starts_with("action") || e.starts_with("too many") { e } else { format!("configuration: {e}") }
-        })
+        PubSubSim::new(self.seed, config, actions).map_err(placed)
     }
 
     /// A fresh, not yet started run of a publish/subscribe scenario (the page animates it step by step).
@@ -207,9 +203,7 @@ impl Scenario {
     }
 
     fn shop_sim(&self, config: &ShopConfig, actions: &[(ActionTime, QueueAction)]) -> Result<ShopSim, String> {
-        ShopSim::new(self.seed, config, actions).map_err(|e| {
-            if e.starts_with("action") || e.starts_with("too many") { e } else { format!("configuration: {e}") }
-        })
+        ShopSim::new(self.seed, config, actions).map_err(placed)
     }
 
     /// A fresh, not yet started shop run of a queue scenario (the page animates it step by step).
@@ -307,6 +301,12 @@ impl Scenario {
             _ => 0,
         }
     }
+}
+
+/// A timed lab's refusal with its place in the scenario: an action's message already names the action;
+/// anything else is about the configuration.
+fn placed(e: String) -> String {
+    if e.starts_with("action") || e.starts_with("too many") { e } else { format!("configuration: {e}") }
 }
 
 impl LabRun {
