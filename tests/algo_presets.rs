@@ -7,7 +7,7 @@ use sysplay::sim::hashing::compare::{AlgoReport, compare};
 
 fn reports(name: &str) -> Vec<AlgoReport> {
     let LabRun::Hashing(lab) = preset(name).unwrap().scenario.run().unwrap() else { panic!("not a hashing preset") };
-    compare(&lab, &Algo::all())
+    compare(&lab.sim.lab, &Algo::all())
 }
 
 fn get(reports: &[AlgoReport], algo: Algo) -> &AlgoReport {

@@ -121,7 +121,7 @@ fn arb_scenario() -> impl Strategy<Value = Scenario> {
                 };
                 // Keep only the actions the page would accept.
                 if lab.apply(&action).is_ok() {
-                    scenario.push_hashing(action);
+                    scenario.push::<sysplay::sim::hashing::Hashing>(0, action);
                 }
             }
             scenario

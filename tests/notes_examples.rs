@@ -6,7 +6,7 @@ use sysplay::sim::hashing::{HashingLab, HashingReport};
 
 fn lab(s: &Scenario) -> HashingLab {
     match s.run().expect("preset replays") {
-        LabRun::Hashing(lab) => lab,
+        LabRun::Hashing(run) => run.sim.lab.clone(),
         _ => panic!("not a hashing scenario"),
     }
 }
@@ -15,7 +15,7 @@ fn report(name: &str) -> HashingReport {
     let Report::Hashing(r) = preset(name).expect("preset exists").scenario.run().unwrap().report() else {
         panic!("not a hashing report")
     };
-    r
+    *r
 }
 
 /// The scenario without its last action: the state before the change.

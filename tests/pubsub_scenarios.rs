@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use sysplay::scenario::{LabId, LabRun, LabSetup, Report, Scenario, decode_link, encode_link, lab_presets, preset};
-use sysplay::sim::pubsub::{PatternKind, PubSubAction, PubSubConfig, PubSubReport};
+use sysplay::sim::pubsub::{PatternKind, PubSub, PubSubAction, PubSubConfig, PubSubReport};
 
 /// The digest of the `fanout-email-down` preset; the browser test compares with the same constant.
 const PUBSUB_DIGEST: u64 = include!("golden/pubsub_digest.txt");
@@ -85,10 +85,10 @@ fn limits_and_bad_actions_are_refused_with_a_sentence() {
 
 #[test]
 fn live_actions_are_recorded_in_time_order_and_round_trip() {
-    let mut s = Scenario::pubsub(7, PubSubConfig::default());
-    assert_eq!(s.push_pubsub(30_000, PubSubAction::StopService { service: "Push".into() }), 0);
-    assert_eq!(s.push_pubsub(10_000, PubSubAction::Publish { topic: "order_created".into(), count: 2 }), 0);
-    assert_eq!(s.push_pubsub(30_000, PubSubAction::Publish { topic: "order_created".into(), count: 1 }), 2);
+    let mut s = Scenario::new::<PubSub>(7, PubSubConfig::default());
+    assert_eq!(s.push::<PubSub>(30_000, PubSubAction::StopService { service: "Push".into() }), 0);
+    assert_eq!(s.push::<PubSub>(10_000, PubSubAction::Publish { topic: "order_created".into(), count: 2 }), 0);
+    assert_eq!(s.push::<PubSub>(30_000, PubSubAction::Publish { topic: "order_created".into(), count: 1 }), 2);
     let back = decode_link(&encode_link(&s)).unwrap();
     assert_eq!(back, s);
     assert_eq!(back.run().unwrap().digest(), s.run().unwrap().digest());
@@ -101,9 +101,9 @@ fn live_actions_are_recorded_in_time_order_and_round_trip() {
 
 #[test]
 fn a_hand_publish_fans_out_to_email_and_inventory() {
-    let base = Scenario::pubsub(3, PubSubConfig { events: 0, ..PubSubConfig::default() });
+    let base = Scenario::new::<PubSub>(3, PubSubConfig { events: 0, ..PubSubConfig::default() });
     let mut s = base.clone();
-    s.push_pubsub(1_000, PubSubAction::Publish { topic: "order_created".into(), count: 1 });
+    s.push::<PubSub>(1_000, PubSubAction::Publish { topic: "order_created".into(), count: 1 });
     let r = report(&s);
     let matched = |svc: &str| r.queues.iter().find(|x| x.service == svc).unwrap().matched;
     assert_eq!((matched("Email"), matched("Inventory"), matched("Push")), (1, 1, 1));
@@ -115,7 +115,7 @@ fn a_hand_publish_fans_out_to_email_and_inventory() {
 #[test]
 fn the_run_animated_step_by_step_ends_where_the_report_does() {
     let scenario = preset("fanout-email-down").unwrap().scenario;
-    let mut sim = scenario.pubsub_run().unwrap().unwrap();
+    let mut sim = scenario.start::<PubSub>().unwrap().unwrap();
     let mut t = 0;
     while !sim.is_finished() {
         t += 250_000;

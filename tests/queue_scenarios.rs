@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use sysplay::scenario::{LabId, LabRun, LabSetup, Report, Scenario, decode_link, encode_link, lab_presets, preset};
-use sysplay::sim::queue::{ShopAction, ShopConfig, ShopReport};
+use sysplay::sim::queue::{MessageQueue, ShopAction, ShopConfig, ShopReport};
 
 /// The digest of the `shop-dies` preset; the browser test compares with the same constant.
 const QUEUE_DIGEST: u64 = include!("golden/queue_digest.txt");
@@ -82,11 +82,11 @@ fn limits_are_refused_with_a_sentence() {
 
 #[test]
 fn live_actions_are_recorded_in_time_order() {
-    let mut s = Scenario::queue(7, ShopConfig::default());
-    assert_eq!(s.push_queue(30_000, ShopAction::KillShop { shop: "PS1".into() }), 0);
+    let mut s = Scenario::new::<MessageQueue>(7, ShopConfig::default());
+    assert_eq!(s.push::<MessageQueue>(30_000, ShopAction::KillShop { shop: "PS1".into() }), 0);
     // An action at an earlier time goes before it; one at the same time after it.
-    assert_eq!(s.push_queue(10_000, ShopAction::SlowShop { shop: "PS0".into(), factor_pct: 300 }), 0);
-    assert_eq!(s.push_queue(30_000, ShopAction::RestartShop { shop: "PS1".into() }), 2);
+    assert_eq!(s.push::<MessageQueue>(10_000, ShopAction::SlowShop { shop: "PS0".into(), factor_pct: 300 }), 0);
+    assert_eq!(s.push::<MessageQueue>(30_000, ShopAction::RestartShop { shop: "PS1".into() }), 2);
     let back = decode_link(&encode_link(&s)).unwrap();
     assert_eq!(back, s);
     assert_eq!(back.run().unwrap().digest(), s.run().unwrap().digest());
@@ -95,7 +95,7 @@ fn live_actions_are_recorded_in_time_order() {
 #[test]
 fn the_shop_run_animated_step_by_step_ends_where_the_report_does() {
     let scenario = preset("slow-shop-duplicates").unwrap().scenario;
-    let mut sim = scenario.shop_run().unwrap().unwrap();
+    let mut sim = scenario.start::<MessageQueue>().unwrap().unwrap();
     let mut t = 0;
     while !sim.is_finished() {
         t += 250_000;

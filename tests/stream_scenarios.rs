@@ -4,7 +4,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use sysplay::scenario::{LabId, LabRun, LabSetup, Report, Scenario, decode_link, encode_link, lab_presets, preset};
-use sysplay::sim::stream::{CommitMode, GroupSpec, StreamAction, StreamConfig, StreamReport, StreamSim, stream_preset};
+use sysplay::sim::stream::{
+    CommitMode, GroupSpec, PartitionedLog, StreamAction, StreamConfig, StreamReport, StreamSim, stream_preset,
+};
 
 /// The digest of the `partition-rebalance` preset; the browser test compares with the same constant.
 const STREAM_DIGEST: u64 = include!("golden/stream_digest.txt");
@@ -197,11 +199,11 @@ fn limits_are_refused_with_a_sentence() {
 
 #[test]
 fn live_actions_are_recorded_in_time_order_and_round_trip() {
-    let mut s = Scenario::stream(7, StreamConfig::default());
+    let mut s = Scenario::new::<PartitionedLog>(7, StreamConfig::default());
     let g = || "billing".to_string();
-    assert_eq!(s.push_stream(30_000, StreamAction::AddConsumer { group: g(), name: "c3".into() }), 0);
-    assert_eq!(s.push_stream(10_000, StreamAction::CrashConsumer { group: g(), name: "c1".into() }), 0);
-    assert_eq!(s.push_stream(30_000, StreamAction::RestartConsumer { group: g(), name: "c1".into() }), 2);
+    assert_eq!(s.push::<PartitionedLog>(30_000, StreamAction::AddConsumer { group: g(), name: "c3".into() }), 0);
+    assert_eq!(s.push::<PartitionedLog>(10_000, StreamAction::CrashConsumer { group: g(), name: "c1".into() }), 0);
+    assert_eq!(s.push::<PartitionedLog>(30_000, StreamAction::RestartConsumer { group: g(), name: "c1".into() }), 2);
     let back = decode_link(&encode_link(&s)).unwrap();
     assert_eq!(back, s);
     assert_eq!(back.run().unwrap().digest(), s.run().unwrap().digest());
@@ -210,7 +212,7 @@ fn live_actions_are_recorded_in_time_order_and_round_trip() {
 #[test]
 fn the_run_animated_step_by_step_ends_where_the_report_does() {
     let scenario = preset("commit-after-crash").unwrap().scenario;
-    let mut sim = scenario.stream_run().unwrap().unwrap();
+    let mut sim = scenario.start::<PartitionedLog>().unwrap().unwrap();
     let mut t = 0;
     while !sim.is_finished() {
         t += 250_000;

@@ -25,7 +25,7 @@ fn algorithm_comparison_matches_the_native_one() {
     else {
         panic!("not a hashing preset")
     };
-    assert_eq!(fingerprint(&compare(&lab, &Algo::all())), KETAMA_WEIGHTED_ALGOS_DIGEST);
+    assert_eq!(fingerprint(&compare(&lab.sim.lab, &Algo::all())), KETAMA_WEIGHTED_ALGOS_DIGEST);
 }
 
 #[wasm_bindgen_test]

@@ -14,7 +14,7 @@ fn main() -> std::process::ExitCode {
 mod cli {
     use clap::{Parser, Subcommand};
     use std::process::ExitCode;
-    use sysplay::scenario::{Scenario, decode_link, encode_link, preset, presets, scenario_from_json};
+    use sysplay::scenario::{Scenario, decode_link, encode_link, link_moment, preset, presets, scenario_from_json};
     use sysplay::sim::hash::hash_u64;
     use sysplay::sim::hashing::algos::{self, Algo, AlgoParams, Backend, Maglev, analysis};
     use sysplay::sim::queue::{MmcConfig, check_all, run_mmc, shop_preset, shop_presets};
@@ -41,6 +41,10 @@ mod cli {
             /// Also print the run's digest (the same natively and in the browser).
             #[arg(long)]
             digest: bool,
+            /// Print the metrics as of this virtual moment, in seconds (a link's `t=` is read the same
+            /// way); the whole run without it.
+            #[arg(long)]
+            until: Option<f64>,
         },
         /// Turns a scenario file into a share link, or a link back into scenario JSON with --decode.
         Link {
@@ -211,27 +215,36 @@ mod cli {
 
     fn run(command: Command) -> Result<String, String> {
         match command {
-            Command::Run { source, preset: name, digest } => {
-                let scenario = match (source, name) {
-                    (_, Some(name)) => preset(&name).map(|p| p.scenario).ok_or_else(|| unknown_preset(&name))?,
-                    (Some(source), None) => load(&source)?,
+            Command::Run { source, preset: name, digest, until } => {
+                let (scenario, moment) = match (source, name) {
+                    (_, Some(name)) => (preset(&name).map(|p| p.scenario).ok_or_else(|| unknown_preset(&name))?, None),
+                    (Some(source), None) => (load(&source)?, link_moment(&source)),
                     (None, None) => return Err("give a scenario file, a share link or --preset NAME".into()),
                 };
-                let run = scenario.run()?;
+                let until_us = match until {
+                    Some(s) if !(s.is_finite() && s >= 0.0) => {
+                        return Err(format!("--until takes a moment in seconds, 0 or more (got {s})"));
+                    }
+                    Some(s) => Some((s * 1e6).round().min(u64::MAX as f64) as u64),
+                    None => moment,
+                };
+                let lab = scenario.lab();
+                if until_us.is_some() && !lab.timed() {
+                    return Err(format!(
+                        "the {} lab has no timeline: its changes apply one after another; drop --until",
+                        lab.title()
+                    ));
+                }
+                let run = scenario.run_until(until_us)?;
                 let mut value = serde_json::to_value(run.report()).map_err(|e| e.to_string())?;
-                match &run {
-                    sysplay::scenario::LabRun::Hashing(lab) => {
-                        value["cache"] = serde_json::to_value(lab.cache_affinity()).map_err(|e| e.to_string())?;
-                    }
-                    sysplay::scenario::LabRun::Queue(q) => {
-                        value["invariant_violations"] = q.violations.clone().into();
-                    }
-                    sysplay::scenario::LabRun::Stream(s) => {
-                        value["invariant_violations"] = s.violations.clone().into();
-                    }
-                    sysplay::scenario::LabRun::Pubsub(p) => {
-                        value["invariant_violations"] = p.violations.clone().into();
-                    }
+                if let (Some(out), serde_json::Value::Object(extra)) = (value.as_object_mut(), run.extra_json()) {
+                    out.extend(extra);
+                }
+                if lab.timed() {
+                    value["invariant_violations"] = run.violations().to_vec().into();
+                }
+                if let Some(t) = until_us {
+                    value["until_s"] = (t as f64 / 1e6).into();
                 }
                 if digest {
                     value["digest"] = format!("{:016x}", run.digest()).into();
@@ -282,9 +295,11 @@ mod cli {
                 value["invariant_violations"] = check_all(&sim.snapshot()).into();
                 serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
             }
-            Command::Presets => {
-                Ok(presets().iter().map(|p| format!("{:<28} {}", p.name, p.explains)).collect::<Vec<_>>().join("\n"))
-            }
+            Command::Presets => Ok(presets()
+                .iter()
+                .map(|p| format!("{:<28} {:<26} {}", p.name, p.lab().title(), p.explains))
+                .collect::<Vec<_>>()
+                .join("\n")),
             Command::Place { algo, servers, string_keys, keys } => place(&algo, &servers, string_keys, &keys),
             Command::Table { algo, servers } => {
                 if algo.parse::<Algo>()? != Algo::Maglev {

@@ -9,10 +9,7 @@ use miniz_oxide::inflate::decompress_to_vec_with_limit;
 use serde_json::Value;
 use std::fmt;
 
-/// Longest encoded payload accepted, in characters.
-pub const LINK_ENCODED_MAX: usize = 8192;
-/// Largest scenario JSON accepted once decompressed, in bytes.
-pub const LINK_DECODED_MAX: usize = 64 * 1024;
+pub use crate::limits::{LINK_DECODED_MAX, LINK_ENCODED_MAX};
 
 const CODEC: &str = "1";
 
@@ -88,6 +85,14 @@ pub fn decode_link(link: &str) -> Result<Scenario, LinkError> {
     scenario_from_json(&json)
 }
 
+/// The virtual moment a link opens at, µs: its `t=SECONDS` parameter (`…#s=1.…&t=62.5`). A missing,
+/// negative or unreadable value means the start; the page clamps a moment past the end to the end.
+pub fn link_moment(link: &str) -> Option<u64> {
+    let fragment = link.split_once('#').map_or(link, |(_, f)| f).trim();
+    let seconds: f64 = fragment.split('&').find_map(|part| part.strip_prefix("t="))?.parse().ok()?;
+    (seconds.is_finite() && seconds > 0.0).then(|| (seconds * 1e6).round().min(u64::MAX as f64) as u64)
+}
+
 /// Parses scenario JSON (from a link or a file), migrating and validating it.
 pub fn scenario_from_json(json: &[u8]) -> Result<Scenario, LinkError> {
     let value: Value = serde_json::from_slice(json).map_err(|e| LinkError::NotJson(e.to_string()))?;
@@ -143,6 +148,17 @@ mod tests {
         let link = format!("s=1.{}", URL_SAFE_NO_PAD.encode(bomb));
         assert!(link.len() < LINK_ENCODED_MAX);
         assert_eq!(decode_link(&link), Err(LinkError::TooLarge));
+    }
+
+    #[test]
+    fn a_link_carries_its_moment() {
+        let link = format!("http://127.0.0.1:8080/#{}&t=62.5", encode_link(&Scenario::default()));
+        assert_eq!(link_moment(&link), Some(62_500_000));
+        assert_eq!(decode_link(&link), Ok(Scenario::default()), "the moment does not change the scenario");
+        for bad in ["#s=1.x", "#s=1.x&t=-3", "#s=1.x&t=abc", "#s=1.x&t=NaN", "#s=1.x&t=inf", "#s=1.x&t=0"] {
+            assert_eq!(link_moment(bad), None, "{bad}");
+        }
+        assert_eq!(link_moment("#s=1.x&t=1e300"), Some(u64::MAX));
     }
 
     #[test]

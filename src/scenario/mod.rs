@@ -1,17 +1,20 @@
 //! A scenario is data: `{version, lab, seed, config, actions: [[time, action], ...]}`, the whole session
 //! and not only its starting point. Replaying it gives the same state and numbers on every machine.
 
+mod lab;
 mod link;
 mod presets;
+mod session;
 
-pub use link::{LINK_DECODED_MAX, LINK_ENCODED_MAX, LinkError, decode_link, encode_link, scenario_from_json};
+pub use crate::labs::{LabId, LabRun, LabSetup, LabVisitor, Report, lab_run};
+pub use lab::{Finished, Lab, LabPreset, Registered, run_sim};
+pub use link::{
+    LINK_DECODED_MAX, LINK_ENCODED_MAX, LinkError, decode_link, encode_link, link_moment, scenario_from_json,
+};
 pub use presets::{Preset, lab_presets, preset, presets};
+pub use session::{Edit, Edited, LabSession, Session};
 
-use crate::sim::hash::digest;
-use crate::sim::hashing::{HashingAction, HashingConfig, HashingLab, HashingReport, limits};
-use crate::sim::pubsub::{PubSubAction, PubSubConfig, PubSubReport, PubSubSim};
-use crate::sim::queue::{ShopAction, ShopConfig, ShopReport, ShopSim, check_all};
-use crate::sim::stream::{StreamAction, StreamConfig, StreamReport, StreamSim};
+use crate::limits::ACTIONS_MAX;
 use serde::{Deserialize, Serialize};
 
 /// The scenario schema this build writes. Older versions are migrated on load (see `link::migrate`).
@@ -19,28 +22,6 @@ pub const SCENARIO_VERSION: u32 = 1;
 
 /// Virtual time of an action, in milliseconds since the start of the session.
 pub type ActionTime = u64;
-
-/// A lab, its starting configuration and the actions recorded on it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "lab", rename_all = "snake_case")]
-pub enum LabSetup {
-    /// Modulo vs consistent hashing.
-    Hashing { config: HashingConfig, actions: Vec<(ActionTime, HashingAction)> },
-    /// The message queue: the pizza shop. Actions (kill, restart or slow a shop, crash or restart the
-    /// broker) happen at their virtual time; the run stops when every order is settled or at
-    /// `config.horizon_ms`.
-    Queue { config: ShopConfig, actions: Vec<(ActionTime, QueueAction)> },
-    /// The partitioned log (Kafka's model): partitions, consumer groups, rebalances, commits. Actions
-    /// (a consumer joins, leaves, crashes, restarts or slows down; a burst of records) happen at their
-    /// virtual time; the run stops when every group has committed every record or at the horizon.
-    Stream { config: StreamConfig, actions: Vec<(ActionTime, StreamAction)> },
-    /// Publish/subscribe: services subscribe to topic patterns, a broker fans events out; actions
-    /// (publish, subscribe, stop a service, crash the broker or the event-bus process) at virtual ms.
-    Pubsub { config: PubSubConfig, actions: Vec<(ActionTime, PubSubAction)> },
-}
-
-/// What a user does to the running pizza shop, at a virtual time in ms.
-pub type QueueAction = ShopAction;
 
 /// A whole shareable session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,59 +32,6 @@ pub struct Scenario {
     pub setup: LabSetup,
 }
 
-/// The labs that exist, for navigation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LabId {
-    Hashing,
-    Queue,
-    Stream,
-    Pubsub,
-}
-
-/// The replayed state of a scenario's lab.
-#[derive(Clone, Debug)]
-pub enum LabRun {
-    Hashing(HashingLab),
-    /// The shop run to its end: the report and any invariant that failed.
-    Queue(Box<QueueRun>),
-    /// The partitioned-log run to its end: the report and any invariant that failed.
-    Stream(Box<StreamRun>),
-    /// The publish/subscribe run to its end.
-    Pubsub(Box<PubSubRun>),
-}
-
-/// A finished publish/subscribe run.
-#[derive(Clone, Debug)]
-pub struct PubSubRun {
-    pub report: PubSubReport,
-    pub violations: Vec<String>,
-}
-
-/// A finished partitioned-log run.
-#[derive(Clone, Debug)]
-pub struct StreamRun {
-    pub report: StreamReport,
-    pub violations: Vec<String>,
-}
-
-/// A finished pizza-shop run.
-#[derive(Clone, Debug)]
-pub struct QueueRun {
-    pub report: ShopReport,
-    pub violations: Vec<String>,
-}
-
-/// A lab's report, printed as JSON by the command line.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "lab", rename_all = "snake_case")]
-#[allow(clippy::large_enum_variant)] // the hashing report stays unboxed: its pattern is public API
-pub enum Report {
-    Hashing(HashingReport),
-    Queue(Box<ShopReport>),
-    Stream(Box<StreamReport>),
-    Pubsub(Box<PubSubReport>),
-}
-
 impl Default for Scenario {
     /// The scenario the page opens with: four servers placed by hash, then a fifth joins.
     fn default() -> Self {
@@ -111,223 +39,118 @@ impl Default for Scenario {
     }
 }
 
-impl LabId {
-    /// Every lab, in the order of the navigation.
-    pub const ALL: [LabId; 4] = [LabId::Hashing, LabId::Queue, LabId::Stream, LabId::Pubsub];
-
-    /// A short stable name (for storage keys and test ids).
-    pub fn key(self) -> &'static str {
-        match self {
-            LabId::Hashing => "hashing",
-            LabId::Queue => "queue",
-            LabId::Stream => "stream",
-            LabId::Pubsub => "pubsub",
-        }
-    }
-}
-
 impl Scenario {
+    /// A scenario of lab `L` with no actions yet.
+    pub fn new<L: Registered>(seed: u64, config: L::Config) -> Self {
+        Self { version: SCENARIO_VERSION, seed, setup: L::wrap(config, Vec::new()) }
+    }
+
     /// A hashing scenario with no actions yet.
-    pub fn hashing(seed: u64, config: HashingConfig) -> Self {
-        Self { version: SCENARIO_VERSION, seed, setup: LabSetup::Hashing { config, actions: Vec::new() } }
-    }
-
-    /// A queue scenario with no actions yet.
-    pub fn queue(seed: u64, config: ShopConfig) -> Self {
-        Self { version: SCENARIO_VERSION, seed, setup: LabSetup::Queue { config, actions: Vec::new() } }
-    }
-
-    /// A partitioned-log scenario with no actions yet.
-    pub fn stream(seed: u64, config: StreamConfig) -> Self {
-        Self { version: SCENARIO_VERSION, seed, setup: LabSetup::Stream { config, actions: Vec::new() } }
-    }
-
-    /// A publish/subscribe scenario with no actions yet.
-    pub fn pubsub(seed: u64, config: PubSubConfig) -> Self {
-        Self { version: SCENARIO_VERSION, seed, setup: LabSetup::Pubsub { config, actions: Vec::new() } }
+    pub fn hashing(seed: u64, config: crate::sim::hashing::HashingConfig) -> Self {
+        Self::new::<crate::sim::hashing::Hashing>(seed, config)
     }
 
     /// Which lab this scenario is for.
     pub fn lab(&self) -> LabId {
-        match self.setup {
-            LabSetup::Hashing { .. } => LabId::Hashing,
-            LabSetup::Queue { .. } => LabId::Queue,
-            LabSetup::Stream { .. } => LabId::Stream,
-            LabSetup::Pubsub { .. } => LabId::Pubsub,
-        }
+        self.setup.lab()
+    }
+
+    /// The configuration and actions, when this is a scenario of lab `L`.
+    #[allow(clippy::type_complexity)]
+    pub fn setup<L: Registered>(&self) -> Option<(&L::Config, &[(ActionTime, L::Action)])> {
+        L::setup_of(&self.setup)
     }
 
     /// Number of recorded actions.
     pub fn action_count(&self) -> usize {
-        match &self.setup {
-            LabSetup::Hashing { actions, .. } => actions.len(),
-            LabSetup::Queue { actions, .. } => actions.len(),
-            LabSetup::Stream { actions, .. } => actions.len(),
-            LabSetup::Pubsub { actions, .. } => actions.len(),
+        struct Count<'a>(&'a Scenario);
+        impl LabVisitor for Count<'_> {
+            type Out = usize;
+            fn visit<L: Registered>(self) -> usize {
+                self.0.setup::<L>().map_or(0, |(_, a)| a.len())
+            }
         }
+        self.lab().visit(Count(self))
     }
 
-    /// Checks the scenario without necessarily running it to the end: a hashing scenario is replayed
-    /// (cheap), a queue scenario's configuration and actions are checked against the limits.
+    /// A run of this scenario at its start (nothing simulated yet), after checking the configuration and
+    /// every action; `None` when the scenario is not of lab `L`. The message says what to change, and
+    /// where in the scenario.
+    pub fn start<L: Registered>(&self) -> Option<Result<L::Sim, String>> {
+        let (config, actions) = self.setup::<L>()?;
+        Some(start_checked::<L>(self.seed, config, actions))
+    }
+
+    /// Checks the scenario without running it: the configuration and every action against the limits
+    /// (and, in the hashing lab, that each change applies).
     pub fn check(&self) -> Result<(), String> {
-        match &self.setup {
-            LabSetup::Hashing { .. } => self.run().map(|_| ()),
-            LabSetup::Queue { config, actions } => self.shop_sim(config, actions).map(|_| ()),
-            LabSetup::Stream { config, actions } => self.stream_sim(config, actions).map(|_| ()),
-            LabSetup::Pubsub { config, actions } => self.pubsub_sim(config, actions).map(|_| ()),
+        struct Check<'a>(&'a Scenario);
+        impl LabVisitor for Check<'_> {
+            type Out = Result<(), String>;
+            fn visit<L: Registered>(self) -> Result<(), String> {
+                self.0.start::<L>().expect("the scenario's own lab").map(|_| ())
+            }
         }
+        self.lab().visit(Check(self))
     }
 
-    fn stream_sim(&self, config: &StreamConfig, actions: &[(ActionTime, StreamAction)]) -> Result<StreamSim, String> {
-        StreamSim::new(self.seed, config, actions).map_err(placed)
-    }
-
-    /// A fresh, not yet started run of a partitioned-log scenario (the page animates it step by step).
-    pub fn stream_run(&self) -> Option<Result<StreamSim, String>> {
-        match &self.setup {
-            LabSetup::Stream { config, actions } => Some(self.stream_sim(config, actions)),
-            _ => None,
-        }
-    }
-
-    fn pubsub_sim(&self, config: &PubSubConfig, actions: &[(ActionTime, PubSubAction)]) -> Result<PubSubSim, String> {
-        PubSubSim::new(self.seed, config, actions).map_err(placed)
-    }
-
-    /// A fresh, not yet started run of a publish/subscribe scenario (the page animates it step by step).
-    pub fn pubsub_run(&self) -> Option<Result<PubSubSim, String>> {
-        match &self.setup {
-            LabSetup::Pubsub { config, actions } => Some(self.pubsub_sim(config, actions)),
-            _ => None,
-        }
-    }
-
-    fn shop_sim(&self, config: &ShopConfig, actions: &[(ActionTime, QueueAction)]) -> Result<ShopSim, String> {
-        ShopSim::new(self.seed, config, actions).map_err(placed)
-    }
-
-    /// A fresh, not yet started shop run of a queue scenario (the page animates it step by step).
-    pub fn shop_run(&self) -> Option<Result<ShopSim, String>> {
-        match &self.setup {
-            LabSetup::Queue { config, actions } => Some(self.shop_sim(config, actions)),
-            _ => None,
-        }
-    }
-
-    /// Replays the scenario; the first configuration or action that cannot apply is reported with its
-    /// place in the scenario.
+    /// Replays the scenario to its end.
     pub fn run(&self) -> Result<LabRun, String> {
-        if self.action_count() > limits::ACTIONS_MAX.min(crate::sim::queue::limits::ACTIONS_MAX) {
-            return Err(format!("too many actions: {} (the limit is {})", self.action_count(), limits::ACTIONS_MAX));
-        }
-        match &self.setup {
-            LabSetup::Hashing { config, actions } => {
-                let mut lab = HashingLab::new(self.seed, config).map_err(|e| format!("configuration: {e}"))?;
-                let mut last = 0;
-                for (i, (at, action)) in actions.iter().enumerate() {
-                    if *at < last {
-                        return Err(format!("action {} happens before the one preceding it", i + 1));
-                    }
-                    last = *at;
-                    lab.apply(action).map_err(|e| format!("action {} ({}): {e}", i + 1, action.describe()))?;
-                }
-                Ok(LabRun::Hashing(lab))
-            }
-            LabSetup::Queue { config, actions } => {
-                let mut sim = self.shop_sim(config, actions)?;
-                sim.run();
-                let violations = check_all(&sim.snapshot());
-                Ok(LabRun::Queue(Box::new(QueueRun { report: sim.report(), violations })))
-            }
-            LabSetup::Stream { config, actions } => {
-                let mut sim = self.stream_sim(config, actions)?;
-                sim.run();
-                let report = sim.report();
-                let violations = crate::sim::stream::check_all(&report);
-                Ok(LabRun::Stream(Box::new(StreamRun { report, violations })))
-            }
-            LabSetup::Pubsub { config, actions } => {
-                let mut sim = self.pubsub_sim(config, actions)?;
-                sim.run();
-                let violations = crate::sim::pubsub::check_all(&sim.snapshot());
-                Ok(LabRun::Pubsub(Box::new(PubSubRun { report: sim.report(), violations })))
-            }
-        }
+        self.run_until(None)
     }
 
-    /// Appends a hashing action at the next step (time = 1 ms after the previous action).
-    pub fn push_hashing(&mut self, action: HashingAction) {
-        if let LabSetup::Hashing { actions, .. } = &mut self.setup {
-            let at = actions.last().map_or(0, |(t, _)| t + 1);
-            actions.push((at, action));
+    /// Replays the scenario up to virtual time `until_us` (µs; to its end with `None`).
+    pub fn run_until(&self, until_us: Option<u64>) -> Result<LabRun, String> {
+        struct Run<'a>(&'a Scenario, Option<u64>);
+        impl LabVisitor for Run<'_> {
+            type Out = Result<LabRun, String>;
+            fn visit<L: Registered>(self) -> Result<LabRun, String> {
+                let mut sim = self.0.start::<L>().expect("the scenario's own lab")?;
+                run_sim::<L>(&mut sim, self.1);
+                Ok(lab_run(Finished::<L>::of(sim)))
+            }
         }
+        self.lab().visit(Run(self, until_us))
     }
 
-    /// Records a queue action at virtual time `at_ms`, after any action recorded for the same or an
-    /// earlier time (actions stay in time order). Returns its index in the list.
-    pub fn push_queue(&mut self, at_ms: ActionTime, action: QueueAction) -> usize {
-        match &mut self.setup {
-            LabSetup::Queue { actions, .. } => {
-                let i = actions.partition_point(|(t, _)| *t <= at_ms);
-                actions.insert(i, (at_ms, action));
-                i
-            }
-            _ => 0,
-        }
-    }
-
-    /// Records a partitioned-log action at virtual time `at_ms`, after any action recorded for the
-    /// same or an earlier time. Returns its index in the list.
-    pub fn push_stream(&mut self, at_ms: ActionTime, action: StreamAction) -> usize {
-        match &mut self.setup {
-            LabSetup::Stream { actions, .. } => {
-                let i = actions.partition_point(|(t, _)| *t <= at_ms);
-                actions.insert(i, (at_ms, action));
-                i
-            }
-            _ => 0,
-        }
-    }
-
-    /// Records a publish/subscribe action at virtual time `at_ms`, after any action recorded for the
-    /// same or an earlier time. Returns its index in the list.
-    pub fn push_pubsub(&mut self, at_ms: ActionTime, action: PubSubAction) -> usize {
-        match &mut self.setup {
-            LabSetup::Pubsub { actions, .. } => {
-                let i = actions.partition_point(|(t, _)| *t <= at_ms);
-                actions.insert(i, (at_ms, action));
-                i
-            }
-            _ => 0,
-        }
+    /// Records an action of lab `L`: a timed lab's at virtual time `at_ms` (clamped to the horizon),
+    /// after any action recorded for the same or an earlier time; an instantaneous lab's 1 ms after the
+    /// last one. Returns its index in the list (0 when the scenario is not of lab `L`).
+    pub fn push<L: Registered>(&mut self, at_ms: ActionTime, action: L::Action) -> usize {
+        let Some((config, actions)) = L::setup_of_mut(&mut self.setup) else { return 0 };
+        let at_ms = at_ms.min(L::horizon_ms(config));
+        insert::<L>(actions, at_ms, action)
     }
 }
 
-/// A timed lab's refusal with its place in the scenario: an action's message already names the action;
-/// anything else is about the configuration.
+/// Inserts an action: a timed lab's at `at_ms`, after any action at the same or an earlier time; an
+/// instantaneous lab's 1 ms after the last one. Returns its index.
+fn insert<L: Lab>(actions: &mut Vec<(ActionTime, L::Action)>, at_ms: ActionTime, action: L::Action) -> usize {
+    if L::TIMED {
+        let i = actions.partition_point(|(t, _)| *t <= at_ms);
+        actions.insert(i, (at_ms, action));
+        i
+    } else {
+        let at = actions.last().map_or(0, |(t, _)| t + 1);
+        actions.push((at, action));
+        actions.len() - 1
+    }
+}
+
+/// `L::start` behind the checks every lab shares: the number of actions, their order (instantaneous
+/// labs), and the place of a refusal in the scenario.
+fn start_checked<L: Lab>(seed: u64, config: &L::Config, actions: &[(ActionTime, L::Action)]) -> Result<L::Sim, String> {
+    if actions.len() > ACTIONS_MAX {
+        return Err(format!("too many actions: {} (the limit is {ACTIONS_MAX})", actions.len()));
+    }
+    if let Some(i) = actions.windows(2).position(|w| w[1].0 < w[0].0).filter(|_| !L::TIMED) {
+        return Err(format!("action {} happens before the one preceding it", i + 2));
+    }
+    L::start(seed, config, actions).map_err(placed)
+}
+
+/// A refusal with its place in the scenario: an action's message already names the action; anything
+/// else is about the configuration.
 fn placed(e: String) -> String {
     if e.starts_with("action") || e.starts_with("too many") { e } else { format!("configuration: {e}") }
-}
-
-impl LabRun {
-    /// The lab's report.
-    pub fn report(&self) -> Report {
-        match self {
-            LabRun::Hashing(lab) => Report::Hashing(lab.report()),
-            LabRun::Queue(run) => Report::Queue(Box::new(run.report.clone())),
-            LabRun::Stream(run) => Report::Stream(Box::new(run.report.clone())),
-            LabRun::Pubsub(run) => Report::Pubsub(Box::new(run.report.clone())),
-        }
-    }
-
-    /// A fingerprint of the run's numbers (see each lab's `fingerprint`): the same scenario gives the
-    /// same digest natively and in wasm, and adding fields to a report does not change it.
-    pub fn digest(&self) -> u64 {
-        match self {
-            LabRun::Hashing(lab) => digest(&lab.fingerprint()),
-            LabRun::Queue(run) => digest(&run.report.fingerprint()),
-            LabRun::Stream(run) => digest(&run.report.fingerprint()),
-            LabRun::Pubsub(run) => digest(&run.report.fingerprint()),
-        }
-    }
 }

@@ -1,51 +1,20 @@
-//! The app's one reducer: the scenario being played, its replayed lab and report, and what the shell
-//! shows. Every change of state goes through `AppState::reduce`.
+//! The app's one reducer: every lab's session, the lab shown, and what the shell shows. Every change of
+//! state goes through `AppState::reduce`; nothing here knows which labs exist (see `crate::labs`).
 
 use super::form::sentence as capitalize;
-use super::pubsub::{PubSubEdit, PubSubSession};
-use super::stream::{StreamEdit, StreamSession};
-use super::{hashing, persist};
-use crate::scenario::{LabId, LabRun, LabSetup, Scenario, decode_link, encode_link, preset};
-use crate::sim::hashing::cache::CacheAffinity;
-use crate::sim::hashing::{HashingAction, HashingLab, HashingReport, limits};
-use crate::sim::queue::{ShopAction, ShopConfig};
+use super::persist;
+use crate::scenario::{
+    Edit, Edited, LabId, LabVisitor, Registered, Scenario, Session, decode_link, encode_link, link_moment, preset,
+};
+use std::cell::Cell;
 use std::rc::Rc;
 use yew::prelude::*;
 
 /// What the main area shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum View {
-    Hashing,
-    Queue,
+    Lab(LabId),
     About,
-    Stream,
-    Pubsub,
-}
-
-impl View {
-    fn of(lab: LabId) -> Self {
-        match lab {
-            LabId::Hashing => View::Hashing,
-            LabId::Queue => View::Queue,
-            LabId::Stream => View::Stream,
-            LabId::Pubsub => View::Pubsub,
-        }
-    }
-}
-
-pub use super::queue::QueueSession;
-
-/// A change to the message-queue lab's session.
-#[derive(Clone, Debug, PartialEq)]
-pub enum QueueEdit {
-    /// Something done to the running shop at virtual time `at_ms`, recorded in the scenario.
-    Live { at_ms: u64, action: ShopAction },
-    /// A new starting configuration and seed (the recorded actions stay).
-    Setup { config: ShopConfig, seed: u64 },
-    /// Forget the recorded actions.
-    ClearActions,
-    /// Remove the last recorded action.
-    Undo,
 }
 
 /// A message for the user; errors stay until dismissed.
@@ -66,43 +35,74 @@ impl Notice {
     }
 }
 
+/// Where a lab page reports the virtual moment it shows (µs), read when the user presses Share.
+#[derive(Clone, Debug, Default)]
+pub struct Playhead(Rc<Cell<Option<u64>>>);
+
+impl Playhead {
+    pub fn set(&self, t_us: Option<u64>) {
+        self.0.set(t_us);
+    }
+    pub fn get(&self) -> Option<u64> {
+        self.0.get()
+    }
+}
+
+impl PartialEq for Playhead {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// An edit of some lab's session, typed inside (see `AppAction::edit`); `true` asks it to drop the
+/// actions recorded after a live action's moment.
+pub type EditFn = Rc<dyn Fn(&Session, bool) -> Result<Edited, String>>;
+
+/// A live action taken before recorded ones, waiting for the user to agree to drop them.
+#[derive(Clone)]
+pub struct PendingBranch {
+    pub lab: LabId,
+    /// Recorded actions it would drop.
+    pub later: usize,
+    apply: EditFn,
+}
+
+impl PartialEq for PendingBranch {
+    fn eq(&self, other: &Self) -> bool {
+        self.lab == other.lab && self.later == other.later && Rc::ptr_eq(&self.apply, &other.apply)
+    }
+}
+
 /// The whole UI state.
+#[derive(Clone)]
 pub struct AppState {
-    /// The hashing lab's session.
-    pub scenario: Scenario,
-    /// The message-queue lab's session.
-    pub queue: QueueSession,
-    /// The partitioned-log lab's session.
-    pub stream: StreamSession,
-    /// The publish/subscribe lab's session.
-    pub pubsub: PubSubSession,
+    /// One session per lab, in the order of `LabId::ALL`.
+    pub sessions: Vec<Session>,
+    /// One playhead per lab, in the same order.
+    pub playheads: Vec<Playhead>,
     /// The lab whose session is shared and autosaved (the last one shown).
     pub current: LabId,
-    pub lab: HashingLab,
-    pub report: Rc<HashingReport>,
-    pub cache: Rc<Option<CacheAffinity>>,
-    /// The lab shared with components that compute from it in steps, and its generation (a digest of the
-    /// scenario: it changes whenever the lab does).
-    pub lab_ref: hashing::LabRef,
-    pub drawing: Rc<hashing::RingDrawing>,
-    pub notice: Option<Notice>,
     pub view: View,
+    pub notice: Option<Notice>,
     pub share_link: Option<String>,
     /// The autosaved session found at start-up, when the page opened something else.
     pub previous_session: Option<Scenario>,
     pub active_preset: Option<String>,
+    pub pending: Option<PendingBranch>,
 }
 
 /// Every user intent.
 pub enum AppAction {
-    Hashing(HashingAction),
-    Queue(QueueEdit),
-    Stream(StreamEdit),
-    Pubsub(PubSubEdit),
+    /// An edit of a lab's session (built by `AppAction::edit`).
+    Edit(LabId, EditFn),
+    /// Record the pending live action, dropping the later ones.
+    ConfirmBranch,
+    CancelBranch,
     Preset(String),
-    Load(Scenario, Option<Notice>),
+    /// Open a scenario in its lab, at a virtual moment (µs) if given.
+    Load(Box<Scenario>, Option<Notice>, Option<u64>),
     RestorePrevious,
-    SetSeed(u64),
+    /// Undo in the lab shown.
     Undo,
     Share,
     Notice(Notice),
@@ -110,75 +110,53 @@ pub enum AppAction {
     Show(View),
 }
 
-fn replay(scenario: &Scenario) -> Result<HashingLab, String> {
-    match scenario.run()? {
-        LabRun::Hashing(lab) => Ok(lab),
-        _ => Err("not a hashing scenario".into()),
+impl AppAction {
+    /// An edit of lab `L`'s session.
+    pub fn edit<L: Registered>(edit: Edit<L>) -> Self {
+        AppAction::Edit(L::ID, edit_fn(edit))
     }
 }
 
-impl AppState {
-    /// A state showing `scenario` in its lab; the other labs start from their defaults. A scenario that
-    /// cannot open gives its lab's default session and a notice saying why.
-    fn with_scenario(scenario: Scenario, notice: Option<Notice>) -> Self {
-        let lab = scenario.lab();
-        if lab == LabId::Hashing {
-            return Self::with_hashing(scenario, notice);
-        }
-        fn or_default<S>(opened: Result<S, String>, default: fn() -> S, notice: &mut Option<Notice>) -> S {
-            opened.unwrap_or_else(|e| {
-                *notice =
-                    Some(Notice::error(format!("{}. Showing the default scenario instead.", capitalize_bare(&e))));
-                default()
-            })
-        }
-        let mut notice = notice;
-        let mut s = Self::with_hashing(Scenario::default(), None);
-        match lab {
-            LabId::Queue => {
-                s.queue = or_default(QueueSession::new(scenario), QueueSession::default_session, &mut notice)
-            }
-            LabId::Stream => {
-                s.stream = or_default(StreamSession::new(scenario), StreamSession::default_session, &mut notice)
-            }
-            LabId::Pubsub => {
-                s.pubsub = or_default(PubSubSession::new(scenario), PubSubSession::default_session, &mut notice)
-            }
-            LabId::Hashing => unreachable!("handled above"),
-        }
-        s.notice = notice;
-        s.current = lab;
-        s.view = View::of(lab);
-        s
-    }
+fn edit_fn<L: Registered>(edit: Edit<L>) -> EditFn {
+    Rc::new(move |session: &Session, branch: bool| {
+        let e = if branch { edit.clone().branching() } else { edit.clone() };
+        session.edit::<L>(e)
+    })
+}
 
-    fn with_hashing(scenario: Scenario, notice: Option<Notice>) -> Self {
-        let (scenario, lab, notice) = match replay(&scenario) {
-            Ok(lab) => (scenario, lab, notice),
-            Err(e) => {
-                let fallback = Scenario::default();
-                let lab = replay(&fallback).expect("the default scenario replays");
-                (fallback, lab, Some(Notice::error(format!("{e}. Showing the default scenario instead."))))
-            }
-        };
-        let report = Rc::new(lab.report());
+fn slot(lab: LabId) -> usize {
+    LabId::ALL.iter().position(|&l| l == lab).expect("every lab is registered")
+}
+
+impl AppState {
+    /// Every lab at its first preset, showing `lab`.
+    fn defaults(lab: LabId) -> Self {
         Self {
-            cache: Rc::new(lab.cache_affinity()),
-            lab_ref: hashing::LabRef::new(&lab),
-            drawing: Rc::new(hashing::ring_sample(&lab)),
-            scenario,
-            queue: QueueSession::default_session(),
-            stream: StreamSession::default_session(),
-            pubsub: PubSubSession::default_session(),
-            current: LabId::Hashing,
-            lab,
-            report,
-            notice,
-            view: View::Hashing,
+            sessions: LabId::ALL.iter().map(|&l| Session::default_of(l)).collect(),
+            playheads: LabId::ALL.iter().map(|_| Playhead::default()).collect(),
+            current: lab,
+            view: View::Lab(lab),
+            notice: None,
             share_link: None,
             previous_session: None,
             active_preset: None,
+            pending: None,
         }
+    }
+
+    /// The session of `lab`.
+    pub fn session(&self, lab: LabId) -> &Session {
+        &self.sessions[slot(lab)]
+    }
+
+    /// The playhead of `lab`.
+    pub fn playhead(&self, lab: LabId) -> &Playhead {
+        &self.playheads[slot(lab)]
+    }
+
+    /// The session of the current lab: what Share copies and the autosave keeps.
+    pub fn current_scenario(&self) -> Scenario {
+        (*self.session(self.current).scenario).clone()
     }
 
     /// The state at page load: every lab's autosaved session, then a share link in the fragment or else
@@ -188,9 +166,9 @@ impl AppState {
         let saved: Vec<Scenario> =
             LabId::ALL.iter().filter_map(|lab| decode(persist::load_lab_autosave(lab.key()))).collect();
         let last = decode(persist::load_autosave());
-        let mut state = Self::with_scenario(Scenario::default(), None);
+        let mut state = Self::defaults(LabId::ALL[0]);
         for s in saved.iter().filter(|s| last.as_ref().is_none_or(|l| l.lab() != s.lab())) {
-            state = state.open(s.clone(), None, None);
+            state = state.open(s.clone(), None, None, None);
         }
         let from_link = persist::fragment().filter(|f| f.contains("s="));
         match (from_link, last.clone()) {
@@ -200,13 +178,14 @@ impl AppState {
                 let opened = match decode_link(&fragment) {
                     Ok(s) => {
                         let before = saved.iter().chain(last.iter()).find(|p| p.lab() == s.lab()).cloned();
-                        state = state.open(s.clone(), Some(Notice::info("Opened a shared scenario.")), None);
+                        let at = link_moment(&fragment);
+                        state = state.open(s.clone(), Some(Notice::info("Opened a shared scenario.")), None, at);
                         before.filter(|b| *b != s)
                     }
                     Err(e) => {
                         let instead = if last.is_some() { "your last session" } else { "the default scenario" };
                         if let Some(l) = last {
-                            state = state.open(l, None, None);
+                            state = state.open(l, None, None, None);
                         }
                         state.notice = Some(Notice::error(format!("{e} Showing {instead} instead.")));
                         None
@@ -219,126 +198,82 @@ impl AppState {
                     state.previous_session = Some(previous);
                 }
             }
-            (None, Some(l)) => state = state.open(l, None, None),
+            (None, Some(l)) => state = state.open(l, None, None, None),
             (None, None) => {}
         }
         state
     }
 
-    fn next(&self, scenario: Scenario, lab: HashingLab, notice: Option<Notice>) -> Self {
-        Self {
-            report: Rc::new(lab.report()),
-            cache: Rc::new(lab.cache_affinity()),
-            lab_ref: hashing::LabRef::new(&lab),
-            drawing: Rc::new(hashing::ring_sample(&lab)),
-            scenario,
-            queue: self.queue.clone(),
-            stream: self.stream.clone(),
-            pubsub: self.pubsub.clone(),
-            current: self.current,
-            lab,
-            notice,
-            view: self.view,
-            share_link: None,
-            previous_session: self.previous_session.clone(),
-            active_preset: self.active_preset.clone(),
-        }
-    }
-
-    fn with_notice(&self, notice: Option<Notice>) -> Self {
-        Self {
-            scenario: self.scenario.clone(),
-            queue: self.queue.clone(),
-            stream: self.stream.clone(),
-            pubsub: self.pubsub.clone(),
-            current: self.current,
-            lab: self.lab.clone(),
-            report: self.report.clone(),
-            cache: self.cache.clone(),
-            lab_ref: self.lab_ref.clone(),
-            drawing: self.drawing.clone(),
-            notice,
-            view: self.view,
-            share_link: self.share_link.clone(),
-            previous_session: self.previous_session.clone(),
-            active_preset: self.active_preset.clone(),
-        }
-    }
-}
-
-impl AppState {
-    /// The session of the current lab: what Share copies and the autosave keeps.
-    pub fn current_scenario(&self) -> Scenario {
-        match self.current {
-            LabId::Hashing => self.scenario.clone(),
-            LabId::Queue => (*self.queue.scenario).clone(),
-            LabId::Stream => (*self.stream.scenario).clone(),
-            LabId::Pubsub => (*self.pubsub.scenario).clone(),
-        }
-    }
-
-    /// Opens `scenario` in its lab, keeping the other lab's session as it is.
-    fn open(&self, scenario: Scenario, notice: Option<Notice>, view: Option<View>) -> Self {
-        let opened = Self::with_scenario(scenario, notice);
-        // Every other lab keeps its session.
-        let mut s = match opened.current {
-            LabId::Hashing => {
-                Self { queue: self.queue.clone(), stream: self.stream.clone(), pubsub: self.pubsub.clone(), ..opened }
+    /// Opens `scenario` in its lab (at virtual time `at_us`, if given), keeping every other lab's
+    /// session. A scenario that cannot open leaves its lab's session as it was and says why.
+    fn open(&self, scenario: Scenario, notice: Option<Notice>, view: Option<View>, at_us: Option<u64>) -> Self {
+        let lab = scenario.lab();
+        let mut s = self.clone();
+        s.notice = notice;
+        match Session::new(scenario) {
+            Ok(session) => s.sessions[slot(lab)] = session.at(at_us),
+            Err(e) => {
+                s.notice = Some(Notice::error(format!(
+                    "{}. Showing the {} lab's previous session instead.",
+                    capitalize(&e).trim_end_matches('.'),
+                    lab.title()
+                )))
             }
-            lab => {
-                let mut keep = self.with_notice(opened.notice.clone());
-                match lab {
-                    LabId::Queue => keep.queue = opened.queue,
-                    LabId::Stream => keep.stream = opened.stream,
-                    LabId::Pubsub => keep.pubsub = opened.pubsub,
-                    LabId::Hashing => unreachable!("matched above"),
-                }
-                keep.current = lab;
-                keep
-            }
-        };
-        s.view = view.unwrap_or(View::of(s.current));
+        }
+        s.current = lab;
+        s.view = view.unwrap_or(View::Lab(lab));
         s.active_preset = None;
-        s.previous_session = self.previous_session.clone();
+        s.share_link = None;
+        s.pending = None;
         s
     }
 
-    fn queue_edit(&self, edit: QueueEdit) -> Self {
-        let mut scenario = (*self.queue.scenario).clone();
-        let LabSetup::Queue { config, actions } = &mut scenario.setup else { return self.with_notice(None) };
-        match edit {
-            QueueEdit::Live { at_ms, action } => {
-                if actions.len() >= crate::sim::queue::limits::ACTIONS_MAX {
-                    return self.with_notice(Some(Notice::error(format!(
-                        "This session has {} recorded actions, the most a scenario keeps. Undo some, or start again from a preset.",
-                        crate::sim::queue::limits::ACTIONS_MAX
-                    ))));
-                }
-                let at_ms = at_ms.min(config.horizon_ms);
-                scenario.push_queue(at_ms, action);
-            }
-            QueueEdit::Setup { config: c, seed } => {
-                *config = c;
-                scenario.seed = seed;
-            }
-            QueueEdit::ClearActions => actions.clear(),
-            QueueEdit::Undo => {
-                if actions.pop().is_none() {
-                    return self.with_notice(Some(Notice::info("Nothing to undo.")));
-                }
-            }
-        }
-        match QueueSession::new(scenario) {
-            Ok(queue) => {
+    fn with_notice(&self, notice: Option<Notice>) -> Self {
+        let mut s = self.clone();
+        s.notice = notice;
+        s
+    }
+
+    /// Applies an edit to `lab`'s session.
+    fn apply_edit(&self, lab: LabId, apply: &EditFn, branch: bool) -> Self {
+        match apply(self.session(lab), branch) {
+            Ok(Edited::Changed(session)) => {
                 let mut s = self.with_notice(None);
-                s.queue = queue;
-                s.current = LabId::Queue;
+                s.sessions[slot(lab)] = session;
+                s.current = lab;
                 s.active_preset = None;
+                s.share_link = None;
+                s.pending = None;
+                s
+            }
+            Ok(Edited::NothingToUndo) => self.with_notice(Some(Notice::info("Nothing to undo."))),
+            Ok(Edited::WouldDrop { later }) => {
+                let mut s = self.with_notice(None);
+                s.pending = Some(PendingBranch { lab, later, apply: apply.clone() });
                 s
             }
             Err(e) => self.with_notice(Some(Notice::error(capitalize(&e)))),
         }
     }
+}
+
+/// Undo, for whichever lab is current.
+fn undo_fn(lab: LabId) -> EditFn {
+    struct Undo;
+    impl LabVisitor for Undo {
+        type Out = EditFn;
+        fn visit<L: Registered>(self) -> EditFn {
+            edit_fn::<L>(Edit::Undo)
+        }
+    }
+    lab.visit(Undo)
+}
+
+/// The moment of a share link, `&t=SECONDS`, written with at most three decimals.
+fn moment_param(t_us: u64) -> String {
+    let s = format!("{:.3}", t_us as f64 / 1e6);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    format!("&t={s}")
 }
 
 impl Reducible for AppState {
@@ -346,132 +281,67 @@ impl Reducible for AppState {
 
     fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
         let state = match action {
-            AppAction::Hashing(action) => {
-                if self.scenario.action_count() >= limits::ACTIONS_MAX {
-                    return Rc::new(self.with_notice(Some(Notice::error(format!(
-                        "This session has {} recorded changes, the most a scenario keeps. Undo some, or start again from a preset.",
-                        limits::ACTIONS_MAX
-                    )))));
-                }
-                let mut lab = self.lab.clone();
-                match lab.apply(&action) {
-                    Ok(()) => {
-                        let mut scenario = self.scenario.clone();
-                        scenario.push_hashing(action);
-                        self.next(scenario, lab, None)
-                    }
-                    Err(e) => self.with_notice(Some(Notice::error(capitalize(&e)))),
-                }
-            }
-            AppAction::Queue(edit) => self.queue_edit(edit),
-            AppAction::Stream(edit) => self.stream_edit(edit),
-            AppAction::Pubsub(edit) => match self.pubsub.edit(edit) {
-                Ok(pubsub) => {
-                    let mut s = self.with_notice(None);
-                    s.pubsub = pubsub;
-                    s.current = LabId::Pubsub;
-                    s.active_preset = None;
-                    s
-                }
-                Err(e) => self.with_notice(Some(Notice::error(capitalize(&e)))),
+            AppAction::Edit(lab, apply) => self.apply_edit(lab, &apply, false),
+            AppAction::ConfirmBranch => match self.pending.clone() {
+                Some(p) => self.apply_edit(p.lab, &p.apply, true),
+                None => self.with_notice(None),
             },
+            AppAction::CancelBranch => {
+                let mut s = self.with_notice(None);
+                s.pending = None;
+                s
+            }
             AppAction::Preset(name) => match preset(&name) {
                 Some(p) => {
-                    let mut s = self.open(p.scenario, Some(Notice::info(p.explains)), None);
+                    let mut s = self.open(p.scenario, Some(Notice::info(p.explains)), None, None);
                     s.active_preset = Some(name);
                     s
                 }
                 None => self.with_notice(Some(Notice::error(format!("There is no preset named {name}.")))),
             },
-            AppAction::Load(scenario, notice) => {
+            AppAction::Load(scenario, notice, at_us) => {
+                let scenario = *scenario;
                 let view = (self.view == View::About && scenario.lab() == self.current).then_some(View::About);
-                self.open(scenario, notice, view)
+                self.open(scenario, notice, view, at_us)
             }
             AppAction::RestorePrevious => match self.previous_session.clone() {
                 Some(previous) => {
-                    let mut s = self.open(previous, Some(Notice::info("Restored your previous session.")), None);
+                    let mut s = self.open(previous, Some(Notice::info("Restored your previous session.")), None, None);
                     s.previous_session = None;
                     s
                 }
                 None => self.with_notice(None),
             },
-            AppAction::SetSeed(seed) => {
-                let mut scenario = self.scenario.clone();
-                scenario.seed = seed;
-                match replay(&scenario) {
-                    Ok(lab) => self.next(scenario, lab, None),
-                    Err(e) => self.with_notice(Some(Notice::error(capitalize(&e)))),
-                }
-            }
-            AppAction::Undo if self.current == LabId::Queue => self.queue_edit(QueueEdit::Undo),
-            AppAction::Undo if self.current == LabId::Stream => self.stream_edit(StreamEdit::Undo),
-            AppAction::Undo if self.current == LabId::Pubsub => match self.pubsub.edit(PubSubEdit::Undo) {
-                Ok(pubsub) => {
-                    let mut s = self.with_notice(None);
-                    s.pubsub = pubsub;
-                    s
-                }
-                Err(e) => self.with_notice(Some(Notice::info(capitalize(&e)))),
-            },
-            AppAction::Undo => {
-                let mut scenario = self.scenario.clone();
-                let crate::scenario::LabSetup::Hashing { actions, .. } = &mut scenario.setup else {
-                    return Rc::new(self.with_notice(None));
-                };
-                if actions.pop().is_none() {
-                    return Rc::new(self.with_notice(Some(Notice::info("Nothing to undo."))));
-                }
-                match replay(&scenario) {
-                    Ok(lab) => self.next(scenario, lab, None),
-                    Err(e) => self.with_notice(Some(Notice::error(capitalize(&e)))),
-                }
-            }
+            AppAction::Undo => self.apply_edit(self.current, &undo_fn(self.current), false),
             AppAction::Share => {
-                let fragment = encode_link(&self.current_scenario());
+                let lab = self.current;
+                let moment = if lab.timed() { self.playhead(lab).get().filter(|&t| t > 0) } else { None };
+                let fragment = encode_link(&self.current_scenario()) + &moment.map(moment_param).unwrap_or_default();
                 let url = persist::page_url(&fragment);
                 persist::set_fragment(&fragment);
                 persist::copy(&url);
-                let mut s = self.with_notice(Some(Notice::info(
-                    "Link copied. Whoever opens it sees this exact session: same keys, same changes.",
-                )));
+                let text = match moment {
+                    Some(t) => format!(
+                        "Link copied. Whoever opens it sees this exact session, at t = {:.1} s.",
+                        t as f64 / 1e6
+                    ),
+                    None => "Link copied. Whoever opens it sees this exact session: same setup, same changes.".into(),
+                };
+                let mut s = self.with_notice(Some(Notice::info(text)));
                 s.share_link = Some(url);
                 s
             }
             AppAction::Notice(n) => self.with_notice(Some(n)),
             AppAction::DismissNotice => self.with_notice(None),
             AppAction::Show(view) => {
-                let mut s = self.with_notice(self.notice.clone());
+                let mut s = (*self).clone();
                 s.view = view;
-                match view {
-                    View::Hashing => s.current = LabId::Hashing,
-                    View::Queue => s.current = LabId::Queue,
-                    View::Stream => s.current = LabId::Stream,
-                    View::Pubsub => s.current = LabId::Pubsub,
-                    View::About => {}
+                if let View::Lab(lab) = view {
+                    s.current = lab;
                 }
                 s
             }
         };
         Rc::new(state)
     }
-}
-
-impl AppState {
-    fn stream_edit(&self, edit: StreamEdit) -> Self {
-        match self.stream.edited(edit) {
-            Ok(Some(stream)) => {
-                let mut s = self.with_notice(None);
-                s.stream = stream;
-                s.current = LabId::Stream;
-                s.active_preset = None;
-                s
-            }
-            Ok(None) => self.with_notice(Some(Notice::info("Nothing to undo."))),
-            Err(e) => self.with_notice(Some(Notice::error(capitalize(&e)))),
-        }
-    }
-}
-
-fn capitalize_bare(s: &str) -> String {
-    capitalize(s).trim_end_matches('.').to_string()
 }

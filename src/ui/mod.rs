@@ -7,6 +7,7 @@ mod chunked;
 mod form;
 mod format;
 mod hashing;
+pub mod lab;
 mod palette;
 mod panic;
 mod persist;

@@ -4,7 +4,7 @@
 //! actions are recorded at the animation's virtual time, so after one the replay starts over and
 //! catches up with where the animation was.
 
-use crate::scenario::Scenario;
+use crate::scenario::{Registered, Scenario};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -18,22 +18,18 @@ const EVENTS_PER_TICK: u64 = 20_000;
 /// Virtual time between two looks at the clock while advancing, µs.
 const STRIDE_US: u64 = 50_000;
 
-/// A lab's simulation as the animation drives it.
-pub trait Animated: Sized + 'static {
+/// A timed lab as the animation drives it: the lab's own simulation (through `scenario::Lab`) and
+/// what one frame of it shows.
+pub trait Animated: Registered {
     /// What a frame shows.
     type Snapshot: 'static;
-    /// A fresh run of the scenario, or `None` when it is not this lab's (or not valid).
-    fn start(scenario: &Scenario) -> Option<Self>;
-    /// True when two scenarios start the same run (same seed and configuration; the actions may differ).
-    fn same_start(a: &Scenario, b: &Scenario) -> bool;
-    /// Processes every event up to and including virtual time `t_us`.
-    fn run_until(&mut self, t_us: u64);
-    /// Events processed so far.
-    fn events(&self) -> u64;
-    /// The time of the last processed event, µs.
-    fn now(&self) -> u64;
-    fn is_finished(&self) -> bool;
-    fn snapshot(&self) -> Self::Snapshot;
+    fn snapshot(sim: &Self::Sim) -> Self::Snapshot;
+}
+
+/// True when two scenarios start the same run of lab `L` (same seed and configuration; the actions may
+/// differ).
+fn same_start<L: Registered>(a: &Scenario, b: &Scenario) -> bool {
+    a.seed == b.seed && a.setup::<L>().map(|(c, _)| c) == b.setup::<L>().map(|(c, _)| c)
 }
 
 /// What the animation shows now.
@@ -58,8 +54,8 @@ impl<S> PartialEq for Frame<S> {
 }
 
 /// The replay driving the animation.
-struct Player<A> {
-    sim: Option<A>,
+struct Player<A: Animated> {
+    sim: Option<A::Sim>,
     clock_us: u64,
     /// Where the animation should be: after a live action the new run catches up to the old clock, a
     /// slice per tick, even while paused; "to the end" sets it to the end of time.
@@ -71,9 +67,9 @@ impl<A: Animated> Player<A> {
     /// Starts over on a new scenario; when only the recorded actions changed (a live action, an undo), it
     /// catches up with where the animation was.
     fn load(&mut self, scenario: &Rc<Scenario>) {
-        let same_start = self.scenario.as_ref().is_some_and(|old| A::same_start(old, scenario));
+        let same_start = self.scenario.as_ref().is_some_and(|old| same_start::<A>(old, scenario));
         let resume = if same_start { self.clock_us } else { 0 };
-        self.sim = A::start(scenario);
+        self.sim = scenario.start::<A>().and_then(Result::ok);
         self.clock_us = 0;
         self.catch_up_us = resume;
         self.scenario = Some(scenario.clone());
@@ -83,15 +79,15 @@ impl<A: Animated> Player<A> {
     /// Runs up to virtual time `target_us`, processing at most about `budget` events.
     fn advance_to(&mut self, target_us: u64, budget: u64) {
         let Some(sim) = self.sim.as_mut() else { return };
-        let start = sim.events();
+        let start = A::steps(sim);
         // Events at the clock's own time first (an action recorded at the paused playhead, or at 0).
-        sim.run_until(self.clock_us);
-        while self.clock_us < target_us && !sim.is_finished() && sim.events() - start < budget {
+        A::run_until(sim, self.clock_us);
+        while self.clock_us < target_us && !A::is_finished(sim) && A::steps(sim) - start < budget {
             self.clock_us = self.clock_us.saturating_add(STRIDE_US).min(target_us);
-            sim.run_until(self.clock_us);
+            A::run_until(sim, self.clock_us);
         }
-        if sim.is_finished() {
-            self.clock_us = self.clock_us.max(sim.now());
+        if A::is_finished(sim) {
+            self.clock_us = self.clock_us.max(A::now(sim));
             self.catch_up_us = self.clock_us;
         }
     }
@@ -103,14 +99,14 @@ impl<A: Animated> Player<A> {
     }
 
     fn finished(&self) -> bool {
-        self.sim.as_ref().is_some_and(A::is_finished)
+        self.sim.as_ref().is_some_and(|s| A::is_finished(s))
     }
 
     fn frame(&self) -> Option<Frame<A::Snapshot>> {
         self.sim.as_ref().map(|s| Frame {
             clock_us: self.clock_us,
-            snap: Rc::new(s.snapshot()),
-            finished: s.is_finished(),
+            snap: Rc::new(A::snapshot(s)),
+            finished: A::is_finished(s),
         })
     }
 }

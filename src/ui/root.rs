@@ -2,8 +2,9 @@
 //! page. State lives in `app::AppState`; this file only wires it to the page.
 
 use super::app::{AppAction, AppState, Notice, View};
-use super::{hashing, panic, persist, pubsub, queue, shell, stream};
-use crate::scenario::{decode_link, encode_link};
+use super::lab::PageProps;
+use super::{panic, persist, shell};
+use crate::scenario::{decode_link, encode_link, link_moment};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use yew::prelude::*;
@@ -30,7 +31,11 @@ pub fn app() -> Html {
             let listener = Closure::<dyn Fn()>::new(move || {
                 if let Some(fragment) = persist::fragment().filter(|f| f.contains("s=")) {
                     match decode_link(&fragment) {
-                        Ok(s) => dispatch.dispatch(AppAction::Load(s, Some(Notice::info("Opened a shared scenario.")))),
+                        Ok(s) => dispatch.dispatch(AppAction::Load(
+                            Box::new(s),
+                            Some(Notice::info("Opened a shared scenario.")),
+                            link_moment(&fragment),
+                        )),
                         Err(e) => dispatch.dispatch(AppAction::Notice(Notice::error(format!(
                             "{e} Your current session is unchanged."
                         )))),
@@ -61,36 +66,19 @@ pub fn app() -> Html {
             if let Some(notice) = state.notice.clone() {
                 <shell::NoticeBar {notice} on_action={on_action.clone()} />
             }
+            if let Some(pending) = state.pending.clone() {
+                <shell::BranchBar later={pending.later} on_action={on_action.clone()} />
+            }
             <main id="main" tabindex="-1">
                 {
                     match state.view {
-                        View::Hashing => html! {
-                            <hashing::HashingPage
-                                report={state.report.clone()}
-                                sample={state.drawing.clone()}
-                                cache={state.cache.clone()}
-                                lab_ref={state.lab_ref.clone()}
-                                split={state.lab.split()}
-                                next_name={state.lab.next_free_name()}
-                                seed={state.scenario.seed}
-                                actions={state.scenario.action_count()}
-                                active_preset={state.active_preset.clone()}
-                                on_action={on_action.clone()}
-                            />
-                        },
-                        View::Queue => html! {
-                            <queue::QueuePage session={state.queue.clone()}
-                                active_preset={state.active_preset.clone()} on_action={on_action.clone()} />
-                        },
-                        View::Pubsub => html! {
-                            <pubsub::PubSubPage session={state.pubsub.clone()}
-                                active_preset={state.active_preset.clone()} on_action={on_action.clone()} />
-                        },
+                        View::Lab(lab) => lab.page(PageProps {
+                            session: state.session(lab).clone(),
+                            active_preset: state.active_preset.clone(),
+                            on_action: on_action.clone(),
+                            playhead: state.playhead(lab).clone(),
+                        }),
                         View::About => html! { <shell::About /> },
-                        View::Stream => html! {
-                            <stream::StreamPage session={state.stream.clone()}
-                                active_preset={state.active_preset.clone()} on_action={on_action.clone()} />
-                        },
                     }
                 }
             </main>

@@ -1,6 +1,7 @@
 //! The app shell: header with navigation and Share, the notice bar, the about text and the footer.
 
 use super::app::{AppAction, Notice, View};
+use crate::scenario::LabId;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -13,7 +14,7 @@ pub struct HeaderProps {
 /// Brand, navigation to the labs that exist, and the Share button.
 #[function_component(Header)]
 pub fn header(props: &HeaderProps) -> Html {
-    let nav = |view: View, label: &'static str, testid: &'static str| {
+    let nav = |view: View, label: &'static str, testid: String| {
         let on_action = props.on_action.clone();
         let current = props.view == view;
         html! {
@@ -37,11 +38,8 @@ pub fn header(props: &HeaderProps) -> Html {
                 <span class="tagline">{ "system design, played live" }</span>
             </div>
             <nav aria-label="Labs">
-                { nav(View::Hashing, "Hashing & load balancing", "nav-hashing") }
-                { nav(View::Queue, "Message queue", "nav-queue") }
-                { nav(View::Stream, "Partitioned log", "nav-stream") }
-                { nav(View::Pubsub, "Publish/subscribe", "nav-pubsub") }
-                { nav(View::About, "About", "nav-about") }
+                { for LabId::ALL.iter().map(|&lab| nav(View::Lab(lab), lab.title(), format!("nav-{}", lab.key()))) }
+                { nav(View::About, "About", "nav-about".to_string()) }
             </nav>
             <div class="share">
                 <button class="primary" data-testid="share" onclick={share}
@@ -83,6 +81,38 @@ pub fn notice_bar(props: &NoticeProps) -> Html {
                 <button data-testid="restore" onclick={restore}>{ "Back to my previous session" }</button>
             }
             <button class="dismiss" aria-label="Dismiss message" onclick={dismiss}>{ "×" }</button>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct BranchBarProps {
+    /// Recorded actions the pending one would drop.
+    pub later: usize,
+    pub on_action: Callback<AppAction>,
+}
+
+/// Asks before a live action taken in the past drops the actions recorded after it (Undo restores them).
+#[function_component(BranchBar)]
+pub fn branch_bar(props: &BranchBarProps) -> Html {
+    let emit = |a: fn() -> AppAction| {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_| on_action.emit(a()))
+    };
+    let n = props.later;
+    html! {
+        <div class="notice branch" data-testid="branch-confirm" role="alertdialog" aria-label="Branch from this moment">
+            <span class="text">{ format!(
+                "You are at an earlier moment than {n} recorded action{}. Acting here starts a new branch: \
+                 {} dropped (Undo brings {} back).",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "it is" } else { "they are" },
+                if n == 1 { "it" } else { "them" },
+            ) }</span>
+            <button class="primary" data-testid="branch-yes" onclick={emit(|| AppAction::ConfirmBranch)}>
+                { format!("Drop {n} and record this") }
+            </button>
+            <button data-testid="branch-no" onclick={emit(|| AppAction::CancelBranch)}>{ "Cancel" }</button>
         </div>
     }
 }

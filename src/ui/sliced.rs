@@ -1,89 +1,189 @@
-//! A whole run computed in slices of events, one slice per timer tick, so a long run (100,000 records)
-//! never freezes the tab; small runs finish in the first, synchronous slice and never flicker.
+//! Heavy work computed in slices, one slice per timer tick, so no run within the limits freezes the tab:
+//! every lab's whole run (`WholeRun`), the queue lab's three delivery guarantees, any replay. A slice
+//! works for a time budget (not a fixed count of events: a cheap event and a costly one differ a
+//! hundredfold), and the page re-renders only when there is something new to show, or a few times a
+//! second for the progress. Small runs finish in the first, synchronous slice and never flicker.
 
-use crate::scenario::Scenario;
+use crate::scenario::{Finished, Lab, Registered, Scenario};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Events processed before the first paint.
-const FIRST_SLICE_EVENTS: u64 = 20_000;
-/// Events processed per timer tick afterwards (about 10–20 ms of work in the browser).
-const SLICE_EVENTS: u64 = 20_000;
+/// Work done before the first paint, ms.
+const FIRST_SLICE_MS: f64 = 40.0;
+/// Work per timer tick afterwards, ms: well under what a person notices, long enough that the timer's
+/// own delay (about 4 ms) costs little.
+const SLICE_MS: f64 = 30.0;
+/// Steps taken between two looks at the clock.
+const CHUNK: u64 = 512;
+/// Least time between two progress re-renders, ms.
+const PROGRESS_EVERY_MS: f64 = 250.0;
 
-/// A run that can be advanced one event at a time and summed up at its end.
+/// Work that can be advanced a bounded number of steps at a time.
 pub trait Finite: Sized + 'static {
     type Outcome: 'static;
-    /// A fresh run of the scenario, or `None` when it is not this lab's (or not valid).
-    fn start(scenario: &Scenario) -> Option<Self>;
-    /// Processes one event; false when the run is over.
-    fn advance(&mut self) -> bool;
-    /// Events processed so far.
+    /// Takes at most `max` steps; true once the work is over.
+    fn advance(&mut self, max: u64) -> bool;
+    /// Steps taken so far.
     fn done_events(&self) -> u64;
-    fn outcome(&self) -> Self::Outcome;
+    /// What can be shown now: the whole outcome once over, a partial one (or `None`) before.
+    fn outcome(&mut self, over: bool) -> Option<Self::Outcome>;
+    /// True when the partial outcome changed in a way worth showing at once (a part finished); the
+    /// page also re-renders a few times a second for the progress.
+    fn has_news(&self) -> bool {
+        false
+    }
 }
 
-/// The run's outcome once finished, or how many events it has processed so far.
+/// Where the work stands.
 pub enum Progress<O> {
-    Running { events: u64 },
+    Running { events: u64, partial: Option<Rc<O>> },
     Done(Rc<O>),
 }
 
 impl<O> Clone for Progress<O> {
     fn clone(&self) -> Self {
         match self {
-            Self::Running { events } => Self::Running { events: *events },
+            Self::Running { events, partial } => Self::Running { events: *events, partial: partial.clone() },
             Self::Done(o) => Self::Done(o.clone()),
         }
     }
 }
 
-struct Runner<F: Finite> {
-    generation: u64,
-    sim: Option<F>,
-    state: Progress<F::Outcome>,
-}
-
-impl<F: Finite> Runner<F> {
-    fn work(&mut self, budget: u64) -> bool {
-        let Some(sim) = self.sim.as_mut() else { return true };
-        let mut finished = false;
-        for _ in 0..budget {
-            if !sim.advance() {
-                finished = true;
-                break;
-            }
+impl<O> Progress<O> {
+    /// The whole outcome, once done.
+    pub fn done(&self) -> Option<Rc<O>> {
+        match self {
+            Self::Done(o) => Some(o.clone()),
+            Self::Running { .. } => None,
         }
-        self.state = if finished {
-            let done = Progress::Done(Rc::new(sim.outcome()));
-            self.sim = None;
-            done
-        } else {
-            Progress::Running { events: sim.done_events() }
-        };
-        finished
+    }
+
+    /// Steps taken so far (0 once done).
+    pub fn events(&self) -> u64 {
+        match self {
+            Self::Running { events, .. } => *events,
+            Self::Done(_) => 0,
+        }
     }
 }
 
-/// The outcome of `scenario`'s whole run, computed over the next ticks. A newer scenario stops the
-/// older run.
+/// A lab's whole run, as the page computes it.
+pub struct WholeRun<L: Lab> {
+    sim: Option<L::Sim>,
+}
+
+impl<L: Registered> WholeRun<L> {
+    /// The run of `scenario`, or `None` when it is not of lab `L` or does not check.
+    pub fn start(scenario: &Scenario) -> Option<Self> {
+        Some(Self { sim: Some(scenario.start::<L>()?.ok()?) })
+    }
+}
+
+impl<L: Lab> Finite for WholeRun<L> {
+    type Outcome = Finished<L>;
+    fn advance(&mut self, max: u64) -> bool {
+        let Some(sim) = self.sim.as_mut() else { return true };
+        for _ in 0..max {
+            if L::step(sim).is_none() {
+                return true;
+            }
+        }
+        L::is_finished(sim)
+    }
+    fn done_events(&self) -> u64 {
+        self.sim.as_ref().map_or(0, L::steps)
+    }
+    fn outcome(&mut self, over: bool) -> Option<Finished<L>> {
+        if over { self.sim.take().map(Finished::of) } else { None }
+    }
+}
+
+/// The wall clock, ms (for slicing only: nothing simulated ever reads it).
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+struct Runner<F: Finite> {
+    generation: u64,
+    work: Option<F>,
+    state: Progress<F::Outcome>,
+    last_render_ms: f64,
+}
+
+impl<F: Finite> Runner<F> {
+    /// Works for about `budget_ms`; returns (over, worth re-rendering).
+    fn work(&mut self, budget_ms: f64) -> (bool, bool) {
+        let Some(work) = self.work.as_mut() else { return (true, false) };
+        let start = now_ms();
+        let mut over = false;
+        // A few steps first, then more: one step of some labs (a hashing change on a million ring
+        // points) costs as much as thousands of another's.
+        let mut steps = 1;
+        while !over && now_ms() - start < budget_ms {
+            over = work.advance(steps);
+            steps = (steps * 2).min(CHUNK);
+        }
+        if over {
+            let outcome = work.outcome(true);
+            self.work = None;
+            if let Some(o) = outcome {
+                self.state = Progress::Done(Rc::new(o));
+            }
+            return (true, true);
+        }
+        let due = now_ms() - self.last_render_ms >= PROGRESS_EVERY_MS;
+        let refresh = work.has_news() || due;
+        let partial = if refresh {
+            work.outcome(false).map(Rc::new)
+        } else {
+            match &self.state {
+                Progress::Running { partial, .. } => partial.clone(),
+                Progress::Done(_) => None,
+            }
+        };
+        self.state = Progress::Running { events: work.done_events(), partial };
+        if refresh {
+            self.last_render_ms = now_ms();
+        }
+        (false, refresh)
+    }
+}
+
+/// The outcome of the work `start` makes for `key`, computed over the next ticks. A newer key stops
+/// the older work.
 #[hook]
-pub fn use_outcome<F: Finite>(scenario: Rc<Scenario>) -> Progress<F::Outcome> {
+pub fn use_sliced<K, F>(key: Rc<K>, start: fn(&K) -> Option<F>) -> Progress<F::Outcome>
+where
+    K: PartialEq + 'static,
+    F: Finite,
+{
     let latest = use_mut_ref(|| 0u64);
-    let runner = use_memo(scenario.clone(), |s| {
+    let runner = use_memo(key.clone(), |k| {
         let generation = *latest.borrow() + 1;
         *latest.borrow_mut() = generation;
-        let mut r = Runner::<F> { generation, sim: F::start(s), state: Progress::Running { events: 0 } };
-        r.work(FIRST_SLICE_EVENTS);
+        let mut r = Runner::<F> {
+            generation,
+            work: start(k),
+            state: Progress::Running { events: 0, partial: None },
+            last_render_ms: now_ms(),
+        };
+        r.work(FIRST_SLICE_MS);
         Rc::new(RefCell::new(r))
     });
     let redraw = use_state(|| 0u64);
     let ticks = use_mut_ref(|| 0u64);
     {
         let (runner, latest) = ((*runner).clone(), latest.clone());
-        use_effect_with(scenario, move |_| schedule(runner, latest, redraw, ticks));
+        use_effect_with(key, move |_| schedule(runner, latest, redraw, ticks));
     }
     runner.borrow().state.clone()
+}
+
+/// The whole run of a lab's scenario, in slices.
+#[hook]
+pub fn use_whole_run<L: Registered>(scenario: Rc<Scenario>) -> Progress<Finished<L>> {
+    use_sliced::<Scenario, WholeRun<L>>(scenario, WholeRun::<L>::start)
 }
 
 fn schedule<F: Finite>(
@@ -92,17 +192,19 @@ fn schedule<F: Finite>(
     redraw: UseStateHandle<u64>,
     ticks: Rc<RefCell<u64>>,
 ) {
-    if runner.borrow().sim.is_none() {
+    if runner.borrow().work.is_none() {
         return;
     }
     gloo_timers::callback::Timeout::new(0, move || {
         if *latest.borrow() != runner.borrow().generation {
-            return; // a newer scenario replaced this one
+            return; // a newer key replaced this one
         }
-        let finished = runner.borrow_mut().work(SLICE_EVENTS);
-        *ticks.borrow_mut() += 1;
-        redraw.set(*ticks.borrow());
-        if !finished {
+        let (over, render) = runner.borrow_mut().work(SLICE_MS);
+        if render {
+            *ticks.borrow_mut() += 1;
+            redraw.set(*ticks.borrow());
+        }
+        if !over {
             schedule(runner, latest, redraw, ticks);
         }
     })

@@ -17,8 +17,7 @@ pub mod limits {
     pub const KEYS_MAX: u32 = 1_000_000;
     /// Longest server name, in characters.
     pub const NAME_LEN_MAX: usize = 24;
-    /// Most recorded actions in one scenario.
-    pub const ACTIONS_MAX: usize = 500;
+    pub use crate::limits::ACTIONS_MAX;
     /// Most ring points per unit of weight (virtual nodes).
     pub const VNODES_MAX: u32 = 1000;
     /// Largest server weight.
@@ -295,7 +294,34 @@ impl HashingLab {
         Ok(())
     }
 
+    /// Checks that every action applies in turn, changing only a copy of the membership (no ring is
+    /// built, no key drawn): cheap enough to run on every link before the real replay. The message
+    /// names the first action that does not apply.
+    pub fn check_actions<'a>(&self, actions: impl IntoIterator<Item = &'a HashingAction>) -> Result<(), String> {
+        let mut dry = Self {
+            seed: self.seed,
+            membership: self.membership.clone(),
+            previous: None,
+            history: Vec::new(),
+            probe: None,
+            split: self.split,
+            key_hashes: Arc::new(Vec::new()),
+            next_id: self.next_id,
+        };
+        for (i, action) in actions.into_iter().enumerate() {
+            dry.apply_membership(action, false)
+                .and_then(|()| dry.check_points())
+                .map_err(|e| format!("action {} ({}): {e}", i + 1, action.describe()))?;
+        }
+        Ok(())
+    }
+
     fn apply_inner(&mut self, action: &HashingAction) -> Result<(), String> {
+        self.apply_membership(action, true)
+    }
+
+    /// Applies an action to the membership; the keys are drawn again only when `draw_keys`.
+    fn apply_membership(&mut self, action: &HashingAction, draw_keys: bool) -> Result<(), String> {
         match action {
             HashingAction::AddServer { name, position } => {
                 if self.membership.servers.len() >= limits::SERVERS_MAX {
@@ -332,7 +358,9 @@ impl HashingLab {
             }
             HashingAction::SetKeyCount { key_count } => {
                 check_key_count(*key_count)?;
-                self.key_hashes = Arc::new(draw_key_hashes(self.seed, *key_count));
+                if draw_keys {
+                    self.key_hashes = Arc::new(draw_key_hashes(self.seed, *key_count));
+                }
                 Ok(())
             }
             HashingAction::Probe { hash } => {

@@ -2,13 +2,16 @@
 
 pub mod cache;
 pub mod compare;
+mod contract;
 mod lab;
 mod modulo;
+pub mod presets;
 mod report;
 mod ring;
 
 pub mod algos;
 
+pub use contract::{Hashing, HashingReplay};
 pub use lab::{HashingAction, HashingConfig, HashingLab, Membership, Server, ServerSpec, limits};
 pub use modulo::{modulo_share, modulo_space_moved};
 pub use report::{ChangeReport, Flow, HashingReport, HistoryEntry, Movement, ProbeReport, ServerReport, Spread};

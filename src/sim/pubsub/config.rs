@@ -30,8 +30,7 @@ pub mod limits {
     pub const HORIZON_MS_MAX: u64 = 86_400_000;
     /// Most samples in the backlog series.
     pub const SAMPLES_MAX: u64 = 5_000;
-    /// Most recorded actions.
-    pub const ACTIONS_MAX: usize = 500;
+    pub use crate::limits::ACTIONS_MAX;
     /// Longest service name, in characters.
     pub const NAME_LEN_MAX: usize = 24;
 }

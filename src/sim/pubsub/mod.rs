@@ -5,6 +5,7 @@
 
 pub mod bus;
 pub mod config;
+mod contract;
 pub mod invariants;
 pub mod pattern;
 pub mod presets;
@@ -12,6 +13,7 @@ pub mod report;
 pub mod sim;
 
 pub use config::{PubSubAction, PubSubConfig, ServiceSpec, SubscriptionSpec, TimedPubSubAction, TopicWeight, limits};
+pub use contract::PubSub;
 pub use invariants::check_all;
 pub use pattern::{Pattern, PatternKind, validate_topic};
 pub use presets::{PubSubPreset, pubsub_preset, pubsub_presets};

@@ -26,8 +26,7 @@ pub mod limits {
     pub const VNODES_MAX: u32 = 1000;
     /// Most samples in the queue-depth series.
     pub const SAMPLES_MAX: u64 = 10_000;
-    /// Most recorded actions.
-    pub const ACTIONS_MAX: usize = 500;
+    pub use crate::limits::ACTIONS_MAX;
     /// Longest shop name, in characters.
     pub const NAME_LEN_MAX: usize = 24;
     /// Slowdown factor range, percent of normal service time.

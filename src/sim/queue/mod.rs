@@ -5,6 +5,7 @@ mod assign;
 pub mod broker;
 pub mod config;
 pub mod consumer;
+mod contract;
 pub mod events;
 pub mod invariants;
 pub mod ledger;
@@ -17,6 +18,7 @@ pub mod stats;
 pub mod theory;
 
 pub use config::{Delivery, Redistribution, ShopAction, ShopConfig, ShopSpec, TimedAction, limits};
+pub use contract::MessageQueue;
 pub use invariants::check_all;
 pub use mmc::{MmcConfig, MmcReport, MmcSim, run_mmc};
 pub use presets::{ShopPreset, shop_preset, shop_presets};

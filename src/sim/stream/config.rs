@@ -27,8 +27,7 @@ pub mod limits {
     pub const DURATION_MS_MAX: u64 = 3_600_000;
     /// Most samples in a lag series.
     pub const SAMPLES_MAX: u64 = 1_000;
-    /// Most recorded actions.
-    pub const ACTIONS_MAX: usize = 500;
+    pub use crate::limits::ACTIONS_MAX;
     /// Longest group or consumer name, in characters.
     pub const NAME_LEN_MAX: usize = 24;
     /// Slowdown factor range, percent of normal handling time.

@@ -4,6 +4,7 @@
 
 pub mod assign;
 pub mod config;
+mod contract;
 pub mod invariants;
 pub mod log;
 pub mod murmur2;
@@ -12,6 +13,7 @@ pub mod report;
 
 pub use assign::{Assignor, assign};
 pub use config::{CommitMode, GroupSpec, StreamAction, StreamConfig, TimedStreamAction, limits};
+pub use contract::PartitionedLog;
 pub use invariants::check_all;
 pub use log::{Rebalance, Record, StreamSim};
 pub use presets::{StreamPreset, stream_preset, stream_presets};

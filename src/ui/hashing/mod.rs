@@ -8,8 +8,12 @@ mod servers;
 mod split;
 
 use super::app::AppAction;
-use crate::scenario::LabId;
-use crate::sim::hashing::{HashingLab, HashingReport};
+use super::lab::{LabPage, PageProps};
+use super::sliced::{Finite, WholeRun, use_sliced};
+use crate::scenario::{LabId, LabSession, Scenario};
+use crate::sim::hashing::algos::Algo;
+use crate::sim::hashing::cache::CacheAffinity;
+use crate::sim::hashing::{Hashing, HashingLab, HashingReport};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -106,66 +110,125 @@ pub fn ring_sample(lab: &HashingLab) -> RingDrawing {
     RingDrawing { arcs, points, keys }
 }
 
+/// Everything the page shows of a replayed hashing scenario.
+pub struct HashingView {
+    pub report: Rc<HashingReport>,
+    pub drawing: Rc<RingDrawing>,
+    pub cache: Rc<Option<CacheAffinity>>,
+    pub lab_ref: LabRef,
+    pub split: (Algo, Algo),
+    pub next_name: String,
+}
+
+/// The replay of a hashing scenario in slices (one change per step; each builds rings of up to a
+/// million points), then the report and the drawings of where it ends.
+pub struct HashingRun(WholeRun<Hashing>);
+
+impl HashingRun {
+    fn start(scenario: &Scenario) -> Option<Self> {
+        Some(Self(WholeRun::start(scenario)?))
+    }
+}
+
+impl Finite for HashingRun {
+    type Outcome = HashingView;
+    fn advance(&mut self, max: u64) -> bool {
+        self.0.advance(max)
+    }
+    fn done_events(&self) -> u64 {
+        self.0.done_events()
+    }
+    fn outcome(&mut self, over: bool) -> Option<HashingView> {
+        let run = self.0.outcome(over)?;
+        let lab = &run.sim.lab;
+        Some(HashingView {
+            report: Rc::new(run.report.clone()),
+            drawing: Rc::new(ring_sample(lab)),
+            cache: Rc::new(lab.cache_affinity()),
+            lab_ref: LabRef::new(lab),
+            split: lab.split(),
+            next_name: lab.next_free_name(),
+        })
+    }
+}
+
+impl LabPage for Hashing {
+    fn page(props: PageProps) -> Html {
+        let session = LabSession::new(props.session).expect("the registry passes this lab's session");
+        html! { <HashingPage {session} active_preset={props.active_preset} on_action={props.on_action} /> }
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct HashingPageProps {
-    pub report: Rc<HashingReport>,
-    pub sample: Rc<RingDrawing>,
-    pub cache: Rc<Option<crate::sim::hashing::cache::CacheAffinity>>,
-    pub lab_ref: LabRef,
-    pub split: (crate::sim::hashing::algos::Algo, crate::sim::hashing::algos::Algo),
-    pub next_name: String,
-    pub seed: u64,
-    pub actions: usize,
+    pub session: LabSession<Hashing>,
     pub active_preset: Option<String>,
     pub on_action: Callback<AppAction>,
 }
 
-/// The lab page.
+/// The lab page: the replay of the session (in slices, with progress), then what it shows.
 #[function_component(HashingPage)]
 pub fn hashing_page(props: &HashingPageProps) -> Html {
-    let r = &props.report;
+    let progress = use_sliced::<Scenario, HashingRun>(props.session.scenario.clone(), HashingRun::start);
+    let intro = html! {
+        <section class="lab-intro">
+            <h1>{ "Hashing & load balancing" }</h1>
+            <p>{ "The same request ids go to servers two ways: " }<strong>{ "modulo" }</strong>
+               { " (server number h % N) and a " }<strong>{ "consistent-hashing ring" }</strong>
+               { " (the first server clockwise at or after the key's position h % M). Change the servers and \
+                  see how many keys each scheme moves." }</p>
+            <crate::ui::shell::PresetButtons lab={LabId::Hashing} active={props.active_preset.clone()} on_action={props.on_action.clone()} />
+        </section>
+    };
+    let Some(view) = progress.done() else {
+        let total = props.session.actions().len();
+        return html! {
+            <div class="lab lab-hashing" data-testid="lab-hashing">
+                { intro }
+                <p class="progress card" role="status" data-testid="hashing-progress">
+                    <progress max={total.max(1).to_string()} value={progress.events().to_string()} aria-label="Replaying the changes" />
+                    { format!(" replaying the session: change {} of {}…", progress.events(), total) }
+                </p>
+            </div>
+        };
+    };
+    let r = &view.report;
+    let config = Rc::new(props.session.config().clone());
     html! {
         <div class="lab lab-hashing" data-testid="lab-hashing">
-            <section class="lab-intro">
-                <h1>{ "Hashing & load balancing" }</h1>
-                <p>{ "The same request ids go to servers two ways: " }<strong>{ "modulo" }</strong>
-                   { " (server number h % N) and a " }<strong>{ "consistent-hashing ring" }</strong>
-                   { " (the first server clockwise at or after the key's position h % M). Change the servers and \
-                      see how many keys each scheme moves." }</p>
-                <crate::ui::shell::PresetButtons lab={LabId::Hashing} active={props.active_preset.clone()} on_action={props.on_action.clone()} />
-            </section>
+            { intro }
             <div class="lab-grid">
                 <section class="card ring-card" aria-labelledby="ring-title">
                     <h2 id="ring-title">{ format!("Ring of capacity M = {}", super::format::count(r.ring_size)) }</h2>
-                    <ring::RingView report={props.report.clone()} sample={props.sample.clone()} />
-                    <ring::ProbeForm report={props.report.clone()} on_action={props.on_action.clone()} />
+                    <ring::RingView report={view.report.clone()} sample={view.drawing.clone()} />
+                    <ring::ProbeForm report={view.report.clone()} on_action={props.on_action.clone()} />
                 </section>
                 <section class="card movement-card" aria-labelledby="movement-title">
                     <h2 id="movement-title">{ "What moved on the last change" }</h2>
-                    <movement::LastChange report={props.report.clone()} actions={props.actions} on_action={props.on_action.clone()} />
+                    <movement::LastChange report={view.report.clone()} actions={props.session.actions().len()} on_action={props.on_action.clone()} />
                 </section>
                 <section class="card servers-card" aria-labelledby="servers-title">
                     <h2 id="servers-title">{ format!("Servers ({})", r.servers.len()) }</h2>
-                    <servers::ServerTable report={props.report.clone()} on_action={props.on_action.clone()} />
-                    <servers::AddServer next_name={props.next_name.clone()} on_action={props.on_action.clone()} />
-                    <servers::Settings report={props.report.clone()} seed={props.seed} on_action={props.on_action.clone()} />
+                    <servers::ServerTable report={view.report.clone()} on_action={props.on_action.clone()} />
+                    <servers::AddServer next_name={view.next_name.clone()} on_action={props.on_action.clone()} />
+                    <servers::Settings report={view.report.clone()} seed={props.session.seed()} {config} on_action={props.on_action.clone()} />
                 </section>
                 <section class="card charts-card" aria-labelledby="charts-title">
                     <h2 id="charts-title">{ "Load per server" }</h2>
-                    <charts::LoadCharts report={props.report.clone()} />
+                    <charts::LoadCharts report={view.report.clone()} />
                 </section>
                 <section class="card split-card" aria-labelledby="split-title">
                     <h2 id="split-title">{ "Algorithms side by side" }</h2>
-                    <split::SplitView lab={props.lab_ref.clone()} split={props.split} on_action={props.on_action.clone()}
+                    <split::SplitView lab={view.lab_ref.clone()} split={view.split} on_action={props.on_action.clone()}
                         names={Rc::new(r.servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>())} />
                 </section>
                 <section class="card cache-card" aria-labelledby="cache-title">
                     <h2 id="cache-title">{ "Cache affinity through the last change" }</h2>
-                    <cache::CacheAffinityView cache={props.cache.clone()} />
+                    <cache::CacheAffinityView cache={view.cache.clone()} />
                 </section>
                 <section class="card history-card" aria-labelledby="history-title">
                     <h2 id="history-title">{ "Changes so far" }</h2>
-                    <movement::History report={props.report.clone()} />
+                    <movement::History report={view.report.clone()} />
                 </section>
             </div>
         </div>

@@ -142,7 +142,12 @@ pub fn probe_form(props: &ProbeProps) -> Html {
             e.prevent_default();
             let Some(el) = input.cast::<web_sys::HtmlInputElement>() else { return };
             match el.value().trim().parse::<u64>() {
-                Ok(hash) => on_action.emit(AppAction::Hashing(crate::sim::hashing::HashingAction::Probe { hash })),
+                Ok(hash) => {
+                    on_action.emit(AppAction::edit::<crate::sim::hashing::Hashing>(crate::scenario::Edit::Live {
+                        at_ms: 0,
+                        action: crate::sim::hashing::HashingAction::Probe { hash },
+                    }))
+                }
                 Err(_) => on_action.emit(AppAction::Notice(crate::ui::app::Notice::error(
                     "A hash value is a whole number from 0 to 18446744073709551615.",
                 ))),

@@ -1,6 +1,7 @@
 //! The server table (move by hand, back to hash, remove), the add-server form and the lab settings.
 
-use crate::sim::hashing::{HashingAction, HashingReport, limits};
+use crate::scenario::Edit;
+use crate::sim::hashing::{Hashing, HashingAction, HashingConfig, HashingReport, limits};
 use crate::ui::app::{AppAction, Notice};
 use crate::ui::format::{count, pct};
 use crate::ui::palette;
@@ -12,7 +13,7 @@ use yew::prelude::*;
 const VNODE_STEPS: [u32; 12] = [1, 2, 3, 5, 10, 20, 50, 100, 160, 200, 500, 1000];
 
 fn hashing(on_action: &Callback<AppAction>, action: HashingAction) {
-    on_action.emit(AppAction::Hashing(action));
+    on_action.emit(AppAction::edit::<Hashing>(Edit::Live { at_ms: 0, action }));
 }
 
 fn error(on_action: &Callback<AppAction>, text: String) {
@@ -174,6 +175,8 @@ pub fn add_server(props: &AddProps) -> Html {
 pub struct SettingsProps {
     pub report: Rc<HashingReport>,
     pub seed: u64,
+    /// The session's starting configuration (a new seed keeps it).
+    pub config: Rc<HashingConfig>,
     pub on_action: Callback<AppAction>,
 }
 
@@ -188,6 +191,7 @@ pub fn settings(props: &SettingsProps) -> Html {
         let (m_ref, keys_ref, seed_ref) = (m_ref.clone(), keys_ref.clone(), seed_ref.clone());
         let on_action = props.on_action.clone();
         let (ring_size, key_count, seed) = (r.ring_size, r.key_count, props.seed);
+        let config = props.config.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let fields = [(&m_ref, "The ring size M"), (&keys_ref, "The number of keys"), (&seed_ref, "The seed")];
@@ -207,7 +211,7 @@ pub fn settings(props: &SettingsProps) -> Html {
                 }
             }
             if let Some(s) = s.filter(|&s| s != seed) {
-                on_action.emit(AppAction::SetSeed(s));
+                on_action.emit(AppAction::edit::<Hashing>(Edit::Setup { seed: s, config: (*config).clone() }));
             }
         })
     };

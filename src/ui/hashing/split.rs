@@ -92,7 +92,10 @@ pub fn split_view(props: &SplitProps) -> Html {
                 let Some(select) = e.target_dyn_into::<HtmlSelectElement>() else { return };
                 let Ok(picked) = select.value().parse::<Algo>() else { return };
                 let (l, r) = if is_left { (picked, right) } else { (left, picked) };
-                on_action.emit(AppAction::Hashing(HashingAction::SetSplit { left: l, right: r }));
+                on_action.emit(AppAction::edit::<crate::sim::hashing::Hashing>(crate::scenario::Edit::Live {
+                    at_ms: 0,
+                    action: HashingAction::SetSplit { left: l, right: r },
+                }));
             })
         };
         let groups = Rc::new(

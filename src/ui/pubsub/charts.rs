@@ -2,7 +2,7 @@
 //! callback queue), and per topic the events published, refused and the deliveries they fanned out to.
 
 use super::PubSubOutcome;
-use super::session::PubSubSession;
+use super::PubSubSession;
 use crate::ui::chart::{Line, LineChart};
 use crate::ui::format::count;
 use crate::ui::palette;

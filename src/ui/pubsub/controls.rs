@@ -3,7 +3,9 @@
 //! subscriber table, the event log and the list of recorded actions.
 
 use super::Frame;
-use super::session::{PubSubEdit, PubSubSession};
+use super::PubSubSession;
+use crate::scenario::Edit;
+use crate::sim::pubsub::PubSub;
 use crate::sim::pubsub::{Pattern, PatternKind, PubSubAction, limits, validate_topic};
 use crate::ui::app::AppAction;
 use crate::ui::form::sentence as capitalize;
@@ -11,7 +13,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 fn live(on: &Callback<AppAction>, at_ms: u64, action: PubSubAction) {
-    on.emit(AppAction::Pubsub(PubSubEdit::Live { at_ms, action }));
+    on.emit(AppAction::edit::<PubSub>(Edit::Live { at_ms, action }));
 }
 
 fn at_ms(frame: &Frame) -> u64 {
@@ -271,11 +273,11 @@ pub fn recorded(props: &RecordedProps) -> Html {
     let actions = props.session.actions();
     let undo = {
         let on = props.on_action.clone();
-        Callback::from(move |_| on.emit(AppAction::Pubsub(PubSubEdit::Undo)))
+        Callback::from(move |_| on.emit(AppAction::edit::<PubSub>(Edit::Undo)))
     };
     let clear = {
         let on = props.on_action.clone();
-        Callback::from(move |_| on.emit(AppAction::Pubsub(PubSubEdit::ClearActions)))
+        Callback::from(move |_| on.emit(AppAction::edit::<PubSub>(Edit::ClearActions)))
     };
     html! {
         <div class="recorded">

@@ -5,76 +5,42 @@
 mod charts;
 mod compare;
 mod controls;
-mod session;
 mod setup;
 mod topology;
 
-pub use session::{PubSubEdit, PubSubSession};
+/// The lab's session, typed.
+pub type PubSubSession = LabSession<PubSub>;
 
-use super::app::AppAction;
+use super::app::{AppAction, Playhead};
+use super::lab::{LabPage, PageProps};
 use super::playback::{self, Animated, PlayerBar};
-use super::sliced::{Finite, Progress};
-use crate::scenario::{LabId, LabSetup, Scenario, lab_presets};
-use crate::sim::pubsub::{PubSubReport, PubSubSim};
+use super::sliced::Progress;
+use crate::scenario::{Finished, LabId, LabSession, lab_presets};
+use crate::sim::pubsub::{PubSub, PubSubReport, PubSubSim};
 use yew::prelude::*;
 
 /// Animation speeds: virtual seconds per real second.
 pub const SPEEDS: [u32; 5] = [1, 5, 20, 60, 300];
 
 /// The whole run: its report and any invariant it broke.
-#[derive(Debug, PartialEq)]
-pub struct PubSubOutcome {
-    pub report: PubSubReport,
-    pub violations: Vec<String>,
-}
-
-impl Finite for PubSubSim {
-    type Outcome = PubSubOutcome;
-    fn start(scenario: &Scenario) -> Option<Self> {
-        scenario.pubsub_run().and_then(Result::ok)
-    }
-    fn advance(&mut self) -> bool {
-        self.step().is_some()
-    }
-    fn done_events(&self) -> u64 {
-        self.steps()
-    }
-    fn outcome(&self) -> PubSubOutcome {
-        let violations = crate::sim::pubsub::check_all(&self.snapshot());
-        PubSubOutcome { report: self.report(), violations }
-    }
-}
+pub type PubSubOutcome = Finished<PubSub>;
 
 /// What the animation shows now: the run's report at the animation's virtual time.
 pub type Frame = playback::Frame<PubSubReport>;
 
-impl Animated for PubSubSim {
+impl Animated for PubSub {
     type Snapshot = PubSubReport;
-    fn start(scenario: &Scenario) -> Option<Self> {
-        scenario.pubsub_run().and_then(Result::ok)
-    }
-    fn same_start(a: &Scenario, b: &Scenario) -> bool {
-        let config = |s: &Scenario| match &s.setup {
-            LabSetup::Pubsub { config, .. } => Some(config.clone()),
-            _ => None,
-        };
-        a.seed == b.seed && config(a) == config(b)
-    }
-    fn run_until(&mut self, t_us: u64) {
-        PubSubSim::run_until(self, t_us);
-    }
-    fn events(&self) -> u64 {
-        self.steps()
-    }
-    fn now(&self) -> u64 {
-        PubSubSim::now(self)
-    }
-    fn is_finished(&self) -> bool {
-        PubSubSim::is_finished(self)
-    }
     /// The report so far, without the time series (the charts show those for the whole run).
-    fn snapshot(&self) -> PubSubReport {
-        self.report_with(false)
+    fn snapshot(sim: &PubSubSim) -> PubSubReport {
+        sim.report_with(false)
+    }
+}
+
+impl LabPage for PubSub {
+    fn page(props: PageProps) -> Html {
+        let session = PubSubSession::new(props.session).expect("the registry passes this lab's session");
+        html! { <PubSubPage {session} active_preset={props.active_preset} on_action={props.on_action}
+        playhead={props.playhead} /> }
     }
 }
 
@@ -83,13 +49,14 @@ pub struct PubSubPageProps {
     pub session: PubSubSession,
     pub active_preset: Option<String>,
     pub on_action: Callback<AppAction>,
+    pub playhead: Playhead,
 }
 
 /// The lab page.
 #[function_component(PubSubPage)]
 pub fn pubsub_page(props: &PubSubPageProps) -> Html {
-    let play = playback::use_playback::<PubSubSim>(props.session.scenario.clone(), 20);
-    let outcome = super::sliced::use_outcome::<PubSubSim>(props.session.scenario.clone());
+    let play = playback::use_playback::<PubSub>(props.session.scenario.clone(), 20);
+    let outcome = super::sliced::use_whole_run::<PubSub>(props.session.scenario.clone());
     let frame = play.frame.clone();
 
     let explains = props
@@ -100,7 +67,7 @@ pub fn pubsub_page(props: &PubSubPageProps) -> Html {
     let session = &props.session;
     let (done, running_events) = match &outcome {
         Progress::Done(o) => (Some(o.clone()), 0),
-        Progress::Running { events } => (None, *events),
+        Progress::Running { events, .. } => (None, *events),
     };
     html! {
         <div class="lab lab-pubsub" data-testid="lab-pubsub">

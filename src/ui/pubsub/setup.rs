@@ -1,7 +1,9 @@
 //! The starting configuration: the broker's persistence, the publishers' workload and each service's
 //! handling time. Applying it replays the session with the recorded actions.
 
-use super::session::{PubSubEdit, PubSubSession};
+use super::PubSubSession;
+use crate::scenario::Edit;
+use crate::sim::pubsub::PubSub;
 use crate::sim::pubsub::{PubSubConfig, limits};
 use crate::ui::app::AppAction;
 use crate::ui::form::whole;
@@ -42,6 +44,7 @@ pub struct SetupProps {
 #[function_component(SetupForm)]
 pub fn setup_form(props: &SetupProps) -> Html {
     let c = props.session.config();
+    let seed = props.session.seed();
     let persistent = use_node_ref();
     let events = use_node_ref();
     let rate = use_node_ref();
@@ -65,7 +68,7 @@ pub fn setup_form(props: &SetupProps) -> Html {
             match parse_setup(&base, p, &value(&events), &value(&rate), &hs) {
                 Ok(config) => {
                     error.set(None);
-                    on.emit(AppAction::Pubsub(PubSubEdit::Config(config)));
+                    on.emit(AppAction::edit::<PubSub>(Edit::Setup { seed, config }));
                 }
                 Err(msg) => error.set(Some(msg)),
             }

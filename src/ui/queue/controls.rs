@@ -2,8 +2,11 @@
 //! visibility timeout, attempts and a poison order. Applying it replaces the starting configuration;
 //! the core refuses anything outside its limits with a sentence, shown as a notice.
 
+use super::QueueSession;
+use crate::scenario::Edit;
+use crate::sim::queue::MessageQueue;
 use crate::sim::queue::{Delivery, Redistribution, ShopConfig, ShopSpec, limits};
-use crate::ui::app::{AppAction, Notice, QueueEdit, QueueSession};
+use crate::ui::app::{AppAction, Notice};
 use crate::ui::form::{number, selected, small};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -73,18 +76,18 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
             })();
             let seed = number(&seed_ref, "The seed");
             match parsed.and_then(|config| seed.map(|seed| (config, seed))) {
-                Ok((config, seed)) => on_action.emit(AppAction::Queue(QueueEdit::Setup { config, seed })),
+                Ok((config, seed)) => on_action.emit(AppAction::edit::<MessageQueue>(Edit::Setup { config, seed })),
                 Err(e) => on_action.emit(AppAction::Notice(Notice::error(e))),
             }
         })
     };
     let clear = {
         let on_action = props.on_action.clone();
-        Callback::from(move |_| on_action.emit(AppAction::Queue(QueueEdit::ClearActions)))
+        Callback::from(move |_| on_action.emit(AppAction::edit::<MessageQueue>(Edit::ClearActions)))
     };
     let undo = {
         let on_action = props.on_action.clone();
-        Callback::from(move |_| on_action.emit(AppAction::Queue(QueueEdit::Undo)))
+        Callback::from(move |_| on_action.emit(AppAction::edit::<MessageQueue>(Edit::Undo)))
     };
     let first = c.shops.first().cloned().unwrap_or(ShopSpec { name: "PS0".into(), ovens: 1, speed_pct: 100 });
     let field = |label: &'static str, r: &NodeRef, testid: &'static str, value: String, max: String| {

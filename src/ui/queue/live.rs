@@ -2,8 +2,10 @@
 //! scenario at the animation's current virtual time.
 
 use super::Frame;
+use crate::scenario::Edit;
+use crate::sim::queue::MessageQueue;
 use crate::sim::queue::ShopAction;
-use crate::ui::app::{AppAction, QueueEdit};
+use crate::ui::app::AppAction;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -18,7 +20,7 @@ pub fn live_actions(props: &LiveActionsProps) -> Html {
     let at_ms = props.frame.clock_us / 1000;
     let act = |action: ShopAction| {
         let on = props.on_action.clone();
-        Callback::from(move |_| on.emit(AppAction::Queue(QueueEdit::Live { at_ms, action: action.clone() })))
+        Callback::from(move |_| on.emit(AppAction::edit::<MessageQueue>(Edit::Live { at_ms, action: action.clone() })))
     };
     let snap = &props.frame.snap;
     let rows = snap.shops.iter().map(|s| {

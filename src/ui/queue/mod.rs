@@ -8,46 +8,33 @@ mod flow;
 mod live;
 mod metrics;
 mod outcome;
-mod session;
 mod theory;
 
-pub use session::QueueSession;
+/// The lab's session, typed.
+pub type QueueSession = LabSession<MessageQueue>;
 
-use super::app::AppAction;
+use super::app::{AppAction, Playhead};
+use super::lab::{LabPage, PageProps};
 use super::playback::{self, Animated, PlayerBar};
-use crate::scenario::{LabId, LabSetup, Scenario, lab_presets};
-use crate::sim::queue::{OrderStatus, ShopSim, ShopSnapshot};
+use crate::scenario::{LabId, LabSession, lab_presets};
+use crate::sim::queue::{MessageQueue, OrderStatus, ShopSim, ShopSnapshot};
 use yew::prelude::*;
 
 /// What the animation shows now.
 pub type Frame = playback::Frame<ShopSnapshot>;
 
-impl Animated for ShopSim {
+impl Animated for MessageQueue {
     type Snapshot = ShopSnapshot;
-    fn start(scenario: &Scenario) -> Option<Self> {
-        scenario.shop_run().and_then(Result::ok)
+    fn snapshot(sim: &ShopSim) -> ShopSnapshot {
+        sim.snapshot()
     }
-    fn same_start(a: &Scenario, b: &Scenario) -> bool {
-        let config = |s: &Scenario| match &s.setup {
-            LabSetup::Queue { config, .. } => Some(config.clone()),
-            _ => None,
-        };
-        a.seed == b.seed && config(a) == config(b)
-    }
-    fn run_until(&mut self, t_us: u64) {
-        ShopSim::run_until(self, t_us);
-    }
-    fn events(&self) -> u64 {
-        ShopSim::events(self)
-    }
-    fn now(&self) -> u64 {
-        ShopSim::now(self)
-    }
-    fn is_finished(&self) -> bool {
-        ShopSim::is_finished(self)
-    }
-    fn snapshot(&self) -> ShopSnapshot {
-        ShopSim::snapshot(self)
+}
+
+impl LabPage for MessageQueue {
+    fn page(props: PageProps) -> Html {
+        let session = QueueSession::new(props.session).expect("the registry passes this lab's session");
+        html! { <QueuePage {session} active_preset={props.active_preset} on_action={props.on_action}
+        playhead={props.playhead} /> }
     }
 }
 
@@ -73,13 +60,14 @@ pub struct QueuePageProps {
     pub session: QueueSession,
     pub active_preset: Option<String>,
     pub on_action: Callback<AppAction>,
+    pub playhead: Playhead,
 }
 
 /// The lab page.
 #[function_component(QueuePage)]
 pub fn queue_page(props: &QueuePageProps) -> Html {
     let outcomes = outcome::use_outcomes(props.session.scenario.clone());
-    let play = playback::use_playback::<ShopSim>(props.session.scenario.clone(), 20);
+    let play = playback::use_playback::<MessageQueue>(props.session.scenario.clone(), 20);
     let frame = play.frame.clone();
 
     let explains = props

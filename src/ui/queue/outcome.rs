@@ -3,16 +3,11 @@
 //! tick processes a bounded number of events, so a 100,000-order run keeps the page responsive and shows
 //! its progress. Small runs finish in the first, synchronous slice and never show a progress bar.
 
-use crate::scenario::{LabSetup, Scenario};
-use crate::sim::queue::{Delivery, ShopReport, ShopSim, check_all};
-use std::cell::RefCell;
+use crate::scenario::Scenario;
+use crate::sim::queue::{Delivery, MessageQueue, ShopReport, ShopSim, check_all};
+use crate::ui::sliced::{Finite, Progress, use_sliced};
 use std::rc::Rc;
 use yew::prelude::*;
-
-/// Events processed when a scenario is opened, before the first paint.
-const FIRST_SLICE_EVENTS: u64 = 20_000;
-/// Events processed per timer tick afterwards (about 10–20 ms of work in the browser).
-const SLICE_EVENTS: u64 = 20_000;
 
 /// One finished run.
 #[derive(Debug, PartialEq)]
@@ -56,19 +51,19 @@ impl Outcomes {
     }
 }
 
-/// The runs of one scenario, advanced slice by slice.
-struct Runner {
-    generation: u64,
+/// The runs of one scenario, advanced slice by slice (`ui::sliced`).
+pub struct Runner {
     todo: Vec<(Delivery, ShopSim)>,
     orders: u32,
     outcomes: Outcomes,
+    /// A run finished since the outcomes were last taken.
+    news: bool,
 }
 
 impl Runner {
-    fn new(scenario: &Scenario, generation: u64) -> Self {
-        let LabSetup::Queue { config, actions } = &scenario.setup else {
-            return Self::empty(generation);
-        };
+    /// The recorded run first, then the two other guarantees; `None` for a scenario of another lab.
+    pub fn start(scenario: &Scenario) -> Option<Self> {
+        let (config, actions) = scenario.setup::<MessageQueue>()?;
         let mut order = vec![config.delivery];
         order.extend(
             [Delivery::AtMostOnce, Delivery::AtLeastOnce, Delivery::EffectivelyOnce]
@@ -83,21 +78,20 @@ impl Runner {
                 ShopSim::new(scenario.seed, &c, actions).ok().map(|sim| (d, sim))
             })
             .collect();
-        Self {
-            generation,
+        let generation = crate::sim::hash::digest(&serde_json::to_vec(scenario).unwrap_or_default());
+        Some(Self {
             orders: config.orders,
             outcomes: Outcomes { delivery: config.delivery, done: Vec::new(), running: None, generation },
             todo,
-        }
+            news: false,
+        })
     }
+}
 
-    fn empty(generation: u64) -> Self {
-        let outcomes = Outcomes { delivery: Delivery::AtLeastOnce, done: Vec::new(), running: None, generation };
-        Self { generation, todo: Vec::new(), orders: 1, outcomes }
-    }
+impl Finite for Runner {
+    type Outcome = Outcomes;
 
-    /// Processes up to `budget` events; returns true when every run is over.
-    fn work(&mut self, mut budget: u64) -> bool {
+    fn advance(&mut self, mut budget: u64) -> bool {
         while let Some((delivery, sim)) = self.todo.last_mut() {
             let before = sim.events();
             let finished = sim.run_for(budget);
@@ -107,55 +101,38 @@ impl Runner {
                 let outcome = Outcome { delivery: *delivery, report: sim.report(), violations };
                 self.outcomes.done.push(Rc::new(outcome));
                 self.todo.pop();
+                self.news = true;
             } else if budget == 0 {
                 break;
             }
         }
+        self.todo.is_empty()
+    }
+
+    fn done_events(&self) -> u64 {
+        self.todo.last().map_or(0, |(_, sim)| sim.events())
+    }
+
+    fn outcome(&mut self, _over: bool) -> Option<Outcomes> {
+        self.news = false;
         self.outcomes.running =
             self.todo.last().map(|(d, sim)| (*d, sim.produced() as f64 / f64::from(self.orders.max(1))));
-        self.todo.is_empty()
+        Some(self.outcomes.clone())
+    }
+
+    fn has_news(&self) -> bool {
+        self.news
     }
 }
 
 /// The outcomes of `scenario`, filled in over the next ticks. A newer scenario stops the older runs.
 #[hook]
 pub fn use_outcomes(scenario: Rc<Scenario>) -> Outcomes {
-    let latest = use_mut_ref(|| 0u64);
-    let runner = use_memo(scenario.clone(), |s| {
-        let generation = *latest.borrow() + 1;
-        *latest.borrow_mut() = generation;
-        let mut r = Runner::new(s, generation);
-        r.work(FIRST_SLICE_EVENTS);
-        Rc::new(RefCell::new(r))
-    });
-    let redraw = use_state(|| 0u64);
-    let ticks = use_mut_ref(|| 0u64);
-    {
-        let (runner, latest) = ((*runner).clone(), latest.clone());
-        use_effect_with(scenario, move |_| schedule(runner, latest, redraw, ticks));
-    }
-    runner.borrow().outcomes.clone()
-}
-
-fn schedule(
-    runner: Rc<RefCell<Runner>>,
-    latest: Rc<RefCell<u64>>,
-    redraw: UseStateHandle<u64>,
-    ticks: Rc<RefCell<u64>>,
-) {
-    if runner.borrow().todo.is_empty() {
-        return;
-    }
-    gloo_timers::callback::Timeout::new(0, move || {
-        if *latest.borrow() != runner.borrow().generation {
-            return; // a newer scenario replaced this one
+    match use_sliced::<Scenario, Runner>(scenario, Runner::start) {
+        Progress::Done(o) => (*o).clone(),
+        Progress::Running { partial: Some(o), .. } => (*o).clone(),
+        Progress::Running { partial: None, .. } => {
+            Outcomes { delivery: Delivery::AtLeastOnce, done: Vec::new(), running: None, generation: 0 }
         }
-        let finished = runner.borrow_mut().work(SLICE_EVENTS);
-        *ticks.borrow_mut() += 1;
-        redraw.set(*ticks.borrow());
-        if !finished {
-            schedule(runner, latest, redraw, ticks);
-        }
-    })
-    .forget();
+    }
 }

@@ -2,8 +2,8 @@
 //! with the mean of the order mix, c = every oven of every shop. A plain simulation of it is measured next
 //! to Erlang C, and Little's law L = λW is checked on the measured numbers.
 
+use super::QueueSession;
 use crate::sim::queue::{MmcConfig, run_mmc};
-use crate::ui::app::QueueSession;
 use std::rc::Rc;
 use yew::prelude::*;
 

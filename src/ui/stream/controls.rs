@@ -2,7 +2,9 @@
 //! rebalance time, assignor, and the first group's consumers and commit mode. The core refuses
 //! anything outside its limits with a sentence, shown as a notice; recorded actions are listed below.
 
-use super::{StreamEdit, StreamSession};
+use super::StreamSession;
+use crate::scenario::Edit;
+use crate::sim::stream::PartitionedLog;
 use crate::sim::stream::{Assignor, CommitMode, StreamConfig, limits};
 use crate::ui::app::{AppAction, Notice};
 use crate::ui::form::{number, selected, small};
@@ -19,6 +21,7 @@ pub struct ConfigFormProps {
 pub fn config_form(props: &ConfigFormProps) -> Html {
     let refs: [NodeRef; 12] = Default::default();
     let c = props.session.config().clone();
+    let seed = props.session.seed();
     let [partitions, keys, records, rate, handle, batch, session, rebalance, assignor, consumers, commit, auto] =
         refs.clone();
     let on_apply = {
@@ -66,14 +69,14 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
                 Ok(config)
             })();
             match parsed {
-                Ok(config) => on_action.emit(AppAction::Stream(StreamEdit::Config(config))),
+                Ok(config) => on_action.emit(AppAction::edit::<PartitionedLog>(Edit::Setup { seed, config })),
                 Err(e) => on_action.emit(AppAction::Notice(Notice::error(e))),
             }
         })
     };
-    let emit = |edit: StreamEdit| {
+    let emit = |edit: Edit<PartitionedLog>| {
         let on_action = props.on_action.clone();
-        Callback::from(move |_| on_action.emit(AppAction::Stream(edit.clone())))
+        Callback::from(move |_| on_action.emit(AppAction::edit::<PartitionedLog>(edit.clone())))
     };
     let field = |label: &'static str, r: &NodeRef, testid: &'static str, value: String, max: String| {
         html! {
@@ -127,8 +130,8 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
                 </ol>
             }
             <div class="row">
-                <button data-testid="stream-undo" onclick={emit(StreamEdit::Undo)} disabled={actions.is_empty()}>{ "Undo last" }</button>
-                <button data-testid="stream-clear" onclick={emit(StreamEdit::ClearActions)} disabled={actions.is_empty()}>{ "Clear actions" }</button>
+                <button data-testid="stream-undo" onclick={emit(Edit::Undo)} disabled={actions.is_empty()}>{ "Undo last" }</button>
+                <button data-testid="stream-clear" onclick={emit(Edit::ClearActions)} disabled={actions.is_empty()}>{ "Clear actions" }</button>
             </div>
         </div>
         </>

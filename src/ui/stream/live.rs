@@ -1,7 +1,9 @@
 //! The consumers of each group with their state and partitions, and the live actions (join, leave,
 //! crash, restart, slow down, a burst of records), recorded at the animation's virtual time.
 
-use super::{Frame, StreamEdit};
+use super::Frame;
+use crate::scenario::Edit;
+use crate::sim::stream::PartitionedLog;
 use crate::sim::stream::{StreamAction, StreamConfig, limits};
 use crate::ui::app::AppAction;
 use crate::ui::palette;
@@ -27,7 +29,9 @@ pub fn live_consumers(props: &LiveProps) -> Html {
     let at_ms = props.frame.clock_us / 1000;
     let act = |action: StreamAction| {
         let on = props.on_action.clone();
-        Callback::from(move |_| on.emit(AppAction::Stream(StreamEdit::Live { at_ms, action: action.clone() })))
+        Callback::from(move |_| {
+            on.emit(AppAction::edit::<PartitionedLog>(Edit::Live { at_ms, action: action.clone() }))
+        })
     };
     let groups = props.frame.snap.groups.iter().map(|g| {
         let gname = g.name.clone();

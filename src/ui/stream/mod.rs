@@ -5,15 +5,16 @@ mod controls;
 mod live;
 mod log_view;
 mod panels;
-mod session;
 
-pub use session::{StreamEdit, StreamSession};
+/// The lab's session, typed.
+pub type StreamSession = LabSession<PartitionedLog>;
 
-use super::app::AppAction;
+use super::app::{AppAction, Playhead};
+use super::lab::{LabPage, PageProps};
 use super::playback::{self, Animated, PlayerBar};
-use super::sliced::{Finite, Progress};
-use crate::scenario::{LabId, LabSetup, Scenario, lab_presets};
-use crate::sim::stream::{StreamAction, StreamReport, StreamSim, StreamSnapshot};
+use super::sliced::Progress;
+use crate::scenario::{Finished, LabId, LabSession, lab_presets};
+use crate::sim::stream::{PartitionedLog, StreamAction, StreamSim, StreamSnapshot};
 use yew::prelude::*;
 
 /// Log cells drawn per partition.
@@ -22,32 +23,18 @@ pub const CELLS: usize = 18;
 /// What the animation shows now.
 pub type Frame = playback::Frame<StreamSnapshot>;
 
-impl Animated for StreamSim {
+impl Animated for PartitionedLog {
     type Snapshot = StreamSnapshot;
-    fn start(scenario: &Scenario) -> Option<Self> {
-        scenario.stream_run().and_then(Result::ok)
+    fn snapshot(sim: &StreamSim) -> StreamSnapshot {
+        sim.snapshot(CELLS)
     }
-    fn same_start(a: &Scenario, b: &Scenario) -> bool {
-        let config = |s: &Scenario| match &s.setup {
-            LabSetup::Stream { config, .. } => Some(config.clone()),
-            _ => None,
-        };
-        a.seed == b.seed && config(a) == config(b)
-    }
-    fn run_until(&mut self, t_us: u64) {
-        StreamSim::run_until(self, t_us);
-    }
-    fn events(&self) -> u64 {
-        StreamSim::events(self)
-    }
-    fn now(&self) -> u64 {
-        StreamSim::now(self)
-    }
-    fn is_finished(&self) -> bool {
-        StreamSim::is_finished(self)
-    }
-    fn snapshot(&self) -> StreamSnapshot {
-        StreamSim::snapshot(self, CELLS)
+}
+
+impl LabPage for PartitionedLog {
+    fn page(props: PageProps) -> Html {
+        let session = StreamSession::new(props.session).expect("the registry passes this lab's session");
+        html! { <StreamPage {session} active_preset={props.active_preset} on_action={props.on_action}
+        playhead={props.playhead} /> }
     }
 }
 
@@ -55,42 +42,21 @@ impl Animated for StreamSim {
 pub const SPEEDS: [u32; 5] = [1, 5, 10, 30, 120];
 
 /// The whole run: its report and any invariant it broke.
-#[derive(Debug, PartialEq)]
-pub struct StreamOutcome {
-    pub report: StreamReport,
-    pub violations: Vec<String>,
-}
-
-impl Finite for StreamSim {
-    type Outcome = StreamOutcome;
-    fn start(scenario: &Scenario) -> Option<Self> {
-        scenario.stream_run().and_then(Result::ok)
-    }
-    fn advance(&mut self) -> bool {
-        self.step().is_some()
-    }
-    fn done_events(&self) -> u64 {
-        self.events()
-    }
-    fn outcome(&self) -> StreamOutcome {
-        let report = self.report();
-        let violations = crate::sim::stream::check_all(&report);
-        StreamOutcome { report, violations }
-    }
-}
+pub type StreamOutcome = Finished<PartitionedLog>;
 
 #[derive(Properties, PartialEq)]
 pub struct StreamPageProps {
     pub session: StreamSession,
     pub active_preset: Option<String>,
     pub on_action: Callback<AppAction>,
+    pub playhead: Playhead,
 }
 
 /// The lab page.
 #[function_component(StreamPage)]
 pub fn stream_page(props: &StreamPageProps) -> Html {
-    let play = playback::use_playback::<StreamSim>(props.session.scenario.clone(), 10);
-    let outcome = super::sliced::use_outcome::<StreamSim>(props.session.scenario.clone());
+    let play = playback::use_playback::<PartitionedLog>(props.session.scenario.clone(), 10);
+    let outcome = super::sliced::use_whole_run::<PartitionedLog>(props.session.scenario.clone());
     let frame = play.frame.clone();
     let color_by_key = use_state(|| false);
 
@@ -107,7 +73,7 @@ pub fn stream_page(props: &StreamPageProps) -> Html {
     let session = &props.session;
     let (done, running_events) = match &outcome {
         Progress::Done(o) => (Some(o.clone()), 0),
-        Progress::Running { events } => (None, *events),
+        Progress::Running { events, .. } => (None, *events),
     };
     let reserved: Vec<String> = session
         .actions()

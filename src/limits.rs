@@ -1,0 +1,11 @@
+//! Limits every lab shares. Each lab's own limits (servers, orders, partitions, ...) live in its folder
+//! under `src/sim/`; a refusal always says which limit and what to change.
+
+/// Most recorded actions in one scenario, in any lab.
+pub const ACTIONS_MAX: usize = 500;
+
+/// Longest share-link payload accepted, in characters (what browsers, chat apps and mail keep intact).
+pub const LINK_ENCODED_MAX: usize = 8192;
+
+/// Largest scenario JSON accepted once a link's payload is decompressed, in bytes.
+pub const LINK_DECODED_MAX: usize = 64 * 1024;

@@ -1,0 +1,94 @@
+//! The hashing lab behind the lab contract (`scenario::Lab`): an instantaneous lab whose steps are its
+//! recorded changes, applied one at a time (each builds rings of up to a million points, so a long
+//! scenario is replayed in slices like any timed run).
+
+use super::{HashingAction, HashingConfig, HashingLab, HashingReport};
+use crate::scenario::{ActionTime, Lab, LabPreset};
+
+/// The hashing & load-balancing lab.
+pub struct Hashing;
+
+/// A replay of a hashing scenario: the lab and the changes not yet applied.
+#[derive(Clone, Debug)]
+pub struct HashingReplay {
+    pub lab: HashingLab,
+    actions: Vec<(ActionTime, HashingAction)>,
+    next: usize,
+}
+
+impl HashingReplay {
+    /// Changes applied so far.
+    pub fn applied(&self) -> usize {
+        self.next
+    }
+
+    /// Changes in the scenario.
+    pub fn total(&self) -> usize {
+        self.actions.len()
+    }
+}
+
+impl std::ops::Deref for HashingReplay {
+    type Target = HashingLab;
+    fn deref(&self) -> &HashingLab {
+        &self.lab
+    }
+}
+
+impl Lab for Hashing {
+    const TITLE: &'static str = "Hashing & load balancing";
+    const TIMED: bool = false;
+    type Config = HashingConfig;
+    type Action = HashingAction;
+    type Sim = HashingReplay;
+    type Report = HashingReport;
+
+    fn presets() -> Vec<LabPreset<Self>> {
+        super::presets::hashing_presets()
+    }
+    fn describe(action: &HashingAction) -> String {
+        action.describe()
+    }
+    fn start(
+        seed: u64,
+        config: &HashingConfig,
+        actions: &[(ActionTime, HashingAction)],
+    ) -> Result<HashingReplay, String> {
+        let lab = HashingLab::new(seed, config)?;
+        lab.check_actions(actions.iter().map(|(_, a)| a))?;
+        Ok(HashingReplay { lab, actions: actions.to_vec(), next: 0 })
+    }
+    fn step(sim: &mut HashingReplay) -> Option<u64> {
+        let (at, action) = sim.actions.get(sim.next)?;
+        // `start` checked that every action applies in turn.
+        sim.lab.apply(action).expect("checked when the replay started");
+        sim.next += 1;
+        Some(at.saturating_mul(1000))
+    }
+    fn run_until(sim: &mut HashingReplay, t_us: u64) {
+        while sim.actions.get(sim.next).is_some_and(|(at, _)| at.saturating_mul(1000) <= t_us) {
+            Self::step(sim);
+        }
+    }
+    fn now(sim: &HashingReplay) -> u64 {
+        sim.next.checked_sub(1).map_or(0, |i| sim.actions[i].0.saturating_mul(1000))
+    }
+    fn steps(sim: &HashingReplay) -> u64 {
+        sim.next as u64
+    }
+    fn is_finished(sim: &HashingReplay) -> bool {
+        sim.next == sim.actions.len()
+    }
+    fn report(sim: &HashingReplay) -> HashingReport {
+        sim.lab.report()
+    }
+    fn violations(_: &HashingReplay, _: &HashingReport) -> Vec<String> {
+        Vec::new()
+    }
+    fn fingerprint(sim: &HashingReplay, _: &HashingReport) -> Vec<u8> {
+        sim.lab.fingerprint()
+    }
+    fn extra_json(sim: &HashingReplay) -> serde_json::Value {
+        serde_json::json!({ "cache": sim.lab.cache_affinity() })
+    }
+}

@@ -1,0 +1,63 @@
+//! The publish/subscribe lab behind the lab contract (`scenario::Lab`).
+
+use super::{PubSubAction, PubSubConfig, PubSubReport, PubSubSim, check_all, pubsub_presets};
+use crate::scenario::{ActionTime, Lab, LabPreset};
+
+/// The publish/subscribe lab: a broker's fan-out next to the notes' in-process event bus.
+pub struct PubSub;
+
+impl Lab for PubSub {
+    const TITLE: &'static str = "Publish/subscribe";
+    const TIMED: bool = true;
+    type Config = PubSubConfig;
+    type Action = PubSubAction;
+    type Sim = PubSubSim;
+    type Report = PubSubReport;
+
+    fn presets() -> Vec<LabPreset<Self>> {
+        pubsub_presets()
+            .into_iter()
+            .map(|p| LabPreset {
+                name: p.name,
+                title: p.title,
+                explains: p.explains,
+                seed: p.seed,
+                config: p.config,
+                actions: p.actions,
+            })
+            .collect()
+    }
+    fn describe(action: &PubSubAction) -> String {
+        action.describe()
+    }
+    fn horizon_ms(config: &PubSubConfig) -> ActionTime {
+        config.horizon_ms
+    }
+    fn start(seed: u64, config: &PubSubConfig, actions: &[(ActionTime, PubSubAction)]) -> Result<PubSubSim, String> {
+        PubSubSim::new(seed, config, actions)
+    }
+    fn step(sim: &mut PubSubSim) -> Option<u64> {
+        sim.step()
+    }
+    fn run_until(sim: &mut PubSubSim, t_us: u64) {
+        sim.run_until(t_us);
+    }
+    fn now(sim: &PubSubSim) -> u64 {
+        sim.now()
+    }
+    fn steps(sim: &PubSubSim) -> u64 {
+        sim.steps()
+    }
+    fn is_finished(sim: &PubSubSim) -> bool {
+        sim.is_finished()
+    }
+    fn report(sim: &PubSubSim) -> PubSubReport {
+        sim.report()
+    }
+    fn violations(sim: &PubSubSim, _: &PubSubReport) -> Vec<String> {
+        check_all(&sim.snapshot())
+    }
+    fn fingerprint(_: &PubSubSim, report: &PubSubReport) -> Vec<u8> {
+        report.fingerprint()
+    }
+}

@@ -1,0 +1,78 @@
+//! The message-queue lab behind the lab contract (`scenario::Lab`): the pizza shop as a timed lab.
+
+use super::{ShopAction, ShopConfig, ShopReport, ShopSim, check_all, shop_presets};
+use crate::scenario::{ActionTime, Lab, LabPreset};
+
+/// The message-queue lab: the notes' pizza shop.
+pub struct MessageQueue;
+
+/// A short title for each preset of the shop.
+fn title(name: &str) -> &'static str {
+    match name {
+        "rush-hour" => "Rush hour",
+        "shop-dies" => "A shop dies (queue on disk)",
+        "shop-dies-in-memory" => "A shop dies (queue in memory)",
+        "slow-shop-duplicates" => "Slow shop: duplicate pizzas",
+        "ring-redistribution" => "Ring: no duplicates",
+        "slow-shop-effectively-once" => "Effectively once",
+        "poison-order" => "Poison order",
+        "friday-night-100k" => "100,000 orders",
+        _ => "Pizza shop",
+    }
+}
+
+impl Lab for MessageQueue {
+    const TITLE: &'static str = "Message queue";
+    const TIMED: bool = true;
+    type Config = ShopConfig;
+    type Action = ShopAction;
+    type Sim = ShopSim;
+    type Report = ShopReport;
+
+    fn presets() -> Vec<LabPreset<Self>> {
+        shop_presets()
+            .into_iter()
+            .map(|p| LabPreset {
+                name: p.name,
+                title: title(p.name),
+                explains: p.explains,
+                seed: p.seed,
+                config: p.config,
+                actions: p.actions,
+            })
+            .collect()
+    }
+    fn describe(action: &ShopAction) -> String {
+        action.describe()
+    }
+    fn horizon_ms(config: &ShopConfig) -> ActionTime {
+        config.horizon_ms
+    }
+    fn start(seed: u64, config: &ShopConfig, actions: &[(ActionTime, ShopAction)]) -> Result<ShopSim, String> {
+        ShopSim::new(seed, config, actions)
+    }
+    fn step(sim: &mut ShopSim) -> Option<u64> {
+        sim.step()
+    }
+    fn run_until(sim: &mut ShopSim, t_us: u64) {
+        sim.run_until(t_us);
+    }
+    fn now(sim: &ShopSim) -> u64 {
+        sim.now()
+    }
+    fn steps(sim: &ShopSim) -> u64 {
+        sim.events()
+    }
+    fn is_finished(sim: &ShopSim) -> bool {
+        sim.is_finished()
+    }
+    fn report(sim: &ShopSim) -> ShopReport {
+        sim.report()
+    }
+    fn violations(sim: &ShopSim, _: &ShopReport) -> Vec<String> {
+        check_all(&sim.snapshot())
+    }
+    fn fingerprint(_: &ShopSim, report: &ShopReport) -> Vec<u8> {
+        report.fingerprint()
+    }
+}

@@ -1,0 +1,63 @@
+//! The partitioned-log lab behind the lab contract (`scenario::Lab`).
+
+use super::{StreamAction, StreamConfig, StreamReport, StreamSim, check_all, stream_presets};
+use crate::scenario::{ActionTime, Lab, LabPreset};
+
+/// The partitioned-log lab: Kafka's model.
+pub struct PartitionedLog;
+
+impl Lab for PartitionedLog {
+    const TITLE: &'static str = "Partitioned log";
+    const TIMED: bool = true;
+    type Config = StreamConfig;
+    type Action = StreamAction;
+    type Sim = StreamSim;
+    type Report = StreamReport;
+
+    fn presets() -> Vec<LabPreset<Self>> {
+        stream_presets()
+            .into_iter()
+            .map(|p| LabPreset {
+                name: p.name,
+                title: p.title,
+                explains: p.explains,
+                seed: p.seed,
+                config: p.config,
+                actions: p.actions,
+            })
+            .collect()
+    }
+    fn describe(action: &StreamAction) -> String {
+        action.describe()
+    }
+    fn horizon_ms(config: &StreamConfig) -> ActionTime {
+        config.horizon_ms
+    }
+    fn start(seed: u64, config: &StreamConfig, actions: &[(ActionTime, StreamAction)]) -> Result<StreamSim, String> {
+        StreamSim::new(seed, config, actions)
+    }
+    fn step(sim: &mut StreamSim) -> Option<u64> {
+        sim.step()
+    }
+    fn run_until(sim: &mut StreamSim, t_us: u64) {
+        sim.run_until(t_us);
+    }
+    fn now(sim: &StreamSim) -> u64 {
+        sim.now()
+    }
+    fn steps(sim: &StreamSim) -> u64 {
+        sim.events()
+    }
+    fn is_finished(sim: &StreamSim) -> bool {
+        sim.is_finished()
+    }
+    fn report(sim: &StreamSim) -> StreamReport {
+        sim.report()
+    }
+    fn violations(_: &StreamSim, report: &StreamReport) -> Vec<String> {
+        check_all(report)
+    }
+    fn fingerprint(_: &StreamSim, report: &StreamReport) -> Vec<u8> {
+        report.fingerprint()
+    }
+}
