@@ -59,6 +59,9 @@ describe('publish/subscribe lab', () => {
     await pause(page);
     const before = { email: await cell(page, 'Email', 'sub-matched'), inventory: await cell(page, 'Inventory', 'sub-matched') };
     await publish(page, 'order_created');
+    // The preset records actions later than the playhead: start a new branch from here.
+    await page.locator(tid('branch-yes')).click();
+    await settle(page);
     await waitForText(page, tid('pubsub-actions'), (t) => t.includes('publish order_created'));
     await waitForText(page, `${row('Email')} ${tid('sub-matched')}`, (t) => Number(t) === before.email + 1);
     assert.equal(await cell(page, 'Inventory', 'sub-matched'), before.inventory + 1);
@@ -72,8 +75,11 @@ describe('publish/subscribe lab', () => {
     await pause(page);
     const missed = await cell(page, 'Push', 'sub-missed');
     await page.locator(`${row('Push')} ${tid('stop-service')}`).click();
+    // Keep the preset's later actions (its later publishes count below), here and for the publish.
+    await page.locator(tid('branch-keep')).click();
     await page.locator(`${row('Push')} ${tid('start-service')}`).waitFor();
     await publish(page, 'order_created', '2');
+    await page.locator(tid('branch-keep')).click();
     await waitForText(page, `${row('Push')} ${tid('sub-missed')}`, (t) => Number(t) === missed + 2);
     await waitForText(page, tid('event-log'), (t) => t.includes('Push (MISSED, service down)'));
 

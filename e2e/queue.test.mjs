@@ -51,6 +51,8 @@ describe('message-queue lab', () => {
     if (await pause.count()) await pause.click();
     const before = await metrics(page);
     await page.locator(`${tid('shop-row')}[data-name="PS1"] ${tid('kill-shop')}`).click();
+    // The preset kills PS3 at 60 s, later than the playhead: keep that kill and add this one.
+    await page.locator(tid('branch-keep')).click();
     await settle(page);
     await waitForText(page, tid('queue-actions'), (t) => t.includes('kill PS1'));
     const after_ = await metrics(page);

@@ -108,3 +108,28 @@ fn run_preset_prints_the_queue_metrics() {
     let (_, list, _) = sysplay(&["presets"]);
     assert!(list.contains("poison-order") && list.contains("add-fifth-server"), "{list}");
 }
+
+#[test]
+fn run_until_prints_the_metrics_of_that_moment_from_a_preset_or_a_link() {
+    let (ok, whole, err) = sysplay(&["run", "--preset", "shop-dies"]);
+    assert!(ok, "{err}");
+    let (ok, at30, err) = sysplay(&["run", "--preset", "shop-dies", "--until", "30"]);
+    assert!(ok, "{err}");
+    let (whole, at30): (serde_json::Value, serde_json::Value) =
+        (serde_json::from_str(&whole).unwrap(), serde_json::from_str(&at30).unwrap());
+    assert_eq!(at30["until_s"], 30.0);
+    assert!(whole.get("until_s").is_none());
+    let done = |v: &serde_json::Value| v["completed"].as_u64().unwrap();
+    assert!(done(&at30) < done(&whole), "fewer orders done at 30 s: {} vs {}", done(&at30), done(&whole));
+    // The same moment carried by a link's t= gives the same numbers.
+    let (ok, link, err) = sysplay(&["link", "--preset", "shop-dies"]);
+    assert!(ok, "{err}");
+    let (ok, from_link, err) = sysplay(&["run", &format!("{}&t=30", link.trim())]);
+    assert!(ok, "{err}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&from_link).unwrap(), at30);
+    // Bad moments and a lab without a timeline are refused with a sentence.
+    let (ok, _, err) = sysplay(&["run", "--preset", "shop-dies", "--until", "-1"]);
+    assert!(!ok && err.contains("--until"), "{err}");
+    let (ok, _, err) = sysplay(&["run", "--preset", "ring-add-s3", "--until", "1"]);
+    assert!(!ok && err.contains("no timeline"), "{err}");
+}

@@ -65,8 +65,12 @@ fn a_live_action_before_recorded_ones_asks_then_branches_and_undo_brings_them_ba
     assert_eq!(recorded.len(), 3);
     let live = Edit::<MessageQueue>::Live { at_ms: 30_000, action: kill("PS0") };
     assert_eq!(session.edit(live.clone()), Ok(Edited::WouldDrop { later: 3 }));
-    let branched = changed(session.edit(live.branching()));
+    let branched = changed(session.edit(live.clone().branching()));
     assert_eq!(branched.actions::<MessageQueue>(), &[(30_000, kill("PS0"))]);
+    // Keeping them instead inserts the action among them.
+    let kept = changed(session.edit(live.clone().inserting()));
+    assert_eq!(kept.actions::<MessageQueue>().len(), 4);
+    assert_eq!(kept.actions::<MessageQueue>()[0], (30_000, kill("PS0")));
     let undone = changed(branched.edit::<MessageQueue>(Edit::Undo));
     assert_eq!(undone.actions::<MessageQueue>(), recorded.as_slice());
     assert_eq!(undone.scenario, session.scenario);

@@ -43,7 +43,7 @@ mod cli {
             digest: bool,
             /// Print the metrics as of this virtual moment, in seconds (a link's `t=` is read the same
             /// way); the whole run without it.
-            #[arg(long)]
+            #[arg(long, allow_negative_numbers = true)]
             until: Option<f64>,
         },
         /// Turns a scenario file into a share link, or a link back into scenario JSON with --decode.

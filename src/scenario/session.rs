@@ -37,6 +37,8 @@ pub enum Edit<L: Registered> {
     Live { at_ms: ActionTime, action: L::Action },
     /// A live action at `at_ms` that drops every action recorded after that moment (the user agreed).
     Branch { at_ms: ActionTime, action: L::Action },
+    /// A live action at `at_ms` inserted among the recorded ones, which all stay (the user chose so).
+    Insert { at_ms: ActionTime, action: L::Action },
     /// A new seed and starting configuration (the recorded actions stay and must still apply).
     Setup { seed: u64, config: L::Config },
     /// Forget the recorded actions.
@@ -50,6 +52,7 @@ impl<L: Registered> Clone for Edit<L> {
         match self {
             Self::Live { at_ms, action } => Self::Live { at_ms: *at_ms, action: action.clone() },
             Self::Branch { at_ms, action } => Self::Branch { at_ms: *at_ms, action: action.clone() },
+            Self::Insert { at_ms, action } => Self::Insert { at_ms: *at_ms, action: action.clone() },
             Self::Setup { seed, config } => Self::Setup { seed: *seed, config: config.clone() },
             Self::ClearActions => Self::ClearActions,
             Self::Undo => Self::Undo,
@@ -62,6 +65,14 @@ impl<L: Registered> Edit<L> {
     pub fn branching(self) -> Self {
         match self {
             Self::Live { at_ms, action } => Self::Branch { at_ms, action },
+            other => other,
+        }
+    }
+
+    /// The same edit, keeping the actions recorded after a live action's moment.
+    pub fn inserting(self) -> Self {
+        match self {
+            Self::Live { at_ms, action } => Self::Insert { at_ms, action },
             other => other,
         }
     }
@@ -117,8 +128,8 @@ impl<L: Registered> std::fmt::Debug for LabSession<L> {
 pub enum Edited {
     Changed(Session),
     NothingToUndo,
-    /// A live action at an earlier moment than `later` recorded actions: recording it drops them
-    /// (`Edit::Branch`), which the user must agree to first.
+    /// A live action at an earlier moment than `later` recorded actions: the user chooses between
+    /// dropping them (`Edit::Branch`, a new branch from that moment) and keeping them (`Edit::Insert`).
     WouldDrop {
         later: usize,
     },
@@ -163,7 +174,9 @@ impl Session {
         // Undoing is not itself undone: it only goes back.
         let keep_history = !matches!(edit, Edit::Undo);
         let recorded = match &edit {
-            Edit::Live { action, .. } | Edit::Branch { action, .. } => Some(action.clone()),
+            Edit::Live { action, .. } | Edit::Branch { action, .. } | Edit::Insert { action, .. } => {
+                Some(action.clone())
+            }
             _ => None,
         };
         let mut scenario = (*self.scenario).clone();
@@ -191,6 +204,11 @@ impl Session {
             Edit::Branch { at_ms, action } => {
                 let at_ms = at_ms.min(L::horizon_ms(config));
                 actions.retain(|(t, _)| *t <= at_ms);
+                record(actions)?;
+                super::insert::<L>(actions, at_ms, action);
+            }
+            Edit::Insert { at_ms, action } => {
+                let at_ms = at_ms.min(L::horizon_ms(config));
                 record(actions)?;
                 super::insert::<L>(actions, at_ms, action);
             }

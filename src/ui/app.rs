@@ -54,9 +54,19 @@ impl PartialEq for Playhead {
     }
 }
 
-/// An edit of some lab's session, typed inside (see `AppAction::edit`); `true` asks it to drop the
-/// actions recorded after a live action's moment.
-pub type EditFn = Rc<dyn Fn(&Session, bool) -> Result<Edited, String>>;
+/// What to do with the actions recorded after a live action's moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Later {
+    /// Ask the user when there are any.
+    Ask,
+    /// Drop them: a new branch from that moment.
+    Drop,
+    /// Keep them, inserting the action among them.
+    Keep,
+}
+
+/// An edit of some lab's session, typed inside (see `AppAction::edit`).
+pub type EditFn = Rc<dyn Fn(&Session, Later) -> Result<Edited, String>>;
 
 /// A live action taken before recorded ones, waiting for the user to agree to drop them.
 #[derive(Clone)]
@@ -95,8 +105,8 @@ pub struct AppState {
 pub enum AppAction {
     /// An edit of a lab's session (built by `AppAction::edit`).
     Edit(LabId, EditFn),
-    /// Record the pending live action, dropping the later ones.
-    ConfirmBranch,
+    /// Record the pending live action, dropping or keeping the later ones.
+    Resolve(Later),
     CancelBranch,
     Preset(String),
     /// Open a scenario in its lab, at a virtual moment (µs) if given.
@@ -118,8 +128,12 @@ impl AppAction {
 }
 
 fn edit_fn<L: Registered>(edit: Edit<L>) -> EditFn {
-    Rc::new(move |session: &Session, branch: bool| {
-        let e = if branch { edit.clone().branching() } else { edit.clone() };
+    Rc::new(move |session: &Session, later: Later| {
+        let e = match later {
+            Later::Ask => edit.clone(),
+            Later::Drop => edit.clone().branching(),
+            Later::Keep => edit.clone().inserting(),
+        };
         session.edit::<L>(e)
     })
 }
@@ -235,8 +249,8 @@ impl AppState {
     }
 
     /// Applies an edit to `lab`'s session.
-    fn apply_edit(&self, lab: LabId, apply: &EditFn, branch: bool) -> Self {
-        match apply(self.session(lab), branch) {
+    fn apply_edit(&self, lab: LabId, apply: &EditFn, later: Later) -> Self {
+        match apply(self.session(lab), later) {
             Ok(Edited::Changed(session)) => {
                 let mut s = self.with_notice(None);
                 s.sessions[slot(lab)] = session;
@@ -281,9 +295,9 @@ impl Reducible for AppState {
 
     fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
         let state = match action {
-            AppAction::Edit(lab, apply) => self.apply_edit(lab, &apply, false),
-            AppAction::ConfirmBranch => match self.pending.clone() {
-                Some(p) => self.apply_edit(p.lab, &p.apply, true),
+            AppAction::Edit(lab, apply) => self.apply_edit(lab, &apply, Later::Ask),
+            AppAction::Resolve(later) => match self.pending.clone() {
+                Some(p) => self.apply_edit(p.lab, &p.apply, later),
                 None => self.with_notice(None),
             },
             AppAction::CancelBranch => {
@@ -312,7 +326,7 @@ impl Reducible for AppState {
                 }
                 None => self.with_notice(None),
             },
-            AppAction::Undo => self.apply_edit(self.current, &undo_fn(self.current), false),
+            AppAction::Undo => self.apply_edit(self.current, &undo_fn(self.current), Later::Ask),
             AppAction::Share => {
                 let lab = self.current;
                 let moment = if lab.timed() { self.playhead(lab).get().filter(|&t| t > 0) } else { None };

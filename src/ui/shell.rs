@@ -1,6 +1,6 @@
 //! The app shell: header with navigation and Share, the notice bar, the about text and the footer.
 
-use super::app::{AppAction, Notice, View};
+use super::app::{AppAction, Later, Notice, View};
 use crate::scenario::LabId;
 use yew::prelude::*;
 
@@ -103,14 +103,17 @@ pub fn branch_bar(props: &BranchBarProps) -> Html {
     html! {
         <div class="notice branch" data-testid="branch-confirm" role="alertdialog" aria-label="Branch from this moment">
             <span class="text">{ format!(
-                "You are at an earlier moment than {n} recorded action{}. Acting here starts a new branch: \
-                 {} dropped (Undo brings {} back).",
-                if n == 1 { "" } else { "s" },
-                if n == 1 { "it is" } else { "they are" },
-                if n == 1 { "it" } else { "them" },
+                "You are at an earlier moment than {n} recorded action{s}. Start a new branch from here \
+                 (the later action{s} {are} dropped; Undo brings {them} back), or keep {them} and add this one?",
+                s = if n == 1 { "" } else { "s" },
+                are = if n == 1 { "is" } else { "are" },
+                them = if n == 1 { "it" } else { "them" },
             ) }</span>
-            <button class="primary" data-testid="branch-yes" onclick={emit(|| AppAction::ConfirmBranch)}>
-                { format!("Drop {n} and record this") }
+            <button class="primary" data-testid="branch-yes" onclick={emit(|| AppAction::Resolve(Later::Drop))}>
+                { "New branch from here" }
+            </button>
+            <button data-testid="branch-keep" onclick={emit(|| AppAction::Resolve(Later::Keep))}>
+                { format!("Keep the {n} later") }
             </button>
             <button data-testid="branch-no" onclick={emit(|| AppAction::CancelBranch)}>{ "Cancel" }</button>
         </div>
