@@ -92,7 +92,7 @@ async fn add_server_shows_the_cores_numbers() {
 
     // The page shows exactly what the core computes for the same session.
     let mut expected = Scenario::default();
-    expected.push_hashing(HashingAction::AddServer { name: "S5".into(), position: None });
+    expected.push::<sysplay::sim::hashing::Hashing>(0, HashingAction::AddServer { name: "S5".into(), position: None });
     let Report::Hashing(r) = expected.run().unwrap().report() else { panic!("not a hashing report") };
     let change = r.last_change.unwrap();
     assert_eq!(text(&root, "ring-space-moved"), format!("{:.2}%", change.ring.moved_space_pct.unwrap()));
