@@ -222,6 +222,7 @@ impl Scenario {
         }
         match &self.setup {
             LabSetup::Hashing { config, actions } => {
+                crate::sim::hashing::check_replay(self.seed, config, actions.iter().map(|(_, a)| a))?;
                 let mut lab = HashingLab::new(self.seed, config).map_err(|e| format!("configuration: {e}"))?;
                 let mut last = 0;
                 for (i, (at, action)) in actions.iter().enumerate() {

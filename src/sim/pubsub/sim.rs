@@ -174,6 +174,7 @@ impl PubSubSim {
     pub fn new(seed: u64, config: &PubSubConfig, actions: &[TimedPubSubAction]) -> Result<Self, String> {
         config.validate()?;
         config.validate_actions(actions)?;
+        super::budget::estimate_work(config, actions).check()?;
         let mut sim = Self {
             config: config.clone(),
             actions: actions.to_vec(),

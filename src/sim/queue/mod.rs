@@ -3,6 +3,7 @@
 
 mod assign;
 pub mod broker;
+pub mod budget;
 pub mod config;
 pub mod consumer;
 pub mod events;
@@ -16,6 +17,7 @@ pub mod shop;
 pub mod stats;
 pub mod theory;
 
+pub use budget::estimate_work;
 pub use config::{Delivery, Redistribution, ShopAction, ShopConfig, ShopSpec, TimedAction, limits};
 pub use invariants::check_all;
 pub use mmc::{MmcConfig, MmcReport, MmcSim, run_mmc};

@@ -182,6 +182,7 @@ impl StreamSim {
     pub fn new(seed: u64, config: &StreamConfig, actions: &[TimedStreamAction]) -> Result<Self, String> {
         config.validate()?;
         config.validate_actions(actions)?;
+        super::budget::estimate_work(config, actions).check()?;
         let p = config.partitions as usize;
         let key_partition =
             (0..config.keys).map(|k| partition_for(customer_key(k).as_bytes(), config.partitions)).collect();
