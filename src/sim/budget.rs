@@ -17,10 +17,10 @@
 /// Measured with `cargo bench --bench run_budget --profile release` (the release profile's size
 /// optimisation and link-time optimisation, one core of a shared two-core machine): the pizza shop, whose
 /// events do the most work of the three timed labs per event counted, ran 1.7 to 1.9 million events per
-/// second (100,000 orders with retries); the partitioned log 2.7 to 6 million; publish/subscribe about
-/// 0.55 million, so its estimate counts each of its events twice and the topic matching on top. At 1.7
+/// second (100,000 orders with retries); the partitioned log 2.7 to 6 million; publish/subscribe 0.55 to
+/// 0.9 million, so its estimate counts each of its events twice and the topic matching on top. At 1.7
 /// million per second, 16 million events are 9.4 s. The heaviest accepted scenarios
-/// (`tests/golden/heaviest/`) took 2.5 to 7.5 s there. The page runs the same code in wasm, in slices of
+/// (`tests/golden/heaviest/`) took 2.3 to 5.2 s there beside other builds (up to 8.2 s beside more). The page runs the same code in wasm, in slices of
 /// events per timer tick, so a run at the budget keeps the tab responsive there, only for longer.
 pub const WORK_EVENTS_MAX: u64 = 16_000_000;
 
