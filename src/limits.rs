@@ -9,3 +9,6 @@ pub const LINK_ENCODED_MAX: usize = 8192;
 
 /// Largest scenario JSON accepted once a link's payload is decompressed, in bytes.
 pub const LINK_DECODED_MAX: usize = 64 * 1024;
+
+/// Most events (work) one run may take, in any lab: about ten seconds of native simulation.
+pub use crate::sim::WORK_EVENTS_MAX;

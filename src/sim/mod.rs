@@ -4,12 +4,15 @@
 //! function of its scenario (seed + configuration + recorded actions), so the same scenario gives the
 //! same numbers natively and in wasm, bit for bit.
 
+pub mod budget;
 pub mod hash;
 pub mod hashing;
 pub mod kernel;
 pub mod pubsub;
 pub mod queue;
 pub mod stream;
+
+pub use budget::{WORK_EVENTS_MAX, WorkEstimate};
 
 /// Refuses a value outside `lo..=hi` with a sentence naming it: every lab's configuration checks its
 /// limits this way, so a form or a link gets the same kind of message everywhere.

@@ -35,6 +35,11 @@ impl std::ops::Deref for HashingReplay {
     }
 }
 
+/// `check_replay` places configuration errors itself; the scenario layer places them again.
+fn unplaced(e: String) -> String {
+    e.strip_prefix("configuration: ").map_or(e.clone(), str::to_string)
+}
+
 impl Lab for Hashing {
     const TITLE: &'static str = "Hashing & load balancing";
     const TIMED: bool = false;
@@ -54,8 +59,10 @@ impl Lab for Hashing {
         config: &HashingConfig,
         actions: &[(ActionTime, HashingAction)],
     ) -> Result<HashingReplay, String> {
+        // Every change applies in turn, and the whole replay is within the work budget: checked on the
+        // membership alone, before any ring is built or key drawn.
+        super::check_replay(seed, config, actions.iter().map(|(_, a)| a)).map_err(unplaced)?;
         let lab = HashingLab::new(seed, config)?;
-        lab.check_actions(actions.iter().map(|(_, a)| a))?;
         Ok(HashingReplay { lab, actions: actions.to_vec(), next: 0 })
     }
     fn step(sim: &mut HashingReplay) -> Option<u64> {

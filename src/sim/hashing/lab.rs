@@ -4,9 +4,11 @@
 use super::algos::Algo;
 use super::report::HistoryEntry;
 use super::{Ring, modulo_space_moved};
+use crate::sim::budget::WorkEstimate;
 use crate::sim::hash::{hash_str, hash_u64};
 use crate::sim::kernel::SimRng;
 use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// Limits on everything a user can set in this lab.
@@ -163,13 +165,19 @@ impl Membership {
     /// points: the first at its position, the others at `xxh3("name#i") % M` (labels hashed, one hash
     /// function).
     pub fn ring(&self) -> Ring {
-        Ring::build(self.servers.iter().enumerate().flat_map(|(slot, s)| {
-            let points = u64::from(self.vnodes.max(1)) * u64::from(s.weight.max(1));
-            (0..points).map(move |i| {
-                let at = if i == 0 { s.position } else { hash_position(&format!("{}#{i}", s.name), self.ring_size) };
-                (at, slot as u32)
-            })
-        }))
+        let mut points = Vec::with_capacity(usize::try_from(self.point_count()).unwrap_or(0));
+        // One buffer for every label, the bytes of `format!("{name}#{i}")`: no allocation per point.
+        let mut label = String::new();
+        for (slot, s) in self.servers.iter().enumerate() {
+            let count = u64::from(self.vnodes.max(1)) * u64::from(s.weight.max(1));
+            points.push((s.position, slot as u32));
+            for i in 1..count {
+                label.clear();
+                let _ = write!(label, "{}#{i}", s.name);
+                points.push((hash_position(&label, self.ring_size), slot as u32));
+            }
+        }
+        Ring::build(points)
     }
 
     /// Total ring points.
@@ -199,11 +207,26 @@ pub struct HashingLab {
     /// 64-bit hashes of the request ids; a key's position is `hash % M`.
     pub(super) key_hashes: Arc<Vec<u64>>,
     next_id: u32,
+    /// The ring of `membership` when the last change built it: the next change's "before" ring.
+    ring_cache: Option<Arc<Ring>>,
+    /// True when the last change built the ring of `membership` (a dry lab only pretends to).
+    ring_built: bool,
+    /// A dry lab replays the membership only: no request id drawn, no ring built, no history.
+    dry: bool,
+    /// The most request ids the lab had, which the report's work was counted for.
+    report_keys: u64,
+    /// The work so far (its start, every change, and the final report's), in events: after replaying
+    /// a scenario it is what [`check_replay`] estimated.
+    estimate: WorkEstimate,
 }
 
 impl HashingLab {
     /// A lab at its starting configuration; refuses configurations that break a limit.
     pub fn new(seed: u64, config: &HashingConfig) -> Result<Self, String> {
+        Self::with_mode(seed, config, false)
+    }
+
+    fn with_mode(seed: u64, config: &HashingConfig, dry: bool) -> Result<Self, String> {
         check_ring_size(config.ring_size)?;
         check_key_count(config.key_count)?;
         if config.servers.len() > limits::SERVERS_MAX {
@@ -217,9 +240,15 @@ impl HashingLab {
             history: Vec::new(),
             probe: None,
             split: config.split,
-            key_hashes: Arc::new(draw_key_hashes(seed, config.key_count)),
+            key_hashes: Arc::new(if dry { Vec::new() } else { draw_key_hashes(seed, config.key_count) }),
             next_id: 0,
+            ring_cache: None,
+            ring_built: false,
+            dry,
+            report_keys: u64::from(config.key_count),
+            estimate: start_work(u64::from(config.key_count)),
         };
+        lab.estimate.check()?;
         for spec in &config.servers {
             lab.push_server(&spec.name, spec.position)?;
             let i = lab.membership.servers.len() - 1;
@@ -228,6 +257,13 @@ impl HashingLab {
         }
         lab.check_points()?;
         Ok(lab)
+    }
+
+    /// The work of the lab so far, in events: its start (drawing the keys, and the final report), and
+    /// every change (rings built and compared, the modulo period, keys drawn). Replaying a scenario
+    /// ends with the estimate [`check_replay`] made for it.
+    pub fn work(&self) -> &WorkEstimate {
+        &self.estimate
     }
 
     /// The current membership.
@@ -280,48 +316,56 @@ impl HashingLab {
         }
         let after = &self.membership;
         let same_space = before.ring_size == after.ring_size;
+        let same = before == *after;
+        let drawn = match action {
+            HashingAction::SetKeyCount { key_count } => u64::from(*key_count),
+            _ => 0,
+        };
+        let compared = same_space && !same;
+        let reported = drawn.saturating_sub(self.report_keys);
+        let mut estimate = self.estimate.clone();
+        let change = change_work(Shape::of(&before), Shape::of(after), compared, self.ring_built, drawn, reported);
+        estimate.add_all(&change);
+        if let Err(e) = estimate.check() {
+            self.membership = before;
+            self.key_hashes = old_keys;
+            return Err(e);
+        }
+        self.estimate = estimate;
+        self.report_keys = self.report_keys.max(drawn);
+        if self.dry {
+            self.ring_built = compared || (same && self.ring_built);
+            return Ok(());
+        }
+        // The rings only when the hash space stayed (otherwise nothing is compared), the "before" one
+        // from the previous change when it built it; nothing moved when nothing changed.
+        let (modulo_moved, ring_moved) = if !same_space {
+            self.ring_cache = None;
+            self.ring_built = false;
+            (None, None)
+        } else if same {
+            (Some(0), Some(0))
+        } else {
+            let rb = self.ring_cache.take().unwrap_or_else(|| Arc::new(before.ring()));
+            let ra = Arc::new(after.ring());
+            let moved = ring_space_moved(&before, &rb, after, &ra);
+            self.ring_cache = Some(ra);
+            self.ring_built = true;
+            (Some(modulo_space_moved(after.ring_size, &before.ids(), &after.ids())), Some(moved))
+        };
         let entry = HistoryEntry {
             step: self.history.len() as u32 + 1,
             change: action.describe(),
             servers: after.servers.len() as u32,
-            modulo_space_moved_pct: same_space
-                .then(|| pct(modulo_space_moved(after.ring_size, &before.ids(), &after.ids()), after.ring_size)),
-            ring_space_moved_pct: same_space
-                .then(|| pct(ring_space_moved(&before, &before.ring(), after, &after.ring()), after.ring_size)),
+            modulo_space_moved_pct: modulo_moved.map(|m| pct(m, after.ring_size)),
+            ring_space_moved_pct: ring_moved.map(|m| pct(m, after.ring_size)),
         };
         self.history.push(entry);
         self.previous = Some((before, action.describe()));
         Ok(())
     }
 
-    /// Checks that every action applies in turn, changing only a copy of the membership (no ring is
-    /// built, no key drawn): cheap enough to run on every link before the real replay. The message
-    /// names the first action that does not apply.
-    pub fn check_actions<'a>(&self, actions: impl IntoIterator<Item = &'a HashingAction>) -> Result<(), String> {
-        let mut dry = Self {
-            seed: self.seed,
-            membership: self.membership.clone(),
-            previous: None,
-            history: Vec::new(),
-            probe: None,
-            split: self.split,
-            key_hashes: Arc::new(Vec::new()),
-            next_id: self.next_id,
-        };
-        for (i, action) in actions.into_iter().enumerate() {
-            dry.apply_membership(action, false)
-                .and_then(|()| dry.check_points())
-                .map_err(|e| format!("action {} ({}): {e}", i + 1, action.describe()))?;
-        }
-        Ok(())
-    }
-
     fn apply_inner(&mut self, action: &HashingAction) -> Result<(), String> {
-        self.apply_membership(action, true)
-    }
-
-    /// Applies an action to the membership; the keys are drawn again only when `draw_keys`.
-    fn apply_membership(&mut self, action: &HashingAction, draw_keys: bool) -> Result<(), String> {
         match action {
             HashingAction::AddServer { name, position } => {
                 if self.membership.servers.len() >= limits::SERVERS_MAX {
@@ -358,7 +402,7 @@ impl HashingLab {
             }
             HashingAction::SetKeyCount { key_count } => {
                 check_key_count(*key_count)?;
-                if draw_keys {
+                if !self.dry {
                     self.key_hashes = Arc::new(draw_key_hashes(self.seed, *key_count));
                 }
                 Ok(())
@@ -445,19 +489,36 @@ fn draw_key_hashes(seed: u64, count: u32) -> Vec<u64> {
 /// `rb` and `ra` are the two memberships' rings (callers build each once).
 pub(super) fn ring_space_moved(before: &Membership, rb: &Ring, after: &Membership, ra: &Ring) -> u64 {
     let m = after.ring_size;
-    let owner = |ring: &Ring, ms: &Membership, h: u64| ring.lookup(h).map(|slot| ms.servers[slot as usize].id);
-    let mut bounds: Vec<u64> = rb.points().chain(ra.points()).map(|(p, _)| p).collect();
-    bounds.sort_unstable();
-    bounds.dedup();
-    let (Some(&first), Some(&last)) = (bounds.first(), bounds.last()) else {
+    let (pb, pa) = (rb.positions(), ra.positions());
+    let Some(last) = pb.last().copied().max(pa.last().copied()) else {
         return 0;
     };
-    let differs = |h: u64| owner(rb, before, h) != owner(ra, after, h);
-    // The wrapping segment (last, M) + [0, first] is owned by whoever owns `first`.
-    let mut moved = if differs(first) { m - last + first } else { 0 };
-    for w in bounds.windows(2) {
-        if differs(w[1]) {
-            moved += w[1] - w[0];
+    // The owner of boundary h on a ring is its first point at or after h (wrapping to the first point):
+    // walking the boundaries in order, that point's index only moves forward, so both rings are walked
+    // once, merged, instead of looked up (the same numbers as a lookup per boundary, in linear time).
+    let owner = |ring: &Ring, ms: &Membership, i: usize| {
+        let n = ring.len();
+        (n > 0).then(|| ms.servers[ring.owners()[if i < n { i } else { 0 }] as usize].id)
+    };
+    let (mut i, mut j) = (0, 0);
+    let mut previous: Option<u64> = None;
+    let mut moved = 0;
+    while i < pb.len() || j < pa.len() {
+        let h = match (pb.get(i), pa.get(j)) {
+            (Some(&x), Some(&y)) => x.min(y),
+            (Some(&x), None) | (None, Some(&x)) => x,
+            (None, None) => unreachable!("the loop condition"),
+        };
+        if owner(rb, before, i) != owner(ra, after, j) {
+            // The wrapping segment (last, M) + [0, first] is owned by whoever owns the first boundary.
+            moved += previous.map_or(m - last + h, |p| h - p);
+        }
+        previous = Some(h);
+        while pb.get(i) == Some(&h) {
+            i += 1;
+        }
+        while pa.get(j) == Some(&h) {
+            j += 1;
         }
     }
     moved
@@ -504,4 +565,210 @@ fn check_name(name: &str) -> Result<(), String> {
         return Err("server names cannot contain control characters".into());
     }
     Ok(())
+}
+
+/// Advice for the work of rings: building them and comparing them on every change.
+const ADVICE_POINTS: &str = "lower the virtual nodes, the servers or their weights, or record fewer changes";
+/// Advice for the modulo comparison, which walks lcm(servers before, servers after) positions.
+const ADVICE_MODULO: &str = "lower the number of servers or record fewer changes";
+/// Advice for drawing request ids (at the start and on every change of the key count).
+const ADVICE_KEYS: &str = "lower the key count or change it fewer times";
+/// Advice for what earlier changes already spent.
+const ADVICE_CHANGES: &str = "record fewer changes";
+
+// What each kind of work is worth in events, measured on the release build with the `run_budget`
+// bench against the budget's 1.6 million events per second (16 million in ten seconds): a change of 1000 servers x 1000 virtual
+// nodes (a ring of 1,000,000 points built, mostly sorting, and compared with the one before) takes
+// about 0.65 s; the modulo period of 1000 and 999 servers (999,000 positions) about 5 ms; drawing
+// 1,000,000 request ids about 30 ms; the report of a change over 1,000,000 keys and 1000 servers
+// (every key placed before and after under both schemes, the flows between servers) about 4.5 s, and
+// 5 s with the command line printing its 23 MB of JSON.
+/// Points of the two rings compared (walked once, merged) per event of work; building a ring is an
+/// event of work per point (a label formatted and hashed, then sorted).
+const POINTS_COMPARED_PER_EVENT: u64 = 16;
+/// Positions of the modulo period walked per event of work.
+const MODULO_STEPS_PER_EVENT: u64 = 128;
+/// Request ids drawn and hashed per event of work.
+const KEYS_DRAWN_PER_EVENT: u64 = 16;
+/// Events of work per request id in the report.
+const REPORT_EVENTS_PER_KEY: u64 = 8;
+
+/// What a change's work depends on: ring points, servers, ring size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Shape {
+    points: u64,
+    servers: u64,
+    ring_size: u64,
+}
+
+impl Shape {
+    fn of(m: &Membership) -> Self {
+        Self { points: m.point_count(), servers: m.servers.len() as u64, ring_size: m.ring_size }
+    }
+}
+
+/// The work of a lab's start: drawing its keys, and the report at the end (its keys placed, two rings
+/// of at most the limit of points built and compared).
+fn start_work(keys: u64) -> WorkEstimate {
+    let mut w = WorkEstimate::new();
+    w.add(ADVICE_KEYS, keys / KEYS_DRAWN_PER_EVENT + keys * REPORT_EVENTS_PER_KEY);
+    let report_points = 2 * limits::POINTS_MAX;
+    w.add(ADVICE_POINTS, report_points + report_points / POINTS_COMPARED_PER_EVENT);
+    w
+}
+
+/// The work of one change from `before` to `after`: when `compared`, the two rings (the "before" one
+/// only when the previous change did not build it) and their comparison, and the modulo period;
+/// `drawn` new request ids, `reported` of them more than the report was counted for so far.
+fn change_work(
+    before: Shape,
+    after: Shape,
+    compared: bool,
+    before_built: bool,
+    drawn: u64,
+    reported: u64,
+) -> WorkEstimate {
+    let mut w = WorkEstimate::new();
+    w.add(ADVICE_CHANGES, 1);
+    w.add(ADVICE_KEYS, drawn / KEYS_DRAWN_PER_EVENT + reported * REPORT_EVENTS_PER_KEY);
+    if compared {
+        let built = after.points + if before_built { 0 } else { before.points };
+        let points = before.points + after.points;
+        w.add(ADVICE_POINTS, built + points / POINTS_COMPARED_PER_EVENT);
+        let period = lcm(before.servers.max(1), after.servers.max(1)).min(after.ring_size);
+        w.add(ADVICE_MODULO, period / MODULO_STEPS_PER_EVENT);
+    }
+    w
+}
+
+/// Checks that replaying `actions` on `config` stays within the work budget, without doing the work:
+/// the membership is replayed (cheap) but no ring is built and no request id drawn. The first action
+/// that cannot apply, or that takes the work over the budget, is refused with its place.
+pub fn check_replay<'a>(
+    seed: u64,
+    config: &HashingConfig,
+    actions: impl IntoIterator<Item = &'a HashingAction>,
+) -> Result<WorkEstimate, String> {
+    let mut lab = HashingLab::with_mode(seed, config, true).map_err(|e| format!("configuration: {e}"))?;
+    for (i, action) in actions.into_iter().enumerate() {
+        lab.apply(action).map_err(|e| format!("action {} ({}): {e}", i + 1, action.describe()))?;
+    }
+    Ok(lab.estimate)
+}
+
+fn lcm(a: u64, b: u64) -> u64 {
+    let (mut x, mut y) = (a, b);
+    while y != 0 {
+        (x, y) = (y, x % y);
+    }
+    a / x * b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The movement as first written: every boundary of either ring looked up on both.
+    fn moved_by_lookup(before: &Membership, rb: &Ring, after: &Membership, ra: &Ring) -> u64 {
+        let m = after.ring_size;
+        let owner = |ring: &Ring, ms: &Membership, h: u64| ring.lookup(h).map(|slot| ms.servers[slot as usize].id);
+        let mut bounds: Vec<u64> = rb.points().chain(ra.points()).map(|(p, _)| p).collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        let (Some(&first), Some(&last)) = (bounds.first(), bounds.last()) else {
+            return 0;
+        };
+        let differs = |h: u64| owner(rb, before, h) != owner(ra, after, h);
+        let mut moved = if differs(first) { m - last + first } else { 0 };
+        for w in bounds.windows(2) {
+            if differs(w[1]) {
+                moved += w[1] - w[0];
+            }
+        }
+        moved
+    }
+
+    #[test]
+    fn the_merged_walk_moves_what_lookups_move() {
+        let mut rng = SimRng::new(11);
+        for case in 0..300 {
+            let ring_size = [7, 64, 1000, 1 << 32][case % 4];
+            let mut lab = HashingLab::new(
+                case as u64,
+                &HashingConfig {
+                    ring_size,
+                    key_count: 0,
+                    servers: Vec::new(),
+                    vnodes: 1 + rng.below(4) as u32,
+                    split: default_split(),
+                },
+            )
+            .expect("valid");
+            let mut previous = lab.membership.clone();
+            for step in 0..6 {
+                let name = format!("S{}", rng.below(5));
+                let position = (rng.below(3) == 0).then(|| rng.below(ring_size));
+                let action = match rng.below(4) {
+                    0 => HashingAction::RemoveServer { name },
+                    1 => HashingAction::PlaceServer { name, position },
+                    2 => HashingAction::SetWeight { name, weight: 1 + rng.below(3) as u32 },
+                    _ => HashingAction::AddServer { name, position },
+                };
+                let _ = lab.apply(&action);
+                let now = &lab.membership;
+                let (rb, ra) = (previous.ring(), now.ring());
+                let expected = moved_by_lookup(&previous, &rb, now, &ra);
+                assert_eq!(ring_space_moved(&previous, &rb, now, &ra), expected, "case {case} step {step}");
+                previous = now.clone();
+            }
+        }
+    }
+
+    #[test]
+    fn a_dry_replay_estimates_the_work_of_the_real_one() {
+        let config = HashingConfig {
+            servers: (0..6).map(|i| ServerSpec { name: format!("S{i}"), position: None, weight: 1 }).collect(),
+            vnodes: 50,
+            ..HashingConfig::default()
+        };
+        let actions = [
+            HashingAction::AddServer { name: "S9".into(), position: Some(3) },
+            HashingAction::Probe { hash: 5 },
+            HashingAction::SetKeyCount { key_count: 2000 },
+            HashingAction::SetRingSize { ring_size: 5000 },
+            HashingAction::SetWeight { name: "S1".into(), weight: 4 },
+            HashingAction::PlaceServer { name: "S9".into(), position: Some(3) },
+            HashingAction::RemoveServer { name: "S2".into() },
+        ];
+        let estimate = check_replay(1, &config, &actions).expect("within the budget");
+        let mut lab = HashingLab::new(1, &config).expect("valid");
+        for a in &actions {
+            lab.apply(a).expect("applies");
+        }
+        assert_eq!(lab.work(), &estimate);
+    }
+
+    #[test]
+    fn changes_over_the_budget_are_refused_and_leave_the_lab_as_it_was() {
+        let config = HashingConfig {
+            servers: (0..1000).map(|i| ServerSpec { name: format!("S{i}"), position: None, weight: 1 }).collect(),
+            vnodes: 1000,
+            ..HashingConfig::default()
+        };
+        let flip = [
+            HashingAction::RemoveServer { name: "S7".into() },
+            HashingAction::AddServer { name: "S7".into(), position: None },
+        ];
+        let e = check_replay(1, &config, flip.iter().cycle().take(limits::ACTIONS_MAX)).expect_err("over the budget");
+        assert!(e.starts_with("action ") && e.contains("lower the virtual nodes"), "{e}");
+        // The same through a dry lab applying changes one by one (as the page does): refused, unchanged.
+        let mut lab = HashingLab::with_mode(1, &config, true).expect("valid");
+        let refused = flip.iter().cycle().take(limits::ACTIONS_MAX).find_map(|a| {
+            let before = (lab.membership.clone(), lab.work().clone());
+            lab.apply(a).err().map(|e| (e, before))
+        });
+        let (e, (membership, work)) = refused.expect("some change goes over the budget");
+        assert!(e.starts_with("too many simulation steps"), "{e}");
+        assert_eq!((&lab.membership, lab.work()), (&membership, &work));
+    }
 }

@@ -12,7 +12,7 @@ mod ring;
 pub mod algos;
 
 pub use contract::{Hashing, HashingReplay};
-pub use lab::{HashingAction, HashingConfig, HashingLab, Membership, Server, ServerSpec, limits};
+pub use lab::{HashingAction, HashingConfig, HashingLab, Membership, Server, ServerSpec, check_replay, limits};
 pub use modulo::{modulo_share, modulo_space_moved};
 pub use report::{ChangeReport, Flow, HashingReport, HistoryEntry, Movement, ProbeReport, ServerReport, Spread};
 pub use ring::Ring;

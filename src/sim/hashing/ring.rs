@@ -28,6 +28,16 @@ impl Ring {
         self.positions.is_empty()
     }
 
+    /// The point positions in clockwise order.
+    pub fn positions(&self) -> &[u64] {
+        &self.positions
+    }
+
+    /// The server slot of each point, in the order of `positions`.
+    pub fn owners(&self) -> &[u32] {
+        &self.owners
+    }
+
     /// The points in clockwise order.
     pub fn points(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
         self.positions.iter().copied().zip(self.owners.iter().copied())

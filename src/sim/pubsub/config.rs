@@ -219,7 +219,8 @@ impl PubSubConfig {
         check_range("horizon (ms)", self.horizon_ms, 1, HORIZON_MS_MAX)?;
         let min_sample = self.horizon_ms.div_ceil(SAMPLES_MAX).max(1);
         check_range("sample interval (ms)", self.sample_every_ms, min_sample, HORIZON_MS_MAX)?;
-        Ok(())
+        // The work of the run without actions: actions only add to it (`PubSubSim::new` checks all).
+        super::budget::estimate_work(self, &[]).check()
     }
 
     /// Index of the service with this name.

@@ -3,6 +3,7 @@
 //! one ephemeral queue, each getting an event once however many of its bindings match), services that stop and start, and the notes' in-process event bus fed the same
 //! stream, to compare what each loses when a process dies.
 
+pub mod budget;
 pub mod bus;
 pub mod config;
 mod contract;
@@ -12,6 +13,7 @@ pub mod presets;
 pub mod report;
 pub mod sim;
 
+pub use budget::estimate_work;
 pub use config::{PubSubAction, PubSubConfig, ServiceSpec, SubscriptionSpec, TimedPubSubAction, TopicWeight, limits};
 pub use contract::PubSub;
 pub use invariants::check_all;

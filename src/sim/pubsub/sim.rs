@@ -16,6 +16,7 @@ use crate::sim::hash::splitmix64;
 use crate::sim::kernel::{Model, Scheduler, SimRng, SimTime};
 use crate::sim::queue::stats::exp_delay_us;
 use std::collections::{BTreeMap, VecDeque};
+use std::fmt::Write as _;
 
 /// Most lines kept in the event log.
 pub const LOG_MAX: usize = 200;
@@ -174,6 +175,7 @@ impl PubSubSim {
     pub fn new(seed: u64, config: &PubSubConfig, actions: &[TimedPubSubAction]) -> Result<Self, String> {
         config.validate()?;
         config.validate_actions(actions)?;
+        super::budget::estimate_work(config, actions).check()?;
         let mut sim = Self {
             config: config.clone(),
             actions: actions.to_vec(),
@@ -379,7 +381,8 @@ impl PubSubSim {
         for &(q, n) in &matching {
             self.queues[q as usize].callbacks_beyond_one += n as u64 - 1;
         }
-        let mut parts = Vec::new();
+        // The log line's list of queues, written in one buffer: "Email (queued), Push (pushed), ...".
+        let mut parts = String::new();
         if accepted {
             for &(q, n) in &matching {
                 let up = self.service_up[self.queues[q as usize].service as usize];
@@ -398,8 +401,14 @@ impl PubSubSim {
                     "MISSED, service down"
                 };
                 queue.backlog_max = queue.backlog_max.max(queue.queue.len() as u32);
-                let once = if n > 1 { format!(", once for {n} bindings") } else { String::new() };
-                parts.push(format!("{} ({what}{once})", self.name(self.queues[q as usize].service)));
+                if !parts.is_empty() {
+                    parts.push_str(", ");
+                }
+                let _ = write!(parts, "{} ({what}", self.name(self.queues[q as usize].service));
+                if n > 1 {
+                    let _ = write!(parts, ", once for {n} bindings");
+                }
+                parts.push(')');
             }
         }
         self.events.push(EventRecord { id, topic: topic.clone(), at_us: now, by_hand, accepted });
@@ -409,7 +418,7 @@ impl PubSubSim {
         } else if parts.is_empty() {
             format!("#{id} {topic}: no subscriber")
         } else {
-            format!("#{id} {topic} → {}", parts.join(", "))
+            format!("#{id} {topic} → {parts}")
         };
         self.note(now, text);
         for &(q, _) in &matching {
@@ -626,5 +635,23 @@ impl Model for PubSubSim {
     }
     fn is_settled(&self) -> bool {
         PubSubSim::is_settled(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_publish_logs_every_queue_it_reached_in_one_line() {
+        let actions = [(1000, PubSubAction::Publish { topic: "order_created".into(), count: 1 })];
+        let config = PubSubConfig { events: 0, ..PubSubConfig::default() };
+        let mut sim = PubSubSim::new(1, &config, &actions).expect("valid");
+        sim.run_until(1_000_000);
+        let line = sim.log.iter().find(|(_, l)| l.starts_with("#0")).map(|(_, l)| l.as_str());
+        assert_eq!(
+            line,
+            Some("#0 order_created → Email (queued), Inventory (queued), Push (pushed), Analytics (pushed)")
+        );
     }
 }

@@ -4,6 +4,7 @@
 use super::config::{Redistribution, ShopConfig};
 use crate::sim::hash::{hash_str, hash_u64};
 use crate::sim::hashing::Ring;
+use std::fmt::Write as _;
 
 /// Which live shop gets an order.
 pub(super) struct Assigner {
@@ -28,15 +29,22 @@ impl Assigner {
         assigner
     }
 
+    /// The ring of the live shops (only the ring mode has one: least-loaded needs none).
     pub(super) fn rebuild(&mut self) {
-        let (names, live, vnodes) = (&self.names, &self.live, self.vnodes);
-        self.ring = Ring::build(
-            names
-                .iter()
-                .enumerate()
-                .filter(|&(s, _)| live[s])
-                .flat_map(|(s, name)| (0..vnodes).map(move |v| (hash_str(&format!("{name}#{v}")), s as u32))),
-        );
+        if self.mode != Redistribution::Ring {
+            return;
+        }
+        let mut points = Vec::with_capacity(self.names.len() * self.vnodes as usize);
+        // One buffer for every label, the bytes of `format!("{name}#{v}")`: no allocation per point.
+        let mut label = String::new();
+        for (s, name) in self.names.iter().enumerate().filter(|&(s, _)| self.live[s]) {
+            for v in 0..self.vnodes {
+                label.clear();
+                let _ = write!(label, "{name}#{v}");
+                points.push((hash_str(&label), s as u32));
+            }
+        }
+        self.ring = Ring::build(points);
     }
 
     /// The ring owner, or the least-loaded live shop (lowest index on ties).

@@ -234,8 +234,10 @@ impl Broker {
         let n = live.len();
         let dead: Vec<u32> = (0..n).filter(|&s| self.assigner.live[s] && !live[s]).map(|s| s as u32).collect();
         let joined = (0..n).any(|s| !self.assigner.live[s] && live[s]);
-        self.assigner.live = live.to_vec();
-        self.assigner.rebuild();
+        if self.assigner.live != live {
+            self.assigner.live = live.to_vec();
+            self.assigner.rebuild();
+        }
         if let Some(&first) = dead.first() {
             match self.assigner.mode {
                 Redistribution::Ring => dead.iter().for_each(|&d| self.redistribute_ring(d)),

@@ -209,7 +209,8 @@ impl ShopConfig {
         if self.poison_orders.len() > ACTIONS_MAX {
             return Err(format!("at most {ACTIONS_MAX} poison orders"));
         }
-        Ok(())
+        // The work of the run without actions: actions only add to it (`ShopSim::new` checks all).
+        super::budget::estimate_work(self, &[]).check()
     }
 
     /// Index of the shop with this name.

@@ -3,6 +3,7 @@
 
 mod assign;
 pub mod broker;
+pub mod budget;
 pub mod config;
 pub mod consumer;
 mod contract;
@@ -17,6 +18,7 @@ pub mod shop;
 pub mod stats;
 pub mod theory;
 
+pub use budget::estimate_work;
 pub use config::{Delivery, Redistribution, ShopAction, ShopConfig, ShopSpec, TimedAction, limits};
 pub use contract::MessageQueue;
 pub use invariants::check_all;

@@ -51,6 +51,7 @@ impl ShopSim {
     pub fn new(seed: u64, config: &ShopConfig, actions: &[TimedAction]) -> Result<Self, String> {
         config.validate()?;
         config.validate_actions(actions)?;
+        super::budget::estimate_work(config, actions).check()?;
         let n = config.shops.len();
         let mut sim = Self {
             config: config.clone(),

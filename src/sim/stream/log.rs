@@ -113,6 +113,8 @@ pub(super) struct Group {
     /// Times each record (by id) was handled, and when first.
     pub effects: Vec<u32>,
     pub first_effect: Vec<Option<SimTime>>,
+    /// Records handled at least once (the `Some`s of `first_effect`), kept so a sample is not a scan.
+    handled_once: u64,
     pub order_violations: u64,
     pub first_violation: Option<String>,
     /// Lag per partition at each sample.
@@ -180,6 +182,7 @@ impl StreamSim {
     pub fn new(seed: u64, config: &StreamConfig, actions: &[TimedStreamAction]) -> Result<Self, String> {
         config.validate()?;
         config.validate_actions(actions)?;
+        super::budget::estimate_work(config, actions).check()?;
         let p = config.partitions as usize;
         let key_partition =
             (0..config.keys).map(|k| partition_for(customer_key(k).as_bytes(), config.partitions)).collect();
@@ -200,6 +203,7 @@ impl StreamSim {
                 rng: SimRng::new(splitmix64(seed ^ GROUP_STREAM ^ hash_str(&spec.name))),
                 effects: Vec::new(),
                 first_effect: Vec::new(),
+                handled_once: 0,
                 order_violations: 0,
                 first_violation: None,
                 lag: vec![Vec::new(); p],
@@ -354,8 +358,7 @@ impl StreamSim {
             for (p, l) in self.log.iter().enumerate() {
                 g.lag[p].push((l.len() as u64 - g.committed[p]) as u32);
             }
-            let handled = g.first_effect.iter().filter(|t| t.is_some()).count() as u64;
-            g.backlog.push(produced - handled);
+            g.backlog.push(produced - g.handled_once);
         }
     }
 
@@ -436,7 +439,10 @@ impl StreamSim {
         let record = self.log[p][b.next as usize];
         let id = record.id as usize;
         group.effects[id] += 1;
-        group.first_effect[id].get_or_insert(now);
+        if group.first_effect[id].is_none() {
+            group.first_effect[id] = Some(now);
+            group.handled_once += 1;
+        }
         if cons.last_seen[p].is_some_and(|last| record.offset <= last) {
             group.order_violations += 1;
             group.first_violation.get_or_insert_with(|| {

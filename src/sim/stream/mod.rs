@@ -3,6 +3,7 @@
 //! assignment, eager rebalances that pause the group, commits before or after the work, and lag.
 
 pub mod assign;
+pub mod budget;
 pub mod config;
 mod contract;
 pub mod invariants;
@@ -12,6 +13,7 @@ pub mod presets;
 pub mod report;
 
 pub use assign::{Assignor, assign};
+pub use budget::estimate_work;
 pub use config::{CommitMode, GroupSpec, StreamAction, StreamConfig, TimedStreamAction, limits};
 pub use contract::PartitionedLog;
 pub use invariants::check_all;
