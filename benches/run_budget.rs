@@ -28,19 +28,19 @@ fn estimate(s: &Scenario) -> Result<u64, String> {
 
 /// Events the run processed (the hashing lab has none: its work is rings and keys).
 fn events(s: &Scenario) -> Option<u64> {
-    if let Some(Ok(mut sim)) = s.shop_run() {
-        sim.run();
-        return Some(sim.events());
+    if !s.lab().timed() {
+        return None;
     }
-    if let Some(Ok(mut sim)) = s.stream_run() {
-        sim.run();
-        return Some(sim.events());
+    struct Steps<'a>(&'a Scenario);
+    impl sysplay::scenario::LabVisitor for Steps<'_> {
+        type Out = Option<u64>;
+        fn visit<L: sysplay::scenario::Registered>(self) -> Option<u64> {
+            let mut sim = self.0.start::<L>()?.ok()?;
+            sysplay::scenario::run_sim::<L>(&mut sim, None);
+            Some(L::steps(&sim))
+        }
     }
-    if let Some(Ok(mut sim)) = s.pubsub_run() {
-        sim.run();
-        return Some(sim.steps());
-    }
-    None
+    s.lab().visit(Steps(s))
 }
 
 fn run_file(path: &Path) {
