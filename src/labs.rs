@@ -77,6 +77,7 @@ macro_rules! registry {
             }
         }
 
+        #[cfg(target_arch = "wasm32")]
         impl LabId {
             /// The lab's page.
             pub fn page(self, props: $crate::ui::lab::PageProps) -> yew::Html {

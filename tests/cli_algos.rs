@@ -21,6 +21,51 @@ fn place_jump_takes_integer_keys_unhashed() {
 }
 
 #[test]
+fn place_jump_takes_every_bucket_count_the_papers_function_takes() {
+    use sysplay::sim::hashing::algos::jump_consistent_hash;
+    // 2^31 - 1 buckets: no table, no names, so the lab's server limit does not apply.
+    let keys = ["0", "1", "42", "1000000007", "18446744073709551615"];
+    let (ok, out, err) = sysplay(&[&["place", "--algo", "jump", "--servers", "2147483647"][..], &keys[..]].concat());
+    assert!(ok, "{err}");
+    let expected: Vec<String> =
+        keys.iter().map(|k| jump_consistent_hash(k.parse().unwrap(), i32::MAX).to_string()).collect();
+    assert_eq!(lines(&out), expected);
+    // The keys spread over the whole range, not only the first buckets.
+    assert!(expected.iter().any(|b| b.parse::<u64>().unwrap() > 1 << 30), "{expected:?}");
+    // Equal weights are accepted; string keys hash as for the other schemes.
+    let (ok, _, err) = sysplay(&["place", "--algo", "jump", "--servers", "3", "--weights", "2,2,2", "42"]);
+    assert!(ok, "{err}");
+    let (ok, out, _) = sysplay(&["place", "--algo", "jump", "--servers", "2147483647", "--string-keys", "foo"]);
+    assert!(ok);
+    let foo = jump_consistent_hash(sysplay::sim::hash::hash_str("foo"), i32::MAX);
+    assert_eq!(lines(&out), [foo.to_string()]);
+
+    // 2^31 is more than the function's int32_t count: refused with a sentence.
+    let (ok, out, err) = sysplay(&["place", "--algo", "jump", "--servers", "2147483648", "42"]);
+    assert!(!ok);
+    assert!(out.is_empty());
+    assert!(err.contains("at most 2147483647 buckets"), "{err}");
+    let (ok, _, err) = sysplay(&["place", "--algo", "jump", "--servers", "0", "42"]);
+    assert!(!ok && err.contains("at least one bucket"), "{err}");
+    let (ok, _, err) = sysplay(&["place", "--algo", "jump", "--servers", "3", "--weights", "1,2,1", "42"]);
+    assert!(!ok && err.contains("no weighted variant"), "{err}");
+}
+
+#[test]
+fn place_keeps_the_server_limit_for_tables_and_names() {
+    // The other schemes build a structure per server: the lab's limit applies.
+    let (ok, _, err) = sysplay(&["place", "--algo", "modulo", "--servers", "10001", "42"]);
+    assert!(!ok && err.contains("at most 10000 servers"), "{err}");
+    // Jump with names builds them all: the same limit.
+    let names = (0..10_001).map(|i| format!("n{i}")).collect::<Vec<_>>().join(",");
+    let (ok, _, err) = sysplay(&["place", "--algo", "jump", "--names", &names, "42"]);
+    assert!(!ok && err.contains("at most 10000 servers"), "{err}");
+    let (ok, out, err) = sysplay(&["place", "--algo", "jump", "--names", "a,b,c", "42"]);
+    assert!(ok, "{err}");
+    assert_eq!(lines(&out), [["a", "b", "c"][sysplay::sim::hashing::algos::jump_consistent_hash(42, 3) as usize]]);
+}
+
+#[test]
 fn place_ketama_string_keys_match_libmemcached() {
     let names = (1..=8).map(|i| format!("10.0.1.{i}:11211")).collect::<Vec<_>>().join(",");
     let (ok, out, _) = sysplay(&[

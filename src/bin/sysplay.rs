@@ -16,7 +16,7 @@ mod cli {
     use std::process::ExitCode;
     use sysplay::scenario::{Scenario, decode_link, encode_link, link_moment, preset, presets, scenario_from_json};
     use sysplay::sim::hash::hash_u64;
-    use sysplay::sim::hashing::algos::{self, Algo, AlgoParams, Backend, Maglev, analysis};
+    use sysplay::sim::hashing::algos::{self, Algo, AlgoParams, Backend, Jump, Maglev, Placer, analysis};
     use sysplay::sim::queue::{MmcConfig, check_all, run_mmc, shop_preset, shop_presets};
 
     /// Default page address put in front of generated links.
@@ -139,7 +139,8 @@ mod cli {
     /// Who the servers are and how the algorithm is tuned.
     #[derive(clap::Args)]
     struct ServerArgs {
-        /// Number of servers, named S0..S{N-1} unless --names is given.
+        /// Number of servers, named S0..S{N-1} unless --names is given (at most 10,000; jump without
+        /// names: any bucket count its function takes, up to 2^31 - 1).
         #[arg(long)]
         servers: Option<usize>,
         /// Server names, comma-separated (ketama: "host:port" or "host").
@@ -183,6 +184,28 @@ mod cli {
             let backends: Vec<Backend> = names.into_iter().zip(weights).map(|(n, w)| Backend::weighted(n, w)).collect();
             algos::validate(&backends)?;
             Ok(backends)
+        }
+
+        /// Jump's bucket count when no names are given. Only the count is needed, so the lab's server
+        /// limit (which bounds the other schemes' tables) does not apply: `Jump::with_buckets` checks
+        /// the count against what the paper's function takes. Weights, if given, must all be equal.
+        fn jump_buckets(&self) -> Result<u64, String> {
+            let n = self.servers.ok_or("give --servers N or --names A,B,...")?;
+            if let Some(weights) = &self.weights {
+                if weights.len() != n {
+                    return Err(format!("{} weights for {n} servers: give one weight per server", weights.len()));
+                }
+                if let Some(&w) = weights.iter().find(|&&w| w == 0 || w > algos::limits::WEIGHT_MAX) {
+                    return Err(format!("a server has weight {w}: weights go from 1 to {}", algos::limits::WEIGHT_MAX));
+                }
+                if weights.windows(2).any(|w| w[0] != w[1]) {
+                    return Err(format!(
+                        "{} hashing has no weighted variant: give every server the same weight",
+                        Algo::Jump
+                    ));
+                }
+            }
+            Ok(n as u64)
         }
 
         fn params(&self) -> AlgoParams {
@@ -327,8 +350,26 @@ mod cli {
 
     fn place(algo: &str, servers: &ServerArgs, string_keys: bool, keys: &[String]) -> Result<String, String> {
         let algo: Algo = algo.parse()?;
+        if algo == Algo::Jump && servers.names.is_none() {
+            // Jump needs only the count: no table, no names, so any count its function takes.
+            let jump = Jump::with_buckets(servers.jump_buckets()?)?;
+            return place_each(&jump, algo, string_keys, keys, |index| index.to_string());
+        }
         let backends = servers.backends()?;
         let placer = algos::build(algo, &backends, &servers.params())?;
+        place_each(placer.as_ref(), algo, string_keys, keys, |index| {
+            if servers.names.is_some() { backends[index].name.clone() } else { index.to_string() }
+        })
+    }
+
+    /// One line per key: `label` of the key's server.
+    fn place_each(
+        placer: &dyn Placer,
+        algo: Algo,
+        string_keys: bool,
+        keys: &[String],
+        label: impl Fn(usize) -> String,
+    ) -> Result<String, String> {
         let mut lines = Vec::with_capacity(keys.len());
         for key in keys {
             let index = if string_keys {
@@ -337,7 +378,7 @@ mod cli {
                 let k: u64 = key.parse().map_err(|_| format!("\"{key}\" is not a u64 key (use --string-keys)"))?;
                 placer.place(if algo == Algo::Jump { k } else { hash_u64(k) })
             };
-            lines.push(if servers.names.is_some() { backends[index].name.clone() } else { index.to_string() });
+            lines.push(label(index));
         }
         Ok(lines.join("\n"))
     }

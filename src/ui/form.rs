@@ -31,7 +31,7 @@ pub fn sentence(s: &str) -> String {
         Some(first) => {
             let rest: String = c.collect();
             let end = if rest.ends_with('.') { "" } else { "." };
-            format!("{}{rest}{end}", first.to_uppercase())
+            format!("{}{rest}{end}", first.to_ascii_uppercase())
         }
         None => String::new(),
     }

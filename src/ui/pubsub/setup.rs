@@ -29,7 +29,7 @@ pub fn parse_setup(
     }
     c.validate().map_err(|e| {
         let mut chars = e.chars();
-        chars.next().map(|f| f.to_uppercase().collect::<String>() + chars.as_str() + ".").unwrap_or_default()
+        chars.next().map(|f| f.to_ascii_uppercase().to_string() + chars.as_str() + ".").unwrap_or_default()
     })?;
     Ok(c)
 }

@@ -25,7 +25,7 @@ fn progress(outcomes: &Outcomes, orders: u32) -> Html {
     html! {
         <p class="progress" role="status" data-testid="run-progress">
             <progress max="100" value={format!("{pct:.0}")} aria-label="Progress of the computation" />
-            { format!(" computing the run of {} orders ({}): {pct:.0}% sent…", count(u64::from(orders)), delivery_name(delivery).to_lowercase()) }
+            { format!(" computing the run of {} orders ({}): {pct:.0}% sent…", count(u64::from(orders)), delivery_name(delivery).to_ascii_lowercase()) }
         </p>
     }
 }
@@ -126,7 +126,7 @@ pub fn guarantees(props: &GuaranteesProps) -> Html {
             if let (Some(_), Some((d, share))) = (props.outcomes.main(), props.outcomes.running) {
                 <p class="progress" role="status" data-testid="guarantees-progress">
                     <progress max="100" value={format!("{:.0}", share * 100.0)} aria-label="Progress of the comparison" />
-                    { format!(" replaying the run {}…", delivery_name(d).to_lowercase()) }
+                    { format!(" replaying the run {}…", delivery_name(d).to_ascii_lowercase()) }
                 </p>
             }
             <p class="muted explain">{ "The same orders, failures and actions, replayed under each guarantee. A persistent \

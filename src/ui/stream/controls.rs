@@ -64,7 +64,7 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
                 };
                 config.validate().map_err(|e| {
                     let mut c = e.chars();
-                    c.next().map_or_else(String::new, |f| format!("{}{}.", f.to_uppercase(), c.as_str()))
+                    c.next().map_or_else(String::new, |f| format!("{}{}.", f.to_ascii_uppercase(), c.as_str()))
                 })?;
                 Ok(config)
             })();

@@ -44,6 +44,9 @@ pub mod limits {
     pub const MAGLEV_TABLE_MAX: u64 = 1_000_003;
     /// Largest bounded-load factor c.
     pub const BOUNDED_C_MAX: f64 = 16.0;
+    /// Most buckets of jump hash given only a count ([`super::Jump::with_buckets`]): the paper's function
+    /// takes its count as an `int32_t`, and needs no table, so `BACKENDS_MAX` does not bound it.
+    pub const JUMP_BUCKETS_MAX: u64 = i32::MAX as u64;
 }
 
 /// The placement schemes the lab compares.
