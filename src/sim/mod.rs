@@ -10,6 +10,7 @@ pub mod kernel;
 pub mod pubsub;
 pub mod queue;
 pub mod stream;
+pub mod timeline;
 
 /// Refuses a value outside `lo..=hi` with a sentence naming it: every lab's configuration checks its
 /// limits this way, so a form or a link gets the same kind of message everywhere.

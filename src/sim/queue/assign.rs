@@ -4,8 +4,10 @@
 use super::config::{Redistribution, ShopConfig};
 use crate::sim::hash::{hash_str, hash_u64};
 use crate::sim::hashing::Ring;
+use crate::sim::timeline::vec_bytes;
 
 /// Which live shop gets an order.
+#[derive(Clone)]
 pub(super) struct Assigner {
     pub(super) mode: Redistribution,
     names: Vec<String>,
@@ -37,6 +39,14 @@ impl Assigner {
                 .filter(|&(s, _)| live[s])
                 .flat_map(|(s, name)| (0..vnodes).map(move |v| (hash_str(&format!("{name}#{v}")), s as u32))),
         );
+    }
+
+    /// An estimate of the bytes held beyond the struct: names, live flags and the ring's points.
+    pub(super) fn approx_bytes(&self) -> usize {
+        vec_bytes(&self.names)
+            + self.names.iter().map(String::capacity).sum::<usize>()
+            + vec_bytes(&self.live)
+            + self.ring.len() * (size_of::<u64>() + size_of::<u32>())
     }
 
     /// The ring owner, or the least-loaded live shop (lowest index on ties).

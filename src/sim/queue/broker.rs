@@ -6,6 +6,7 @@ use super::assign::Assigner;
 use super::config::{Delivery, Redistribution, ShopConfig};
 use super::events::{Event, Order, Outbox};
 use crate::sim::kernel::{SimRng, SimTime};
+use crate::sim::timeline::{btree_bytes, vec_bytes};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -63,6 +64,7 @@ pub struct BrokerCounters {
 }
 
 /// The broker's state machine.
+#[derive(Clone)]
 pub struct Broker {
     delivery: Delivery,
     persistent: bool,
@@ -113,6 +115,18 @@ impl Broker {
             moves: Vec::new(),
             counters: BrokerCounters::default(),
         }
+    }
+
+    /// An estimate of the bytes the broker holds beyond its struct (see `ShopSim::approx_bytes`).
+    pub fn approx_bytes(&self) -> usize {
+        btree_bytes::<u64, Held>(self.held.len())
+            + vec_bytes(&self.ready)
+            + self.ready.iter().map(|q| btree_bytes::<(u8, u64), ()>(q.len())).sum::<usize>()
+            + vec_bytes(&self.load)
+            + vec_bytes(&self.waiting)
+            + self.assigner.approx_bytes()
+            + vec_bytes(&self.dead_letters)
+            + vec_bytes(&self.moves)
     }
 
     /// True while the broker runs.

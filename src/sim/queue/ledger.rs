@@ -2,6 +2,7 @@
 //! charged). The idempotent consumer of effectively-once checks it by order id before acting.
 
 use crate::sim::kernel::SimTime;
+use crate::sim::timeline::vec_bytes;
 
 /// Effects per order id.
 #[derive(Clone, Debug, Default)]
@@ -13,6 +14,11 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// Bytes held beyond the struct.
+    pub fn approx_bytes(&self) -> usize {
+        vec_bytes(&self.effects) + vec_bytes(&self.first_effect_at)
+    }
+
     /// Makes room for a newly produced order id.
     pub fn add_order(&mut self) {
         self.effects.push(0);

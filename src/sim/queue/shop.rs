@@ -11,6 +11,7 @@ use super::notifier::Notifier;
 use super::stats::exp_delay_us;
 use crate::sim::hash::splitmix64;
 use crate::sim::kernel::{Model, Scheduler, SimRng, SimTime};
+use crate::sim::timeline::vec_bytes;
 
 /// A death the notifier detected: when the shop was killed and when it was declared dead.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +21,9 @@ pub struct Detection {
     pub declared_at: SimTime,
 }
 
-/// A running pizza-shop simulation.
+/// A running pizza-shop simulation. A clone is independent and continues exactly as the original would
+/// (the timeline's checkpoints are clones).
+#[derive(Clone)]
 pub struct ShopSim {
     pub(super) config: ShopConfig,
     pub(super) actions: Vec<TimedAction>,
@@ -132,6 +135,24 @@ impl ShopSim {
     /// Runs to the end (settled or horizon).
     pub fn run(&mut self) {
         self.run_to_end();
+    }
+
+    /// An estimate of the bytes this run holds (what one timeline checkpoint costs): the struct and
+    /// every collection that grows with the run, by capacity × element size (see `sim::timeline`).
+    pub fn approx_bytes(&self) -> usize {
+        size_of::<Self>()
+            + self.scheduler.approx_bytes()
+            + vec_bytes(&self.actions)
+            + vec_bytes(&self.orders)
+            + vec_bytes(&self.accepted)
+            + self.broker.approx_bytes()
+            + vec_bytes(&self.shops)
+            + self.shops.iter().map(|s| s.name.capacity() + vec_bytes(&s.making)).sum::<usize>()
+            + self.notifier.approx_bytes()
+            + self.ledger.approx_bytes()
+            + vec_bytes(&self.killed_at)
+            + vec_bytes(&self.detections)
+            + vec_bytes(&self.depth)
     }
 
     fn finish(&mut self, at: SimTime) {

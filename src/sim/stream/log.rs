@@ -13,6 +13,7 @@ use super::murmur2::{customer_key, partition_for};
 use crate::sim::hash::{hash_str, splitmix64};
 use crate::sim::kernel::{Model, Scheduler, SimRng, SimTime};
 use crate::sim::queue::stats::exp_delay_us;
+use crate::sim::timeline::vec_bytes;
 
 /// One record of the log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -98,6 +99,7 @@ pub struct Crash {
 }
 
 /// A consumer group as the simulation holds it.
+#[derive(Clone)]
 pub(super) struct Group {
     pub name: String,
     pub commit: CommitMode,
@@ -122,6 +124,41 @@ pub(super) struct Group {
 }
 
 impl Group {
+    /// Bytes held beyond the struct: offsets, effects, lag series, consumers, rebalances and crashes.
+    fn approx_bytes(&self) -> usize {
+        let names = |a: &[(String, Vec<u32>)]| a.iter().map(|(n, p)| n.capacity() + vec_bytes(p)).sum::<usize>();
+        vec_bytes(&self.consumers)
+            + self
+                .consumers
+                .iter()
+                .map(|c| c.name.capacity() + vec_bytes(&c.partitions) + vec_bytes(&c.last_seen))
+                .sum::<usize>()
+            + vec_bytes(&self.committed)
+            + vec_bytes(&self.position)
+            + vec_bytes(&self.owner)
+            + vec_bytes(&self.rebalances)
+            + self
+                .rebalances
+                .iter()
+                .map(|r| {
+                    vec_bytes(&r.triggers)
+                        + r.triggers.iter().map(String::capacity).sum::<usize>()
+                        + vec_bytes(&r.before)
+                        + names(&r.before)
+                        + vec_bytes(&r.after)
+                        + names(&r.after)
+                })
+                .sum::<usize>()
+            + vec_bytes(&self.crashes)
+            + self.crashes.iter().map(|c| c.consumer.capacity()).sum::<usize>()
+            + vec_bytes(&self.effects)
+            + vec_bytes(&self.first_effect)
+            + self.first_violation.as_ref().map_or(0, String::capacity)
+            + vec_bytes(&self.lag)
+            + self.lag.iter().map(vec_bytes).sum::<usize>()
+            + vec_bytes(&self.backlog)
+    }
+
     /// Total lag now: log end minus committed offset, over all partitions.
     pub fn lag_total(&self, log: &[Vec<Record>]) -> u64 {
         log.iter().zip(&self.committed).map(|(l, &c)| l.len() as u64 - c).sum()
@@ -152,7 +189,9 @@ pub(crate) enum Ev {
     RebalanceDone { g: u32, round: u32 },
 }
 
-/// A running partitioned-log simulation.
+/// A running partitioned-log simulation. A clone is independent and continues exactly as the original
+/// would (the timeline's checkpoints are clones).
+#[derive(Clone)]
 pub struct StreamSim {
     pub(super) config: StreamConfig,
     actions: Vec<TimedStreamAction>,
@@ -278,6 +317,21 @@ impl StreamSim {
     /// Runs to the end (settled or horizon).
     pub fn run(&mut self) {
         self.run_to_end();
+    }
+
+    /// An estimate of the bytes this run holds (what one timeline checkpoint costs): the struct and
+    /// every collection that grows with the run, by capacity × element size (see `sim::timeline`).
+    pub fn approx_bytes(&self) -> usize {
+        size_of::<Self>()
+            + self.scheduler.approx_bytes()
+            + vec_bytes(&self.actions)
+            + vec_bytes(&self.key_partition)
+            + vec_bytes(&self.key_next_seq)
+            + vec_bytes(&self.records)
+            + vec_bytes(&self.log)
+            + self.log.iter().map(vec_bytes).sum::<usize>()
+            + vec_bytes(&self.groups)
+            + self.groups.iter().map(Group::approx_bytes).sum::<usize>()
     }
 
     fn finish(&mut self, at: SimTime) {
