@@ -4,6 +4,7 @@
 //! function of its scenario (seed + configuration + recorded actions), so the same scenario gives the
 //! same numbers natively and in wasm, bit for bit.
 
+pub mod cow;
 pub mod hash;
 pub mod hashing;
 pub mod kernel;

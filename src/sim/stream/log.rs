@@ -10,6 +10,7 @@
 use super::assign::assign;
 use super::config::{CommitMode, StreamAction, StreamConfig, TimedStreamAction};
 use super::murmur2::{customer_key, partition_for};
+use crate::sim::cow::CowVec;
 use crate::sim::hash::{hash_str, splitmix64};
 use crate::sim::kernel::{Model, Scheduler, SimRng, SimTime};
 use crate::sim::queue::stats::exp_delay_us;
@@ -98,6 +99,11 @@ pub struct Crash {
     pub handled_uncommitted: u64,
 }
 
+/// `CowVec::bytes_beyond` over parallel lists of vectors.
+fn beyond_each<T>(vs: &[CowVec<T>], earlier: Option<&[CowVec<T>]>) -> usize {
+    vs.iter().enumerate().map(|(i, v)| v.bytes_beyond(earlier.and_then(|e| e.get(i)))).sum()
+}
+
 /// A consumer group as the simulation holds it.
 #[derive(Clone)]
 pub(super) struct Group {
@@ -113,19 +119,20 @@ pub(super) struct Group {
     pub crashes: Vec<Crash>,
     rng: SimRng,
     /// Times each record (by id) was handled, and when first.
-    pub effects: Vec<u32>,
-    pub first_effect: Vec<Option<SimTime>>,
+    pub effects: CowVec<u32>,
+    pub first_effect: CowVec<Option<SimTime>>,
     pub order_violations: u64,
     pub first_violation: Option<String>,
     /// Lag per partition at each sample.
-    pub lag: Vec<Vec<u32>>,
+    pub lag: Vec<CowVec<u32>>,
     /// Records published and not yet handled, at each sample.
-    pub backlog: Vec<u64>,
+    pub backlog: CowVec<u64>,
 }
 
 impl Group {
-    /// Bytes held beyond the struct: offsets, effects, lag series, consumers, rebalances and crashes.
-    fn approx_bytes(&self) -> usize {
+    /// Bytes held beyond the struct: offsets, effects, lag series, consumers, rebalances and crashes;
+    /// the log chunks `earlier` shares left out.
+    fn approx_bytes_beyond(&self, earlier: Option<&Self>) -> usize {
         let names = |a: &[(String, Vec<u32>)]| a.iter().map(|(n, p)| n.capacity() + vec_bytes(p)).sum::<usize>();
         vec_bytes(&self.consumers)
             + self
@@ -151,16 +158,16 @@ impl Group {
                 .sum::<usize>()
             + vec_bytes(&self.crashes)
             + self.crashes.iter().map(|c| c.consumer.capacity()).sum::<usize>()
-            + vec_bytes(&self.effects)
-            + vec_bytes(&self.first_effect)
+            + self.effects.bytes_beyond(earlier.map(|e| &e.effects))
+            + self.first_effect.bytes_beyond(earlier.map(|e| &e.first_effect))
             + self.first_violation.as_ref().map_or(0, String::capacity)
             + vec_bytes(&self.lag)
-            + self.lag.iter().map(vec_bytes).sum::<usize>()
-            + vec_bytes(&self.backlog)
+            + beyond_each(&self.lag, earlier.map(|e| &e.lag[..]))
+            + self.backlog.bytes_beyond(earlier.map(|e| &e.backlog))
     }
 
     /// Total lag now: log end minus committed offset, over all partitions.
-    pub fn lag_total(&self, log: &[Vec<Record>]) -> u64 {
+    pub fn lag_total(&self, log: &[CowVec<Record>]) -> u64 {
         log.iter().zip(&self.committed).map(|(l, &c)| l.len() as u64 - c).sum()
     }
 
@@ -200,8 +207,8 @@ pub struct StreamSim {
     bursts: SimRng,
     key_partition: Vec<u32>,
     key_next_seq: Vec<u64>,
-    pub(super) records: Vec<Record>,
-    pub(super) log: Vec<Vec<Record>>,
+    pub(super) records: CowVec<Record>,
+    pub(super) log: Vec<CowVec<Record>>,
     pub(super) groups: Vec<Group>,
     poisson_sent: u32,
     actions_done: usize,
@@ -237,12 +244,12 @@ impl StreamSim {
                 rebalances: Vec::new(),
                 crashes: Vec::new(),
                 rng: SimRng::new(splitmix64(seed ^ GROUP_STREAM ^ hash_str(&spec.name))),
-                effects: Vec::new(),
-                first_effect: Vec::new(),
+                effects: CowVec::new(),
+                first_effect: CowVec::new(),
                 order_violations: 0,
                 first_violation: None,
-                lag: vec![Vec::new(); p],
-                backlog: Vec::new(),
+                lag: vec![CowVec::new(); p],
+                backlog: CowVec::new(),
             })
             .collect();
         let mut sim = Self {
@@ -253,8 +260,8 @@ impl StreamSim {
             bursts: SimRng::new(splitmix64(seed ^ BURST_STREAM)),
             key_partition,
             key_next_seq: vec![0; config.keys as usize],
-            records: Vec::new(),
-            log: vec![Vec::new(); p],
+            records: CowVec::new(),
+            log: vec![CowVec::new(); p],
             groups,
             poisson_sent: 0,
             actions_done: 0,
@@ -295,7 +302,7 @@ impl StreamSim {
     }
 
     /// Every record produced so far, in production order.
-    pub fn records(&self) -> &[Record] {
+    pub fn records(&self) -> &CowVec<Record> {
         &self.records
     }
 
@@ -320,18 +327,29 @@ impl StreamSim {
     }
 
     /// An estimate of the bytes this run holds (what one timeline checkpoint costs): the struct and
-    /// every collection that grows with the run, by capacity × element size (see `sim::timeline`).
-    pub fn approx_bytes(&self) -> usize {
+    /// every collection that grows with the run, by capacity × element size (see `sim::timeline`),
+    /// leaving out the log chunks `earlier` (a copy this run continues) shares with it.
+    pub fn approx_bytes_beyond(&self, earlier: Option<&Self>) -> usize {
         size_of::<Self>()
             + self.scheduler.approx_bytes()
             + vec_bytes(&self.actions)
             + vec_bytes(&self.key_partition)
             + vec_bytes(&self.key_next_seq)
-            + vec_bytes(&self.records)
+            + self.records.bytes_beyond(earlier.map(|e| &e.records))
             + vec_bytes(&self.log)
-            + self.log.iter().map(vec_bytes).sum::<usize>()
+            + beyond_each(&self.log, earlier.map(|e| &e.log[..]))
             + vec_bytes(&self.groups)
-            + self.groups.iter().map(Group::approx_bytes).sum::<usize>()
+            + self
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(g, group)| group.approx_bytes_beyond(earlier.and_then(|e| e.groups.get(g))))
+                .sum::<usize>()
+    }
+
+    /// `approx_bytes_beyond(None)`: everything the run holds.
+    pub fn approx_bytes(&self) -> usize {
+        self.approx_bytes_beyond(None)
     }
 
     fn finish(&mut self, at: SimTime) {
