@@ -47,6 +47,7 @@ impl SimRng {
     }
 }
 
+#[derive(Clone)]
 struct Entry<E> {
     at: SimTime,
     seq: u64,
@@ -72,7 +73,9 @@ impl<E> Ord for Entry<E> {
 }
 
 /// A discrete-event scheduler with a virtual clock. Events at the same time pop in the order they were
-/// scheduled, so a run never depends on heap internals.
+/// scheduled, so a run never depends on heap internals. Cloning copies every pending event: the clone
+/// continues exactly as the original would.
+#[derive(Clone)]
 pub struct Scheduler<E> {
     heap: BinaryHeap<Entry<E>>,
     seq: u64,
@@ -129,6 +132,11 @@ impl<E> Scheduler<E> {
     /// The time of the next event, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
         self.heap.peek().map(|e| e.at)
+    }
+
+    /// Bytes the pending events take on the heap (capacity × entry size).
+    pub fn approx_bytes(&self) -> usize {
+        self.heap.capacity() * std::mem::size_of::<Entry<E>>()
     }
 }
 

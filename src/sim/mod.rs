@@ -5,12 +5,14 @@
 //! same numbers natively and in wasm, bit for bit.
 
 pub mod budget;
+pub mod cow;
 pub mod hash;
 pub mod hashing;
 pub mod kernel;
 pub mod pubsub;
 pub mod queue;
 pub mod stream;
+pub mod timeline;
 
 pub use budget::{WORK_EVENTS_MAX, WorkEstimate};
 

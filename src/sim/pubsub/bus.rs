@@ -37,6 +37,11 @@ impl Bus {
         Self { up: true, waiting: VecDeque::new(), running: None, counts: Vec::new(), backlog_max: 0 }
     }
 
+    /// Bytes held beyond the struct.
+    pub fn approx_bytes(&self) -> usize {
+        crate::sim::timeline::deque_bytes(&self.waiting) + crate::sim::timeline::vec_bytes(&self.counts)
+    }
+
     /// Callbacks queued or running.
     pub fn backlog(&self) -> u32 {
         (self.waiting.len() + usize::from(self.running.is_some())) as u32

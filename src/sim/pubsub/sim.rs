@@ -15,6 +15,7 @@ use super::pattern::Pattern;
 use crate::sim::hash::splitmix64;
 use crate::sim::kernel::{Model, Scheduler, SimRng, SimTime};
 use crate::sim::queue::stats::exp_delay_us;
+use crate::sim::timeline::{btree_bytes, deque_bytes, vec_bytes};
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write as _;
 
@@ -116,6 +117,15 @@ impl Queue {
         }
     }
 
+    /// Bytes held beyond the struct.
+    fn approx_bytes(&self) -> usize {
+        vec_bytes(&self.bindings)
+            + deque_bytes(&self.queue)
+            + btree_bytes::<u64, (Fate, u32)>(self.fates.len())
+            + vec_bytes(&self.handled_order)
+            + vec_bytes(&self.catch_ups)
+    }
+
     /// Marks every pending event of the queue as `fate` (those already handled once keep `Handled`).
     fn drop_queue(&mut self, fate: Fate) {
         for e in self.queue.drain(..) {
@@ -141,7 +151,9 @@ pub(crate) enum Ev {
     BusDone { token: u64 },
 }
 
-/// A running publish/subscribe simulation.
+/// A running publish/subscribe simulation. A clone is independent and continues exactly as the original
+/// would (the timeline's checkpoints are clones).
+#[derive(Clone)]
 pub struct PubSubSim {
     pub(super) config: PubSubConfig,
     actions: Vec<TimedPubSubAction>,
@@ -249,6 +261,28 @@ impl PubSubSim {
     /// Runs to the end (settled or horizon).
     pub fn run(&mut self) {
         self.run_to_end();
+    }
+
+    /// An estimate of the bytes this run holds (what one timeline checkpoint costs): the struct and
+    /// every collection that grows with the run, by capacity × element size (see `sim::timeline`).
+    pub fn approx_bytes(&self) -> usize {
+        size_of::<Self>()
+            + self.scheduler.approx_bytes()
+            + vec_bytes(&self.actions)
+            + vec_bytes(&self.events)
+            + self.events.iter().map(|e| e.topic.capacity()).sum::<usize>()
+            + vec_bytes(&self.queues)
+            + self.queues.iter().map(Queue::approx_bytes).sum::<usize>()
+            + vec_bytes(&self.bindings)
+            + self.bindings.iter().map(|b| b.pattern.text.capacity()).sum::<usize>()
+            + vec_bytes(&self.service_up)
+            + self.bus.approx_bytes()
+            + vec_bytes(&self.samples)
+            + vec_bytes(&self.backlog_series)
+            + self.backlog_series.iter().map(vec_bytes).sum::<usize>()
+            + vec_bytes(&self.bus_series)
+            + deque_bytes(&self.log)
+            + self.log.iter().map(|(_, line)| line.capacity()).sum::<usize>()
     }
 
     fn finish(&mut self, at: SimTime) {

@@ -4,9 +4,11 @@
 use super::config::{Redistribution, ShopConfig};
 use crate::sim::hash::{hash_str, hash_u64};
 use crate::sim::hashing::Ring;
+use crate::sim::timeline::vec_bytes;
 use std::fmt::Write as _;
 
 /// Which live shop gets an order.
+#[derive(Clone)]
 pub(super) struct Assigner {
     pub(super) mode: Redistribution,
     names: Vec<String>,
@@ -45,6 +47,14 @@ impl Assigner {
             }
         }
         self.ring = Ring::build(points);
+    }
+
+    /// An estimate of the bytes held beyond the struct: names, live flags and the ring's points.
+    pub(super) fn approx_bytes(&self) -> usize {
+        vec_bytes(&self.names)
+            + self.names.iter().map(String::capacity).sum::<usize>()
+            + vec_bytes(&self.live)
+            + self.ring.len() * (size_of::<u64>() + size_of::<u32>())
     }
 
     /// The ring owner, or the least-loaded live shop (lowest index on ties).

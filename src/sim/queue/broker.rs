@@ -5,7 +5,9 @@
 use super::assign::Assigner;
 use super::config::{Delivery, Redistribution, ShopConfig};
 use super::events::{Event, Order, Outbox};
+use crate::sim::cow::CowVec;
 use crate::sim::kernel::{SimRng, SimTime};
+use crate::sim::timeline::{btree_bytes, vec_bytes};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -63,6 +65,7 @@ pub struct BrokerCounters {
 }
 
 /// The broker's state machine.
+#[derive(Clone)]
 pub struct Broker {
     delivery: Delivery,
     persistent: bool,
@@ -80,8 +83,8 @@ pub struct Broker {
     waiting: Vec<(u32, u32)>,
     assigner: Assigner,
     jitter: SimRng,
-    pub dead_letters: Vec<u64>,
-    pub moves: Vec<Move>,
+    pub dead_letters: CowVec<u64>,
+    pub moves: CowVec<Move>,
     pub counters: BrokerCounters,
 }
 
@@ -109,10 +112,22 @@ impl Broker {
             waiting: vec![(0, 0); n],
             assigner,
             jitter,
-            dead_letters: Vec::new(),
-            moves: Vec::new(),
+            dead_letters: CowVec::new(),
+            moves: CowVec::new(),
             counters: BrokerCounters::default(),
         }
+    }
+
+    /// An estimate of the bytes the broker holds beyond its struct (see `ShopSim::approx_bytes_beyond`).
+    pub fn approx_bytes_beyond(&self, earlier: Option<&Self>) -> usize {
+        btree_bytes::<u64, Held>(self.held.len())
+            + vec_bytes(&self.ready)
+            + self.ready.iter().map(|q| btree_bytes::<(u8, u64), ()>(q.len())).sum::<usize>()
+            + vec_bytes(&self.load)
+            + vec_bytes(&self.waiting)
+            + self.assigner.approx_bytes()
+            + self.dead_letters.bytes_beyond(earlier.map(|e| &e.dead_letters))
+            + self.moves.bytes_beyond(earlier.map(|e| &e.moves))
     }
 
     /// True while the broker runs.

@@ -1,18 +1,25 @@
 //! What the customers actually got: how many times each order took effect (a pizza handed over and
 //! charged). The idempotent consumer of effectively-once checks it by order id before acting.
 
+use crate::sim::cow::CowVec;
 use crate::sim::kernel::SimTime;
 
 /// Effects per order id.
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
-    effects: Vec<u32>,
-    first_effect_at: Vec<Option<SimTime>>,
+    effects: CowVec<u32>,
+    first_effect_at: CowVec<Option<SimTime>>,
     /// Repeat deliveries the idempotent consumer recognised and skipped.
     pub suppressed: u64,
 }
 
 impl Ledger {
+    /// Bytes held beyond the struct, the chunks `earlier` shares left out.
+    pub fn approx_bytes_beyond(&self, earlier: Option<&Self>) -> usize {
+        self.effects.bytes_beyond(earlier.map(|e| &e.effects))
+            + self.first_effect_at.bytes_beyond(earlier.map(|e| &e.first_effect_at))
+    }
+
     /// Makes room for a newly produced order id.
     pub fn add_order(&mut self) {
         self.effects.push(0);

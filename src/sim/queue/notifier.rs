@@ -2,6 +2,7 @@
 //! previous check dead; a heartbeat from a shop it declared dead brings the shop back.
 
 use crate::sim::kernel::SimTime;
+use crate::sim::timeline::vec_bytes;
 
 /// A shop the notifier declared dead, and when.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +23,11 @@ impl Notifier {
     /// Every shop starts live and heard.
     pub fn new(shops: usize) -> Self {
         Self { live: vec![true; shops], heard: vec![true; shops], declared: Vec::new() }
+    }
+
+    /// Bytes held beyond the struct.
+    pub fn approx_bytes(&self) -> usize {
+        vec_bytes(&self.live) + vec_bytes(&self.heard) + vec_bytes(&self.declared)
     }
 
     /// Who the notifier believes is live.

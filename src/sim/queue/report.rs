@@ -168,8 +168,8 @@ impl ShopSim {
                 })
                 .collect(),
             orders,
-            dead_letters: self.broker.dead_letters.clone(),
-            moves: self.broker.moves.clone(),
+            dead_letters: self.broker.dead_letters.to_vec(),
+            moves: self.broker.moves.to_vec(),
             counters: self.broker.counters,
         }
     }

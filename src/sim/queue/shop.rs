@@ -9,8 +9,10 @@ use super::events::{Event, Kind, Order, Outbox};
 use super::ledger::Ledger;
 use super::notifier::Notifier;
 use super::stats::exp_delay_us;
+use crate::sim::cow::CowVec;
 use crate::sim::hash::splitmix64;
 use crate::sim::kernel::{Model, Scheduler, SimRng, SimTime};
+use crate::sim::timeline::vec_bytes;
 
 /// A death the notifier detected: when the shop was killed and when it was declared dead.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,14 +22,16 @@ pub struct Detection {
     pub declared_at: SimTime,
 }
 
-/// A running pizza-shop simulation.
+/// A running pizza-shop simulation. A clone is independent and continues exactly as the original would
+/// (the timeline's checkpoints are clones).
+#[derive(Clone)]
 pub struct ShopSim {
     pub(super) config: ShopConfig,
     pub(super) actions: Vec<TimedAction>,
     scheduler: Scheduler<Event>,
     arrivals: SimRng,
-    pub(super) orders: Vec<Order>,
-    pub(super) accepted: Vec<bool>,
+    pub(super) orders: CowVec<Order>,
+    pub(super) accepted: CowVec<bool>,
     pub(super) rejected_full: u64,
     pub(super) rejected_down: u64,
     pub(super) broker: Broker,
@@ -36,7 +40,7 @@ pub struct ShopSim {
     pub(super) ledger: Ledger,
     killed_at: Vec<Option<SimTime>>,
     pub(super) detections: Vec<Detection>,
-    pub(super) depth: Vec<(SimTime, u32)>,
+    pub(super) depth: CowVec<(SimTime, u32)>,
     actions_done: usize,
     pub(super) finished: bool,
     pub(super) events: u64,
@@ -58,8 +62,8 @@ impl ShopSim {
             actions: actions.to_vec(),
             scheduler: Scheduler::new(),
             arrivals: SimRng::new(seed),
-            orders: Vec::new(),
-            accepted: Vec::new(),
+            orders: CowVec::new(),
+            accepted: CowVec::new(),
             rejected_full: 0,
             rejected_down: 0,
             broker: Broker::new(config, SimRng::new(splitmix64(seed ^ JITTER_STREAM))),
@@ -68,7 +72,7 @@ impl ShopSim {
             ledger: Ledger::default(),
             killed_at: vec![None; n],
             detections: Vec::new(),
-            depth: Vec::new(),
+            depth: CowVec::new(),
             actions_done: 0,
             finished: false,
             events: 0,
@@ -133,6 +137,30 @@ impl ShopSim {
     /// Runs to the end (settled or horizon).
     pub fn run(&mut self) {
         self.run_to_end();
+    }
+
+    /// An estimate of the bytes this run holds (what one timeline checkpoint costs): the struct and
+    /// every collection that grows with the run, by capacity × element size (see `sim::timeline`),
+    /// leaving out the log chunks `earlier` (a copy this run continues) shares with it.
+    pub fn approx_bytes_beyond(&self, earlier: Option<&Self>) -> usize {
+        size_of::<Self>()
+            + self.scheduler.approx_bytes()
+            + vec_bytes(&self.actions)
+            + self.orders.bytes_beyond(earlier.map(|e| &e.orders))
+            + self.accepted.bytes_beyond(earlier.map(|e| &e.accepted))
+            + self.broker.approx_bytes_beyond(earlier.map(|e| &e.broker))
+            + vec_bytes(&self.shops)
+            + self.shops.iter().map(|s| s.name.capacity() + vec_bytes(&s.making)).sum::<usize>()
+            + self.notifier.approx_bytes()
+            + self.ledger.approx_bytes_beyond(earlier.map(|e| &e.ledger))
+            + vec_bytes(&self.killed_at)
+            + vec_bytes(&self.detections)
+            + self.depth.bytes_beyond(earlier.map(|e| &e.depth))
+    }
+
+    /// `approx_bytes_beyond(None)`: everything the run holds.
+    pub fn approx_bytes(&self) -> usize {
+        self.approx_bytes_beyond(None)
     }
 
     fn finish(&mut self, at: SimTime) {

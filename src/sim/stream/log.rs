@@ -10,9 +10,11 @@
 use super::assign::assign;
 use super::config::{CommitMode, StreamAction, StreamConfig, TimedStreamAction};
 use super::murmur2::{customer_key, partition_for};
+use crate::sim::cow::CowVec;
 use crate::sim::hash::{hash_str, splitmix64};
 use crate::sim::kernel::{Model, Scheduler, SimRng, SimTime};
 use crate::sim::queue::stats::exp_delay_us;
+use crate::sim::timeline::vec_bytes;
 
 /// One record of the log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -97,7 +99,13 @@ pub struct Crash {
     pub handled_uncommitted: u64,
 }
 
+/// `CowVec::bytes_beyond` over parallel lists of vectors.
+fn beyond_each<T>(vs: &[CowVec<T>], earlier: Option<&[CowVec<T>]>) -> usize {
+    vs.iter().enumerate().map(|(i, v)| v.bytes_beyond(earlier.and_then(|e| e.get(i)))).sum()
+}
+
 /// A consumer group as the simulation holds it.
+#[derive(Clone)]
 pub(super) struct Group {
     pub name: String,
     pub commit: CommitMode,
@@ -111,21 +119,57 @@ pub(super) struct Group {
     pub crashes: Vec<Crash>,
     rng: SimRng,
     /// Times each record (by id) was handled, and when first.
-    pub effects: Vec<u32>,
-    pub first_effect: Vec<Option<SimTime>>,
+    pub effects: CowVec<u32>,
+    pub first_effect: CowVec<Option<SimTime>>,
     /// Records handled at least once (the `Some`s of `first_effect`), kept so a sample is not a scan.
     handled_once: u64,
     pub order_violations: u64,
     pub first_violation: Option<String>,
     /// Lag per partition at each sample.
-    pub lag: Vec<Vec<u32>>,
+    pub lag: Vec<CowVec<u32>>,
     /// Records published and not yet handled, at each sample.
-    pub backlog: Vec<u64>,
+    pub backlog: CowVec<u64>,
 }
 
 impl Group {
+    /// Bytes held beyond the struct: offsets, effects, lag series, consumers, rebalances and crashes;
+    /// the log chunks `earlier` shares left out.
+    fn approx_bytes_beyond(&self, earlier: Option<&Self>) -> usize {
+        let names = |a: &[(String, Vec<u32>)]| a.iter().map(|(n, p)| n.capacity() + vec_bytes(p)).sum::<usize>();
+        vec_bytes(&self.consumers)
+            + self
+                .consumers
+                .iter()
+                .map(|c| c.name.capacity() + vec_bytes(&c.partitions) + vec_bytes(&c.last_seen))
+                .sum::<usize>()
+            + vec_bytes(&self.committed)
+            + vec_bytes(&self.position)
+            + vec_bytes(&self.owner)
+            + vec_bytes(&self.rebalances)
+            + self
+                .rebalances
+                .iter()
+                .map(|r| {
+                    vec_bytes(&r.triggers)
+                        + r.triggers.iter().map(String::capacity).sum::<usize>()
+                        + vec_bytes(&r.before)
+                        + names(&r.before)
+                        + vec_bytes(&r.after)
+                        + names(&r.after)
+                })
+                .sum::<usize>()
+            + vec_bytes(&self.crashes)
+            + self.crashes.iter().map(|c| c.consumer.capacity()).sum::<usize>()
+            + self.effects.bytes_beyond(earlier.map(|e| &e.effects))
+            + self.first_effect.bytes_beyond(earlier.map(|e| &e.first_effect))
+            + self.first_violation.as_ref().map_or(0, String::capacity)
+            + vec_bytes(&self.lag)
+            + beyond_each(&self.lag, earlier.map(|e| &e.lag[..]))
+            + self.backlog.bytes_beyond(earlier.map(|e| &e.backlog))
+    }
+
     /// Total lag now: log end minus committed offset, over all partitions.
-    pub fn lag_total(&self, log: &[Vec<Record>]) -> u64 {
+    pub fn lag_total(&self, log: &[CowVec<Record>]) -> u64 {
         log.iter().zip(&self.committed).map(|(l, &c)| l.len() as u64 - c).sum()
     }
 
@@ -154,7 +198,9 @@ pub(crate) enum Ev {
     RebalanceDone { g: u32, round: u32 },
 }
 
-/// A running partitioned-log simulation.
+/// A running partitioned-log simulation. A clone is independent and continues exactly as the original
+/// would (the timeline's checkpoints are clones).
+#[derive(Clone)]
 pub struct StreamSim {
     pub(super) config: StreamConfig,
     actions: Vec<TimedStreamAction>,
@@ -163,8 +209,8 @@ pub struct StreamSim {
     bursts: SimRng,
     key_partition: Vec<u32>,
     key_next_seq: Vec<u64>,
-    pub(super) records: Vec<Record>,
-    pub(super) log: Vec<Vec<Record>>,
+    pub(super) records: CowVec<Record>,
+    pub(super) log: Vec<CowVec<Record>>,
     pub(super) groups: Vec<Group>,
     poisson_sent: u32,
     actions_done: usize,
@@ -201,13 +247,13 @@ impl StreamSim {
                 rebalances: Vec::new(),
                 crashes: Vec::new(),
                 rng: SimRng::new(splitmix64(seed ^ GROUP_STREAM ^ hash_str(&spec.name))),
-                effects: Vec::new(),
-                first_effect: Vec::new(),
+                effects: CowVec::new(),
+                first_effect: CowVec::new(),
                 handled_once: 0,
                 order_violations: 0,
                 first_violation: None,
-                lag: vec![Vec::new(); p],
-                backlog: Vec::new(),
+                lag: vec![CowVec::new(); p],
+                backlog: CowVec::new(),
             })
             .collect();
         let mut sim = Self {
@@ -218,8 +264,8 @@ impl StreamSim {
             bursts: SimRng::new(splitmix64(seed ^ BURST_STREAM)),
             key_partition,
             key_next_seq: vec![0; config.keys as usize],
-            records: Vec::new(),
-            log: vec![Vec::new(); p],
+            records: CowVec::new(),
+            log: vec![CowVec::new(); p],
             groups,
             poisson_sent: 0,
             actions_done: 0,
@@ -260,7 +306,7 @@ impl StreamSim {
     }
 
     /// Every record produced so far, in production order.
-    pub fn records(&self) -> &[Record] {
+    pub fn records(&self) -> &CowVec<Record> {
         &self.records
     }
 
@@ -282,6 +328,32 @@ impl StreamSim {
     /// Runs to the end (settled or horizon).
     pub fn run(&mut self) {
         self.run_to_end();
+    }
+
+    /// An estimate of the bytes this run holds (what one timeline checkpoint costs): the struct and
+    /// every collection that grows with the run, by capacity × element size (see `sim::timeline`),
+    /// leaving out the log chunks `earlier` (a copy this run continues) shares with it.
+    pub fn approx_bytes_beyond(&self, earlier: Option<&Self>) -> usize {
+        size_of::<Self>()
+            + self.scheduler.approx_bytes()
+            + vec_bytes(&self.actions)
+            + vec_bytes(&self.key_partition)
+            + vec_bytes(&self.key_next_seq)
+            + self.records.bytes_beyond(earlier.map(|e| &e.records))
+            + vec_bytes(&self.log)
+            + beyond_each(&self.log, earlier.map(|e| &e.log[..]))
+            + vec_bytes(&self.groups)
+            + self
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(g, group)| group.approx_bytes_beyond(earlier.and_then(|e| e.groups.get(g))))
+                .sum::<usize>()
+    }
+
+    /// `approx_bytes_beyond(None)`: everything the run holds.
+    pub fn approx_bytes(&self) -> usize {
+        self.approx_bytes_beyond(None)
     }
 
     fn finish(&mut self, at: SimTime) {

@@ -4,6 +4,7 @@
 
 use super::config::CommitMode;
 use super::log::{Record, StreamSim};
+use crate::sim::cow::CowVec;
 use crate::sim::kernel::SimTime;
 use crate::sim::queue::stats::{percentiles_s, secs};
 use serde::Serialize;
@@ -187,7 +188,7 @@ impl StreamSim {
             .map(|(p, l)| PartitionView {
                 partition: p as u32,
                 log_end: l.len() as u64,
-                tail: l[l.len().saturating_sub(cells)..].to_vec(),
+                tail: l.iter().skip(l.len().saturating_sub(cells)).copied().collect(),
                 groups: self
                     .groups
                     .iter()
@@ -318,7 +319,7 @@ impl StreamSim {
             consumers: consumer_views(g),
             lag_final: self.log.iter().zip(&g.committed).map(|(l, &c)| l.len() as u64 - c).collect(),
             committed_final: g.committed.clone(),
-            lag_series: g.lag.clone(),
+            lag_series: g.lag.iter().map(CowVec::to_vec).collect(),
             ordering: self.ordering(g),
         }
     }
