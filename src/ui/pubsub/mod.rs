@@ -55,7 +55,7 @@ pub struct PubSubPageProps {
 /// The lab page.
 #[function_component(PubSubPage)]
 pub fn pubsub_page(props: &PubSubPageProps) -> Html {
-    let play = playback::use_playback::<PubSub>(props.session.scenario.clone(), 20);
+    let play = playback::use_playback::<PubSub>(&props.session, 20, &props.playhead);
     let outcome = super::sliced::use_whole_run::<PubSub>(props.session.scenario.clone());
     let frame = play.frame.clone();
 
@@ -89,6 +89,7 @@ pub fn pubsub_page(props: &PubSubPageProps) -> Html {
                 <section class="card flow-card" aria-labelledby="ps-flow-title">
                     <h2 id="ps-flow-title">{ "Events fanning out" }</h2>
                     <PlayerBar clock_us={frame.as_ref().map_or(0, |f| f.clock_us)} finished={frame.as_ref().is_some_and(|f| f.finished)}
+                        computed_us={frame.as_ref().map_or(0, |f| f.computed_us)} end_known={frame.as_ref().is_some_and(|f| f.end_known)}
                         playing={play.playing} speed={play.speed} speeds={&SPEEDS[..]} on_command={play.on_command.clone()} />
                     if let Some(f) = frame.clone() {
                         <topology::Topology frame={f.clone()} />

@@ -67,7 +67,7 @@ pub struct QueuePageProps {
 #[function_component(QueuePage)]
 pub fn queue_page(props: &QueuePageProps) -> Html {
     let outcomes = outcome::use_outcomes(props.session.scenario.clone());
-    let play = playback::use_playback::<MessageQueue>(props.session.scenario.clone(), 20);
+    let play = playback::use_playback::<MessageQueue>(&props.session, 20, &props.playhead);
     let frame = play.frame.clone();
 
     let explains = props
@@ -95,6 +95,7 @@ pub fn queue_page(props: &QueuePageProps) -> Html {
                 <section class="card flow-card" aria-labelledby="flow-title">
                     <h2 id="flow-title">{ "Orders flowing" }</h2>
                     <PlayerBar clock_us={frame.as_ref().map_or(0, |f| f.clock_us)} finished={frame.as_ref().is_some_and(|f| f.finished)}
+                        computed_us={frame.as_ref().map_or(0, |f| f.computed_us)} end_known={frame.as_ref().is_some_and(|f| f.end_known)}
                         playing={play.playing} speed={play.speed} speeds={&SPEEDS[..]} on_command={play.on_command.clone()}
                         progress={frame.as_ref().map(|f| settled_pct(f, orders))} />
                     if let Some(f) = frame.clone() {

@@ -55,7 +55,7 @@ pub struct StreamPageProps {
 /// The lab page.
 #[function_component(StreamPage)]
 pub fn stream_page(props: &StreamPageProps) -> Html {
-    let play = playback::use_playback::<PartitionedLog>(props.session.scenario.clone(), 10);
+    let play = playback::use_playback::<PartitionedLog>(&props.session, 10, &props.playhead);
     let outcome = super::sliced::use_whole_run::<PartitionedLog>(props.session.scenario.clone());
     let frame = play.frame.clone();
     let color_by_key = use_state(|| false);
@@ -102,6 +102,7 @@ pub fn stream_page(props: &StreamPageProps) -> Html {
                 <section class="card log-card" aria-labelledby="log-title">
                     <h2 id="log-title">{ "The log, live" }</h2>
                     <PlayerBar clock_us={frame.as_ref().map_or(0, |f| f.clock_us)} finished={frame.as_ref().is_some_and(|f| f.finished)}
+                        computed_us={frame.as_ref().map_or(0, |f| f.computed_us)} end_known={frame.as_ref().is_some_and(|f| f.end_known)}
                         playing={play.playing} speed={play.speed} speeds={&SPEEDS[..]} on_command={play.on_command.clone()}
                         testid_prefix="stream-" />
                     if let Some(f) = frame.clone() {
