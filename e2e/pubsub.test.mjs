@@ -73,11 +73,12 @@ describe('publish/subscribe lab', () => {
     const page = await h.newPage();
     await openPubsub(h, page);
     await pause(page);
-    const missed = await cell(page, 'Push', 'sub-missed');
     await page.locator(`${row('Push')} ${tid('stop-service')}`).click();
     // Keep the preset's later actions (its later publishes count below), here and for the publish.
     await page.locator(tid('branch-keep')).click();
     await page.locator(`${row('Push')} ${tid('start-service')}`).waitFor();
+    await settle(page);
+    const missed = await cell(page, 'Push', 'sub-missed');
     await publish(page, 'order_created', '2');
     await page.locator(tid('branch-keep')).click();
     await waitForText(page, `${row('Push')} ${tid('sub-missed')}`, (t) => Number(t) === missed + 2);

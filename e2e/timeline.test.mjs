@@ -84,7 +84,7 @@ describe('timeline', () => {
 
   for (const [lab, preset, prefix] of [
     ['queue', 'friday-night-100k', ''],
-    ['stream', 'partition-rebalance', 'stream-'],
+    ['stream', 'two-groups', 'stream-'],
   ]) {
     it(`jumps back to the middle of ${preset} (time printed)`, { timeout: 180_000 }, async () => {
       const page = await h.newPage();
