@@ -45,18 +45,29 @@ describe('app shell (end to end)', () => {
     await page.locator(tid('nav-queue')).click();
     await page.locator(tid('preset-poison-order')).click();
     await waitForText(page, tid('metric-dead-lettered'), (t) => t === '1');
+    // The partitioned log: c2 commits before its work and crashes at 40 s, losing 3 records (`sysplay run
+    // --preset commit-before-crash`).
+    await page.locator(tid('nav-stream')).click();
+    await page.locator(tid('lab-stream')).waitFor();
+    await page.locator(tid('preset-commit-before-crash')).click();
+    await waitForText(page, tid('stream-actions'), (t) => t.includes('crash c2 (billing)'));
+    await waitForText(page, tid('metric-lost'), (t) => t === '3');
     await page.locator(tid('nav-pubsub')).click();
     await page.locator(tid('preset-topic-routing')).click();
     await page.locator(tid('lab-pubsub')).waitFor();
     await pollUntil(
       () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('sysplay.session.')).sort()),
-      (keys) => ['hashing', 'pubsub', 'queue'].every((k) => keys.includes(`sysplay.session.${k}`)),
+      (keys) => ['hashing', 'pubsub', 'queue', 'stream'].every((k) => keys.includes(`sysplay.session.${k}`)),
       { message: 'each lab saved its session' },
     );
     await page.goto('about:blank');
     await page.goto(`${h.baseUrl}/`);
     await page.locator(tid('lab-pubsub')).waitFor({ timeout: 30_000 });
     await waitForText(page, tid('pubsub-actions'), (t) => t.includes('lazy.pink.rabbit'));
+    await page.locator(tid('nav-stream')).click();
+    await page.locator(tid('lab-stream')).waitFor();
+    await waitForText(page, tid('stream-actions'), (t) => t.includes('crash c2 (billing)'));
+    await waitForText(page, tid('metric-lost'), (t) => t === '3');
     await page.locator(tid('nav-queue')).click();
     await waitForText(page, tid('metric-dead-lettered'), (t) => t === '1');
     await page.locator(tid('nav-hashing')).click();
