@@ -26,8 +26,11 @@ const DIST_DIR = path.resolve(process.env.E2E_DIST ?? path.join(REPO_ROOT, 'dist
 
 /** The labs the page has (hashing, queue, stream, pubsub). Raise it when a lab lands: 5 more are planned. */
 export const LABS = 4;
-/** What the page carries whatever its labs, gzip KB. */
-export const BASE_KB = 250;
+/** What the page carries whatever its labs, gzip KB. Raised from 250 when the lab contract, the
+ * timeline and the run budget landed: shared machinery every lab uses (the shared code grew from 241.5
+ * to 286 KB raw and the data from 136 to 151 KB, measured with tools/wasm_sizes.mjs; 509 KB gzip in
+ * all), not a lab's own copy. */
+export const BASE_KB = 275;
 /** One lab's allowance, gzip KB. */
 export const PER_LAB_KB = 60;
 /** The JavaScript glue wasm-bindgen writes, gzip KB (8.2 measured; it grows with the browser functions
