@@ -138,7 +138,8 @@ describe('message-queue lab', () => {
     assert.equal(((await page.locator(tid('metric-lost')).textContent()) ?? '').trim(), '0');
     assert.equal(((await page.locator(tid('metric-duplicates')).textContent()) ?? '').trim(), '0');
     const seen = await page.evaluate(() => [...window.__progress]);
-    assert.ok(seen.length >= 3, `the progress bar showed ${JSON.stringify(seen)}: the run was not cut in slices`);
+    // Two values or more: the page painted between slices (a re-render every 250 ms at most, on purpose).
+    assert.ok(seen.length >= 2, `the progress bar showed ${JSON.stringify(seen)}: the run was not cut in slices`);
     const longest = await page.evaluate(() => Math.max(0, ...window.__longTasks));
     console.log(
       `# 100,000-order shop run in Chromium: recorded run ${mainDone} ms, all three guarantees ${allDone} ms, longest task ${longest.toFixed(0)} ms`,
