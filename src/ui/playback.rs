@@ -287,10 +287,12 @@ fn ticker<A: Animated>(
     let window = web_sys::window();
     let tick = Closure::<dyn Fn()>::new(move || {
         let mut p = player.borrow_mut();
-        let computed = |p: &Player<A>| p.timeline.as_ref().map(|t| (t.computed_us(), t.is_finished()));
-        let (before, was_finished, was_computed) = (p.clock_us, p.finished(), computed(&p));
+        // The timeline computing ahead re-renders the page only once, when it holds the whole run (the
+        // scrubber's end): a paused page is not redrawn under the user's hands every tick.
+        let complete = |p: &Player<A>| p.timeline.as_ref().is_some_and(|t| t.is_finished());
+        let (before, was_finished, was_complete) = (p.clock_us, p.finished(), complete(&p));
         p.tick(if playing { u64::from(speed) * TICK_MS as u64 * 1000 } else { 0 });
-        if p.clock_us != before || p.finished() != was_finished || computed(&p) != was_computed {
+        if p.clock_us != before || p.finished() != was_finished || complete(&p) != was_complete {
             frame.set(p.frame());
         }
     });
