@@ -47,6 +47,18 @@ pub fn publish_form(props: &PublishProps) -> Html {
     let topic = use_node_ref();
     let count = use_node_ref();
     let error = use_state(|| None::<String>);
+    // The fields are filled once, when the form appears, and are the user's afterwards: a re-render
+    // (the run computed in the background, a new frame) never puts the defaults back under their hands.
+    {
+        let (topic, count) = (topic.clone(), count.clone());
+        use_effect_with((), move |_| {
+            for (field, value) in [(&topic, "order_created"), (&count, "1")] {
+                if let Some(input) = field.cast::<HtmlInputElement>() {
+                    input.set_value(value);
+                }
+            }
+        });
+    }
     let on_submit = {
         let (topic, count, error, on, at) =
             (topic.clone(), count.clone(), error.clone(), props.on_action.clone(), at_ms(&props.frame));
@@ -66,12 +78,12 @@ pub fn publish_form(props: &PublishProps) -> Html {
     html! {
         <form class="ps-form publish-form" onsubmit={on_submit} data-testid="publish-form" novalidate=true>
             <label>{ "Topic" }
-                <input ref={topic} type="text" data-testid="publish-topic" value="order_created" list="ps-topics"
+                <input ref={topic} type="text" data-testid="publish-topic" list="ps-topics"
                     maxlength="64" autocomplete="off" spellcheck="false" />
             </label>
             <datalist id="ps-topics">{ for props.topics.iter().map(|t| html! { <option value={t.clone()} /> }) }</datalist>
             <label>{ "Count" }
-                <input ref={count} type="number" data-testid="publish-count" value="1" min="1" max={limits::PUBLISH_COUNT_MAX.to_string()} />
+                <input ref={count} type="number" data-testid="publish-count" min="1" max={limits::PUBLISH_COUNT_MAX.to_string()} />
             </label>
             <button type="submit" class="primary" data-testid="publish">{ "Publish" }</button>
             if let Some(msg) = (*error).clone() {
