@@ -164,11 +164,6 @@ impl Session {
         self.scenario.setup::<L>().map_or(&[], |(_, a)| a)
     }
 
-    /// True when Undo has an edit to go back on, or an action to remove.
-    pub fn can_undo(&self) -> bool {
-        !self.history.is_empty() || self.scenario.action_count() > 0
-    }
-
     /// The session after `edit`, or a sentence saying why it cannot apply (the session is unchanged).
     pub fn edit<L: Registered>(&self, edit: Edit<L>) -> Result<Edited, String> {
         // Undoing is not itself undone: it only goes back.

@@ -10,17 +10,10 @@ pub fn pct_or_dash(value: Option<f64>) -> String {
     value.map_or_else(|| "—".to_string(), pct)
 }
 
-/// A count with thousands separators: `1,000,000`.
+/// A count with thousands separators: `1,000,000` (the core's format, so the page and the core's
+/// sentences write numbers alike).
 pub fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::sim::budget::thousands(n)
 }
 
 #[cfg(test)]

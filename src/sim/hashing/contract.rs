@@ -16,18 +16,6 @@ pub struct HashingReplay {
     next: usize,
 }
 
-impl HashingReplay {
-    /// Changes applied so far.
-    pub fn applied(&self) -> usize {
-        self.next
-    }
-
-    /// Changes in the scenario.
-    pub fn total(&self) -> usize {
-        self.actions.len()
-    }
-}
-
 impl std::ops::Deref for HashingReplay {
     type Target = HashingLab;
     fn deref(&self) -> &HashingLab {
