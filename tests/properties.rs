@@ -110,4 +110,36 @@ proptest! {
         prop_assert_eq!(change.ring.moved_space, Some(ring_moved));
         prop_assert_eq!(change.modulo.moved_space, Some(modulo_moved));
     }
+
+    /// Rings derived change by change (only the changed servers' points computed, the rest merged) are
+    /// exactly the rings built from scratch, whatever the sequence of changes.
+    #[test]
+    fn derived_rings_equal_rings_built_from_scratch(
+        seed: u64,
+        m in 1u64..1_000_000,
+        s in servers(),
+        changes in prop::collection::vec((0u8..6, any::<u64>(), 1u32..4), 1..12),
+    ) {
+        let mut lab = HashingLab::new(seed, &config(m, &s)).unwrap();
+        for (kind, x, w) in changes {
+            let names: Vec<String> = lab.membership().servers.iter().map(|s| s.name.clone()).collect();
+            let pick = || names.get(x as usize % names.len().max(1)).cloned().unwrap_or_default();
+            let m = lab.membership().ring_size;
+            let action = match kind {
+                0 => HashingAction::AddServer { name: lab.next_free_name(), position: (x % 2 == 0).then_some(x % m) },
+                1 => HashingAction::RemoveServer { name: pick() },
+                2 => HashingAction::PlaceServer { name: pick(), position: (x % 3 != 0).then_some(x % m) },
+                3 => HashingAction::SetWeight { name: pick(), weight: w },
+                4 => HashingAction::SetVnodes { vnodes: w },
+                _ => HashingAction::SetRingSize { ring_size: 1 + x % 1_000_000 },
+            };
+            if lab.apply(&action).is_err() {
+                continue;
+            }
+            prop_assert_eq!(&*lab.ring(), &lab.membership().ring(), "after {}", action.describe());
+            if let Some(before) = lab.previous_membership() {
+                prop_assert_eq!(&*lab.previous_ring().unwrap(), &before.ring());
+            }
+        }
+    }
 }

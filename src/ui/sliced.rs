@@ -80,6 +80,13 @@ impl<L: Registered> WholeRun<L> {
     }
 }
 
+impl<L: Lab> WholeRun<L> {
+    /// The simulation, while it runs (`None` once handed to its outcome).
+    pub fn sim_mut(&mut self) -> Option<&mut L::Sim> {
+        self.sim.as_mut()
+    }
+}
+
 impl<L: Lab> Finite for WholeRun<L> {
     type Outcome = Finished<L>;
     fn advance(&mut self, max: u64) -> bool {
@@ -162,13 +169,16 @@ where
     let runner = use_memo(key.clone(), |k| {
         let generation = *latest.borrow() + 1;
         *latest.borrow_mut() = generation;
+        let started = now_ms();
+        let work = start(k);
         let mut r = Runner::<F> {
             generation,
-            work: start(k),
+            work,
             state: Progress::Running { events: 0, partial: None },
             last_render_ms: now_ms(),
         };
-        r.work(FIRST_SLICE_MS);
+        // What starting took counts against the first slice (a hashing lab draws a million keys).
+        r.work(FIRST_SLICE_MS - (now_ms() - started));
         Rc::new(RefCell::new(r))
     });
     let redraw = use_state(|| 0u64);

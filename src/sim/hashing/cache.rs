@@ -2,6 +2,7 @@
 //! changes, a key that moves finds a cold cache on its new server: modulo hashing dumps almost every
 //! cache, consistent hashing keeps most of them.
 
+use super::Ring;
 use super::lab::Membership;
 use super::report::assign;
 use crate::sim::kernel::SimRng;
@@ -85,13 +86,18 @@ pub struct CacheAffinity {
 /// Runs the experiment: the first `working_set` keys are requested uniformly at random, with caches
 /// sized to hold the whole working set (plus 25%) across the servers before the change; after
 /// `phase` requests the membership switches from `before` to `after` for `phase` more requests.
-pub fn cache_affinity(before: &Membership, after: &Membership, key_hashes: &[u64], seed: u64) -> Option<CacheAffinity> {
+pub fn cache_affinity(
+    (before, before_ring): (&Membership, &Ring),
+    (after, after_ring): (&Membership, &Ring),
+    key_hashes: &[u64],
+    seed: u64,
+) -> Option<CacheAffinity> {
     if before.servers.is_empty() || after.servers.is_empty() || key_hashes.is_empty() {
         return None;
     }
     let working_set = key_hashes.len().min(WORKING_SET_MAX);
     let keys = &key_hashes[..working_set];
-    let (then, now) = (assign(before, &before.ring(), keys), assign(after, &after.ring(), keys));
+    let (then, now) = (assign(before, before_ring, keys), assign(after, after_ring, keys));
     let n = before.servers.len().max(after.servers.len());
     let cache_per_server = (working_set * 5).div_ceil(4 * before.servers.len()).max(1);
     let phase = working_set * 8;

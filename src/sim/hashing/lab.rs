@@ -2,7 +2,7 @@
 //! set of uniformly random request ids drawn from the seed.
 
 use super::algos::Algo;
-use super::report::HistoryEntry;
+use super::report::{Assignment, HistoryEntry};
 use super::{Ring, modulo_space_moved};
 use crate::sim::budget::WorkEstimate;
 use crate::sim::hash::{hash_str, hash_u64};
@@ -180,6 +180,44 @@ impl Membership {
         Ring::build(points)
     }
 
+    /// The ring of this membership derived from `before`'s ring (`before_ring`): the points of servers
+    /// that kept their name, position and weight are kept (their slots renumbered), only the others'
+    /// points are computed, and the two sorted lists merged. The same ring as [`Membership::ring`], in
+    /// time linear in the points instead of hashing and sorting them all; a new layout (ring size or
+    /// virtual nodes) builds it whole.
+    pub fn ring_from(&self, before: &Membership, before_ring: &Ring) -> Ring {
+        if before.ring_size != self.ring_size || before.vnodes != self.vnodes {
+            return self.ring();
+        }
+        // The slot each of `before`'s servers has now, when its points are unchanged. Servers keep their
+        // order (removals close gaps, additions append), so kept slots stay in the same order.
+        let same = |a: &Server, b: &Server| a.id == b.id && a.position == b.position && a.weight == b.weight;
+        let mut slot_now: Vec<Option<u32>> = vec![None; before.servers.len()];
+        let mut fresh = Membership { ring_size: self.ring_size, servers: Vec::new(), vnodes: self.vnodes };
+        let mut fresh_slots = Vec::new();
+        let mut j = 0;
+        for (slot, s) in self.servers.iter().enumerate() {
+            // Both lists are in id order (servers are appended with a new id and never reordered).
+            while j < before.servers.len() && before.servers[j].id < s.id {
+                j += 1;
+            }
+            match before.servers.get(j) {
+                Some(b) if same(b, s) => {
+                    slot_now[j] = Some(slot as u32);
+                    j += 1;
+                }
+                _ => {
+                    fresh.servers.push(s.clone());
+                    fresh_slots.push(slot as u32);
+                }
+            }
+        }
+        let kept = before_ring.points().filter_map(|(p, slot)| slot_now[slot as usize].map(|now| (p, now)));
+        let mut added: Vec<(u64, u32)> = fresh.ring().points().map(|(p, i)| (p, fresh_slots[i as usize])).collect();
+        added.sort_unstable();
+        Ring::merge_sorted(kept, added)
+    }
+
     /// Total ring points.
     pub fn point_count(&self) -> u64 {
         self.servers.iter().map(|s| u64::from(self.vnodes.max(1)) * u64::from(s.weight.max(1))).sum()
@@ -206,13 +244,20 @@ pub struct HashingLab {
     pub(super) split: (Algo, Algo),
     /// 64-bit hashes of the request ids; a key's position is `hash % M`.
     pub(super) key_hashes: Arc<Vec<u64>>,
+    /// The request ids in the order of their positions on the ring (see [`KeyOrder`]).
+    pub(super) key_order: Arc<KeyOrder>,
     next_id: u32,
     /// The ring of `membership` when the last change built it: the next change's "before" ring.
     ring_cache: Option<Arc<Ring>>,
+    /// The ring of the membership before the last change, when that change built it.
+    previous_ring: Option<Arc<Ring>>,
+    /// Every key's server now and before the last change, once [`HashingLab::prepare_report`] computed
+    /// them (a change forgets them).
+    pub(super) assigned: Option<Arc<(Assignment, Option<Assignment>)>>,
     /// True when the last change built the ring of `membership` (a dry lab only pretends to).
     ring_built: bool,
     /// A dry lab replays the membership only: no request id drawn, no ring built, no history.
-    dry: bool,
+    pub(super) dry: bool,
     /// The most request ids the lab had, which the report's work was counted for.
     report_keys: u64,
     /// The work so far (its start, every change, and the final report's), in events: after replaying
@@ -241,8 +286,11 @@ impl HashingLab {
             probe: None,
             split: config.split,
             key_hashes: Arc::new(if dry { Vec::new() } else { draw_key_hashes(seed, config.key_count) }),
+            key_order: Arc::default(),
             next_id: 0,
             ring_cache: None,
+            previous_ring: None,
+            assigned: None,
             ring_built: false,
             dry,
             report_keys: u64::from(config.key_count),
@@ -256,6 +304,7 @@ impl HashingLab {
             lab.membership.servers[i].weight = spec.weight;
         }
         lab.check_points()?;
+        lab.key_order = Arc::new(KeyOrder::new(&lab.key_hashes, config.ring_size));
         Ok(lab)
     }
 
@@ -274,6 +323,26 @@ impl HashingLab {
     /// The two algorithms of the split view.
     pub fn split(&self) -> (Algo, Algo) {
         self.split
+    }
+
+    /// Builds the ring of the current membership now, if no change has (the next change then derives its
+    /// ring from it): lets a replay build the first ring in a step of its own.
+    pub fn prepare_ring(&mut self) {
+        if !self.dry && self.ring_cache.is_none() && !self.membership.servers.is_empty() {
+            // The work estimate is left as it is: it counts this ring as the first change's "before".
+            self.ring_cache = Some(Arc::new(self.membership.ring()));
+        }
+    }
+
+    /// The ring of the current membership: the one the last change built, or built now.
+    pub fn ring(&self) -> Arc<Ring> {
+        self.ring_cache.clone().unwrap_or_else(|| Arc::new(self.membership.ring()))
+    }
+
+    /// The ring of the membership before the last change (`None` before any change).
+    pub fn previous_ring(&self) -> Option<Arc<Ring>> {
+        let (before, _) = self.previous.as_ref()?;
+        Some(self.previous_ring.clone().unwrap_or_else(|| Arc::new(before.ring())))
     }
 
     /// The membership before the last change, if any.
@@ -303,6 +372,7 @@ impl HashingLab {
 
     /// Applies one action, or explains why it cannot be applied (the lab is then unchanged).
     pub fn apply(&mut self, action: &HashingAction) -> Result<(), String> {
+        self.assigned = None;
         let before = self.membership.clone();
         let old_keys = self.key_hashes.clone();
         let result = self.apply_inner(action).and_then(|()| self.check_points());
@@ -337,19 +407,25 @@ impl HashingLab {
             self.ring_built = compared || (same && self.ring_built);
             return Ok(());
         }
+        if drawn > 0 || self.key_order.ring_size != after.ring_size {
+            self.key_order = Arc::new(KeyOrder::new(&self.key_hashes, after.ring_size));
+        }
         // The rings only when the hash space stayed (otherwise nothing is compared), the "before" one
         // from the previous change when it built it; nothing moved when nothing changed.
         let (modulo_moved, ring_moved) = if !same_space {
             self.ring_cache = None;
+            self.previous_ring = None;
             self.ring_built = false;
             (None, None)
         } else if same {
+            self.previous_ring = self.ring_cache.clone();
             (Some(0), Some(0))
         } else {
             let rb = self.ring_cache.take().unwrap_or_else(|| Arc::new(before.ring()));
-            let ra = Arc::new(after.ring());
+            let ra = Arc::new(after.ring_from(&before, &rb));
             let moved = ring_space_moved(&before, &rb, after, &ra);
             self.ring_cache = Some(ra);
+            self.previous_ring = Some(rb);
             self.ring_built = true;
             (Some(modulo_space_moved(after.ring_size, &before.ids(), &after.ids())), Some(moved))
         };
@@ -479,6 +555,31 @@ pub fn hash_position(name: &str, ring_size: u64) -> u64 {
 
 /// The first `count` request ids of the seed's stream, hashed with the lab's stable hash. The ids are
 /// prefix-stable: asking for more keys keeps the first ones.
+/// The request ids sorted by their position on a ring of `ring_size` (`hash % M`, ties by id): with it
+/// every key's ring server is found by walking the keys and the ring points together, in order, instead
+/// of a lookup per key (a million lookups on a million points miss the cache at every one).
+#[derive(Clone, Debug, Default)]
+pub(super) struct KeyOrder {
+    pub ring_size: u64,
+    /// The keys' positions, ascending.
+    pub positions: Vec<u64>,
+    /// The request id at each of `positions`.
+    pub ids: Vec<u32>,
+}
+
+impl KeyOrder {
+    fn new(key_hashes: &[u64], ring_size: u64) -> Self {
+        if ring_size == 0 {
+            return Self::default();
+        }
+        let mut pairs: Vec<(u64, u32)> =
+            key_hashes.iter().enumerate().map(|(i, &k)| (k % ring_size, i as u32)).collect();
+        pairs.sort_unstable();
+        let (positions, ids) = pairs.into_iter().unzip();
+        Self { ring_size, positions, ids }
+    }
+}
+
 fn draw_key_hashes(seed: u64, count: u32) -> Vec<u64> {
     let mut rng = SimRng::new(seed);
     (0..count).map(|_| hash_u64(rng.next_u64())).collect()

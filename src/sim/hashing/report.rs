@@ -3,7 +3,7 @@
 
 use super::Ring;
 use super::algos::analysis::relative_spread;
-use super::lab::{HashingLab, Membership, pct, ring_space_moved};
+use super::lab::{HashingLab, KeyOrder, Membership, pct, ring_space_moved};
 use super::{modulo_share, modulo_space_moved};
 use serde::Serialize;
 
@@ -40,8 +40,22 @@ pub struct Movement {
     /// The least any scheme must move for this change, as % of keys: the new servers' fair share when
     /// adding, the removed servers' keys when removing; `None` for other changes.
     pub min_possible_pct: Option<f64>,
-    /// Where the moved keys went: (from, to, keys), largest first.
+    /// Where the moved keys went: (from, to, keys), largest first, at most [`FLOWS_KEPT`] of them.
     pub flows: Vec<Flow>,
+    /// The other (smaller) flows: how many, and the keys they moved.
+    pub other_flows: u64,
+    pub other_flow_keys: u64,
+}
+
+/// Flows a report lists one by one: modulo on a thousand servers moves keys between hundreds of
+/// thousands of pairs, which no one reads; the rest are counted and summed.
+pub const FLOWS_KEPT: usize = 64;
+
+/// The largest flows and what the rest add up to.
+struct Flows {
+    largest: Vec<Flow>,
+    others: u64,
+    other_keys: u64,
 }
 
 /// Keys that moved from one server to another.
@@ -114,26 +128,69 @@ pub struct HashingReport {
 }
 
 /// Server id of every key under both schemes.
+#[derive(Clone, Debug)]
 pub(super) struct Assignment {
+    /// By request id.
     pub modulo: Vec<u32>,
+    /// By request id, or (when `sorted`) in the order of the lab's [`KeyOrder`]: counts and comparisons
+    /// of two assignments in the same order need no other.
     pub ring: Vec<u32>,
+    pub sorted: bool,
+}
+
+impl Assignment {
+    /// The ring servers by request id.
+    pub fn ring_by_key(&self, order: &KeyOrder) -> Vec<u32> {
+        if !self.sorted {
+            return self.ring.clone();
+        }
+        let mut by_key = vec![NONE; self.ring.len()];
+        for (&id, &server) in order.ids.iter().zip(&self.ring) {
+            by_key[id as usize] = server;
+        }
+        by_key
+    }
 }
 
 /// No owner (no servers).
 const NONE: u32 = u32::MAX;
 
-/// Server id of every key under both schemes; `ring` must be `ms.ring()` (callers build it once).
+/// Server id of every key under both schemes, by request id; `ring` must be `ms.ring()` (callers build
+/// it once).
 pub(super) fn assign(ms: &Membership, ring: &Ring, key_hashes: &[u64]) -> Assignment {
+    assign_ordered(ms, ring, key_hashes, None)
+}
+
+/// [`assign`]; given the keys in `order` (sorted by position on `ms`'s ring), the ring servers come in
+/// that order, found by walking the keys and the ring's points together instead of a lookup per key
+/// (a million lookups on a million points miss the cache at nearly every one).
+fn assign_ordered(ms: &Membership, ring: &Ring, key_hashes: &[u64], order: Option<&KeyOrder>) -> Assignment {
     let m = ms.ring_size;
     let n = ms.servers.len() as u64;
     let ids = ms.ids();
-    let (mut modulo, mut on_ring) = (Vec::with_capacity(key_hashes.len()), Vec::with_capacity(key_hashes.len()));
-    for &k in key_hashes {
-        let position = k % m;
-        modulo.push(if n == 0 { NONE } else { ids[(position % n) as usize] });
-        on_ring.push(ring.lookup(position).map_or(NONE, |slot| ids[slot as usize]));
+    let modulo = key_hashes.iter().map(|&k| if n == 0 { NONE } else { ids[((k % m) % n) as usize] }).collect();
+    match order.filter(|o| o.ring_size == m && o.ids.len() == key_hashes.len()) {
+        Some(order) if !ring.is_empty() => {
+            let (positions, owners) = (ring.positions(), ring.owners());
+            let mut point = 0;
+            let on_ring = order
+                .positions
+                .iter()
+                .map(|&position| {
+                    while point < positions.len() && positions[point] < position {
+                        point += 1;
+                    }
+                    ids[owners[if point == positions.len() { 0 } else { point }] as usize]
+                })
+                .collect();
+            Assignment { modulo, ring: on_ring, sorted: true }
+        }
+        _ => {
+            let on_ring =
+                key_hashes.iter().map(|&k| ring.lookup(k % m).map_or(NONE, |slot| ids[slot as usize])).collect();
+            Assignment { modulo, ring: on_ring, sorted: false }
+        }
     }
-    Assignment { modulo, ring: on_ring }
 }
 
 fn spread(servers: &[ServerReport], vnodes: u32, ring_size: u64, keys: u64) -> Option<Spread> {
@@ -185,16 +242,27 @@ fn min_possible(before: &Membership, after: &Membership, then: &[u32], keys: u64
     }
 }
 
-/// Moved keys grouped by (from, to) server, largest first (ties by names, so the order is stable).
-fn flows(then: &[u32], now: &[u32], before: &Membership, after: &Membership) -> Vec<Flow> {
-    let name = |id: u32| {
-        before
-            .servers
-            .iter()
-            .chain(&after.servers)
-            .find(|s| s.id == id)
-            .map_or_else(|| "(none)".to_string(), |s| s.name.clone())
-    };
+/// Moved keys grouped by (from, to) server, largest first (ties by names, so the order is stable): the
+/// largest [`FLOWS_KEPT`], and the others counted.
+fn flows(then: &[u32], now: &[u32], before: &Membership, after: &Membership) -> Flows {
+    // Names by id (ids are dense: one per server ever added), and each id's rank among the names in
+    // their string order, so flows sort on integers (equal names, a server removed and added again,
+    // share a rank, as their strings compare equal).
+    let mut names: Vec<Option<&str>> = Vec::new();
+    for s in before.servers.iter().chain(&after.servers) {
+        let i = s.id as usize;
+        if names.len() <= i {
+            names.resize(i + 1, None);
+        }
+        names[i].get_or_insert(&s.name);
+    }
+    let name = |id: u32| names.get(id as usize).copied().flatten().unwrap_or("(none)");
+    let mut sorted: Vec<&str> = names.iter().flatten().copied().chain(["(none)"]).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let ranks: Vec<usize> =
+        (0..=names.len() as u32).map(|id| sorted.binary_search(&name(id)).expect("every name is ranked")).collect();
+    let rank = |id: u32| ranks.get(id as usize).copied().unwrap_or_else(|| ranks[names.len()]);
     let moved = then.iter().zip(now).filter(|(a, b)| a != b);
     // Server ids are small (one per server ever added): count in a dense from x to table when it is
     // small, otherwise sort packed pairs and count runs. Neither depends on a hasher's order.
@@ -216,10 +284,22 @@ fn flows(then: &[u32], now: &[u32], before: &Membership, after: &Membership) -> 
             counted.push((((run[0] >> 32) as u32, run[0] as u32), run.len() as u64));
         }
     }
-    let mut flows: Vec<Flow> =
-        counted.into_iter().map(|((a, b), keys)| Flow { from: name(a), to: name(b), keys }).collect();
-    flows.sort_by(|x, y| y.keys.cmp(&x.keys).then_with(|| (&x.from, &x.to).cmp(&(&y.from, &y.to))));
-    flows
+    let mut ranked: Vec<(std::cmp::Reverse<u64>, usize, usize, u32, u32)> =
+        counted.into_iter().map(|((a, b), keys)| (std::cmp::Reverse(keys), rank(a), rank(b), a, b)).collect();
+    let order = |&(keys, from, to, _, _): &(std::cmp::Reverse<u64>, usize, usize, u32, u32)| (keys, from, to);
+    if ranked.len() > FLOWS_KEPT {
+        ranked.select_nth_unstable_by_key(FLOWS_KEPT, order);
+    }
+    let rest = ranked.split_off(ranked.len().min(FLOWS_KEPT));
+    ranked.sort_unstable_by_key(order);
+    Flows {
+        largest: ranked
+            .into_iter()
+            .map(|(keys, _, _, a, b)| Flow { from: name(a).to_string(), to: name(b).to_string(), keys: keys.0 })
+            .collect(),
+        others: rest.len() as u64,
+        other_keys: rest.iter().map(|f| f.0.0).sum(),
+    }
 }
 
 fn moved(a: &[u32], b: &[u32]) -> u64 {
@@ -227,18 +307,25 @@ fn moved(a: &[u32], b: &[u32]) -> u64 {
 }
 
 impl HashingLab {
+    /// Server id of every request id under both schemes on `ms` (this lab's membership now or before
+    /// the last change) and its ring.
+    fn assign(&self, ms: &Membership, ring: &Ring) -> Assignment {
+        assign_ordered(ms, ring, &self.key_hashes, Some(&self.key_order))
+    }
+
     /// Server id of every key under both schemes, in key order.
     pub fn assignments(&self) -> (Vec<u32>, Vec<u32>) {
-        let a = assign(&self.membership, &self.membership.ring(), &self.key_hashes);
-        (a.modulo, a.ring)
+        let a = self.assign(&self.membership, &self.ring());
+        let ring = a.ring_by_key(&self.key_order);
+        (a.modulo, ring)
     }
 
     /// The numbers a user sees, as bytes in a fixed order, for run digests: every server's name,
     /// position, share and keys, what the last change moved, the history, the probe, and every key's
     /// server under both schemes. Only a change of semantics changes it, not a new report field.
     pub fn fingerprint(&self) -> Vec<u8> {
-        let ring = self.membership.ring();
-        let now = assign(&self.membership, &ring, &self.key_hashes);
+        let ring = self.ring();
+        let now = self.assign(&self.membership, &ring);
         let r = self.report_from(&ring, &now);
         let mut out = Vec::new();
         let mut put = |v: u64| out.extend_from_slice(&v.to_le_bytes());
@@ -264,7 +351,7 @@ impl HashingLab {
             put(p.hash);
             put(p.position);
         }
-        for id in now.modulo.iter().chain(&now.ring) {
+        for id in now.modulo.iter().chain(&now.ring_by_key(&self.key_order)) {
             out.extend_from_slice(&id.to_le_bytes());
         }
         out
@@ -274,13 +361,31 @@ impl HashingLab {
     /// Kept out of `report` because it simulates tens of thousands of requests.
     pub fn cache_affinity(&self) -> Option<super::cache::CacheAffinity> {
         let (before, _) = self.previous.as_ref()?;
-        super::cache::cache_affinity(before, &self.membership, &self.key_hashes, self.seed)
+        let (rb, ra) = (self.previous_ring()?, self.ring());
+        super::cache::cache_affinity((before, &rb), (&self.membership, &ra), &self.key_hashes, self.seed)
     }
 
     /// Computes the report over all keys and the whole key space.
     pub fn report(&self) -> HashingReport {
-        let ring = self.membership.ring();
-        self.report_from(&ring, &assign(&self.membership, &ring, &self.key_hashes))
+        let ring = self.ring();
+        match &self.assigned {
+            Some(assigned) => self.report_from(&ring, &assigned.0),
+            None => self.report_from(&ring, &self.assign(&self.membership, &ring)),
+        }
+    }
+
+    /// Finds every key's server now and before the last change (the larger part of the report's work),
+    /// so that a page computes them in a step of their own before [`HashingLab::report`].
+    pub fn prepare_report(&mut self) {
+        if self.dry || self.assigned.is_some() {
+            return;
+        }
+        let now = self.assign(&self.membership, &self.ring());
+        let then = self.previous.as_ref().map(|(before, _)| {
+            let ring = self.previous_ring().expect("a last change has a ring before it");
+            self.assign(before, &ring)
+        });
+        self.assigned = Some(std::sync::Arc::new((now, then)));
     }
 
     /// The report given the current ring and every key's server under both schemes.
@@ -311,18 +416,31 @@ impl HashingLab {
             })
             .collect();
         let last_change = self.previous.as_ref().map(|(before, change)| {
-            let ring_before = before.ring();
-            let then = assign(before, &ring_before, &self.key_hashes);
+            let ring_before = self.previous_ring().expect("a last change has a ring before it");
+            let then = match self.assigned.as_ref().and_then(|a| a.1.as_ref()) {
+                Some(then) => std::borrow::Cow::Borrowed(then),
+                None => std::borrow::Cow::Owned(self.assign(before, &ring_before)),
+            };
+            // Both in the same order (the keys' order on the ring, unless the ring's size changed).
+            let (then_ring, now_ring) = if then.sorted == now.sorted {
+                (std::borrow::Cow::Borrowed(then.ring.as_slice()), std::borrow::Cow::Borrowed(now.ring.as_slice()))
+            } else {
+                (then.ring_by_key(&self.key_order).into(), now.ring_by_key(&self.key_order).into())
+            };
+            let (then_ring, now_ring): (&[u32], &[u32]) = (&then_ring, &now_ring);
             let same_space = before.ring_size == m;
             let movement = |then: &[u32], now: &[u32], moved_space: Option<u64>| {
                 let moved_keys = moved(then, now);
+                let flows = flows(then, now, before, ms);
                 Movement {
                     moved_keys,
                     moved_keys_pct: pct(moved_keys, keys),
                     moved_space,
                     moved_space_pct: moved_space.map(|s| pct(s, m)),
                     min_possible_pct: min_possible(before, ms, then, keys),
-                    flows: flows(then, now, before, ms),
+                    flows: flows.largest,
+                    other_flows: flows.others,
+                    other_flow_keys: flows.other_keys,
                 }
             };
             ChangeReport {
@@ -333,8 +451,8 @@ impl HashingLab {
                     same_space.then(|| modulo_space_moved(m, &before.ids(), &ms.ids())),
                 ),
                 ring: movement(
-                    &then.ring,
-                    &now.ring,
+                    then_ring,
+                    now_ring,
                     same_space.then(|| ring_space_moved(before, &ring_before, ms, ring)),
                 ),
             }

@@ -1,11 +1,15 @@
 //! A consistent-hashing ring of capacity M: points at positions in `0..M`, each owned by a server slot.
 //! A key at position h belongs to the first point clockwise whose position is >= h, wrapping past M-1.
 
-/// Sorted ring points; `owners[i]` is the server slot (index in the membership) of `positions[i]`.
+use super::algos::PrefixIndex;
+
+/// Sorted ring points; `owners[i]` is the server slot (index in the membership) of `positions[i]`,
+/// with a prefix index so a lookup on a million points touches a few of them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ring {
     positions: Vec<u64>,
     owners: Vec<u32>,
+    index: PrefixIndex,
 }
 
 impl Ring {
@@ -14,8 +18,35 @@ impl Ring {
     pub fn build(points: impl IntoIterator<Item = (u64, u32)>) -> Self {
         let mut points: Vec<(u64, u32)> = points.into_iter().collect();
         points.sort_unstable();
-        let (positions, owners) = points.into_iter().unzip();
-        Self { positions, owners }
+        let (positions, owners): (Vec<u64>, Vec<u32>) = points.into_iter().unzip();
+        Self::from_sorted(positions, owners)
+    }
+
+    /// The ring of two lists of points each sorted by (position, slot): [`Ring::build`]'s result on
+    /// their union, in one linear pass.
+    pub fn merge_sorted(a: impl IntoIterator<Item = (u64, u32)>, b: Vec<(u64, u32)>) -> Self {
+        let mut a = a.into_iter().peekable();
+        let mut b = b.into_iter().peekable();
+        let (mut positions, mut owners) = (Vec::new(), Vec::new());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) if x <= y => a.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => b.next(),
+                (Some(_), None) => a.next(),
+                (None, None) => break,
+            };
+            let (p, o) = next.expect("peeked");
+            positions.push(p);
+            owners.push(o);
+        }
+        Self::from_sorted(positions, owners)
+    }
+
+    fn from_sorted(positions: Vec<u64>, owners: Vec<u32>) -> Self {
+        // Positions are below the ring's size, so the index covers the bits of the largest one.
+        let space = positions.last().map_or(0, |&p: &u64| u64::BITS - p.leading_zeros());
+        let index = PrefixIndex::new(&positions, space);
+        Self { positions, owners, index }
     }
 
     /// Number of points on the ring.
@@ -48,7 +79,7 @@ impl Ring {
         if self.positions.is_empty() {
             return None;
         }
-        let i = self.positions.partition_point(|&p| p < h);
+        let i = self.index.first_at_or_after(&self.positions, h);
         Some(if i == self.positions.len() { 0 } else { i })
     }
 
@@ -113,6 +144,28 @@ mod tests {
         let r = Ring::build([(50, 1), (50, 0)]);
         assert_eq!(r.lookup(10), Some(0));
         assert_eq!(r.space_owned(100, 2), vec![100, 0]);
+    }
+
+    #[test]
+    fn indexed_lookup_agrees_with_a_plain_scan_on_every_ring_size() {
+        let mut x = 11u64;
+        let mut next = || {
+            x = crate::sim::hash::splitmix64(x);
+            x
+        };
+        for m in [1u64, 2, 7, 256, 1 << 32, u64::MAX] {
+            for n in [1usize, 2, 5, 40, 3000] {
+                let points: Vec<(u64, u32)> = (0..n).map(|i| (next() % m, (i % 7) as u32)).collect();
+                let ring = Ring::build(points.clone());
+                let mut sorted = points.clone();
+                sorted.sort_unstable();
+                let plain = |h: u64| sorted.iter().find(|&&(p, _)| p >= h).unwrap_or(&sorted[0]).1;
+                let edges = points.iter().flat_map(|&(p, _)| [p, p.saturating_sub(1), p.saturating_add(1)]);
+                for h in edges.chain([0, m - 1]).chain((0..300).map(|_| next() % m)) {
+                    assert_eq!(ring.lookup(h), Some(plain(h)), "m={m} n={n} h={h}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod split;
 use super::app::AppAction;
 use super::lab::{LabPage, PageProps};
 use super::sliced::{Finite, WholeRun, use_sliced};
-use crate::scenario::{LabId, LabSession, Scenario};
+use crate::scenario::{Finished, LabId, LabSession, Scenario};
 use crate::sim::hashing::algos::Algo;
 use crate::sim::hashing::cache::CacheAffinity;
 use crate::sim::hashing::{Hashing, HashingLab, HashingReport};
@@ -74,7 +74,7 @@ pub struct RingDrawing {
 /// of each of `ARC_BUCKETS` equal slices (merged into runs).
 pub fn ring_sample(lab: &HashingLab) -> RingDrawing {
     let ms = lab.membership();
-    let ring = ms.ring();
+    let ring = lab.ring();
     let m = ms.ring_size as f64;
     let keys = lab
         .key_hashes()
@@ -120,35 +120,81 @@ pub struct HashingView {
     pub next_name: String,
 }
 
-/// The replay of a hashing scenario in slices (one change per step; each builds rings of up to a
-/// million points), then the report and the drawings of where it ends.
-pub struct HashingRun(WholeRun<Hashing>);
+/// The replay of a hashing scenario in slices (one change per step; each derives rings of up to a
+/// million points), then the report, then the drawings of where it ends: each of the last two in a
+/// step of its own, so no task of the page's is longer than one of them.
+pub struct HashingRun {
+    run: WholeRun<Hashing>,
+    replayed: bool,
+    finished: Option<Finished<Hashing>>,
+    view: Option<HashingView>,
+    prepared: bool,
+    assigned: bool,
+    changes: u64,
+}
 
 impl HashingRun {
     fn start(scenario: &Scenario) -> Option<Self> {
-        Some(Self(WholeRun::start(scenario)?))
+        Some(Self {
+            run: WholeRun::start(scenario)?,
+            replayed: false,
+            finished: None,
+            view: None,
+            prepared: false,
+            assigned: false,
+            changes: 0,
+        })
     }
 }
 
 impl Finite for HashingRun {
     type Outcome = HashingView;
     fn advance(&mut self, max: u64) -> bool {
-        self.0.advance(max)
+        if self.view.is_some() {
+            return true;
+        }
+        if let Some(run) = self.finished.take() {
+            let lab = &run.sim.lab;
+            self.view = Some(HashingView {
+                drawing: Rc::new(ring_sample(lab)),
+                cache: Rc::new(lab.cache_affinity()),
+                lab_ref: LabRef::new(lab),
+                split: lab.split(),
+                next_name: lab.next_free_name(),
+                report: Rc::new(run.report),
+            });
+            return true;
+        }
+        if self.replayed && !self.assigned {
+            // Every key's server now and before the last change, in a step of its own.
+            if let Some(sim) = self.run.sim_mut() {
+                sim.lab.prepare_report();
+            }
+            self.assigned = true;
+            return false;
+        }
+        if self.replayed {
+            self.finished = self.run.outcome(true);
+            return self.finished.is_none();
+        }
+        if !self.prepared {
+            // The first ring (a million points at most) in a step of its own; changes then derive theirs.
+            if let Some(sim) = self.run.sim_mut() {
+                sim.lab.prepare_ring();
+            }
+            self.prepared = true;
+            return false;
+        }
+        self.replayed = self.run.advance(max);
+        self.changes = self.run.done_events();
+        false
     }
     fn done_events(&self) -> u64 {
-        self.0.done_events()
+        // The replay's changes (the run keeps its count once handed to the report).
+        self.changes
     }
     fn outcome(&mut self, over: bool) -> Option<HashingView> {
-        let run = self.0.outcome(over)?;
-        let lab = &run.sim.lab;
-        Some(HashingView {
-            report: Rc::new(run.report.clone()),
-            drawing: Rc::new(ring_sample(lab)),
-            cache: Rc::new(lab.cache_affinity()),
-            lab_ref: LabRef::new(lab),
-            split: lab.split(),
-            next_name: lab.next_free_name(),
-        })
+        if over { self.view.take() } else { None }
     }
 }
 

@@ -1,6 +1,6 @@
 //! What the last change moved under each scheme, and the history of changes.
 
-use crate::sim::hashing::{Flow, HashingReport, Movement};
+use crate::sim::hashing::{HashingReport, Movement};
 use crate::ui::app::AppAction;
 use crate::ui::chart::{Line, LineChart};
 use crate::ui::format::{count, pct, pct_or_dash};
@@ -63,8 +63,8 @@ pub fn last_change(props: &LastChangeProps) -> Html {
             }
             <p class="explain muted">{ explain(change.modulo.moved_space_pct, change.ring.moved_space_pct) }</p>
             <div class="flows">
-                { flow_table("Modulo: where keys went", &change.modulo.flows, "flows-modulo") }
-                { flow_table("Ring: where keys went", &change.ring.flows, "flows-ring") }
+                { flow_table("Modulo: where keys went", &change.modulo, "flows-modulo") }
+                { flow_table("Ring: where keys went", &change.ring, "flows-ring") }
             </div>
             <button data-testid="undo" onclick={undo} disabled={props.actions == 0}>{ "Undo last change" }</button>
         </>
@@ -74,8 +74,10 @@ pub fn last_change(props: &LastChangeProps) -> Html {
 /// Flows shown per scheme; the rest are summed in one line.
 const FLOWS_SHOWN: usize = 6;
 
-fn flow_table(title: &'static str, flows: &[Flow], testid: &'static str) -> Html {
-    let rest: u64 = flows.iter().skip(FLOWS_SHOWN).map(|f| f.keys).sum();
+fn flow_table(title: &'static str, movement: &Movement, testid: &'static str) -> Html {
+    let flows = &movement.flows;
+    let rest: u64 = flows.iter().skip(FLOWS_SHOWN).map(|f| f.keys).sum::<u64>() + movement.other_flow_keys;
+    let others = flows.len().saturating_sub(FLOWS_SHOWN) as u64 + movement.other_flows;
     html! {
         <table class="flow-table" data-testid={testid}>
             <caption>{ title }</caption>
@@ -85,7 +87,7 @@ fn flow_table(title: &'static str, flows: &[Flow], testid: &'static str) -> Html
                     <tr><td>{ format!("{} → {}", f.from, f.to) }</td><td class="num">{ count(f.keys) }</td></tr>
                 }) }
                 if rest > 0 {
-                    <tr><td class="muted">{ format!("{} other moves", flows.len() - FLOWS_SHOWN) }</td><td class="num">{ count(rest) }</td></tr>
+                    <tr><td class="muted">{ format!("{} other moves", count(others)) }</td><td class="num">{ count(rest) }</td></tr>
                 }
             </tbody>
         </table>

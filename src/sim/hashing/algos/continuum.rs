@@ -1,14 +1,60 @@
 //! A sorted ring of points over the whole `u64` space with a fast clockwise lookup: a prefix index maps
 //! the top bits of a key to the slice of points sharing them, so the binary search covers a few points.
 
+/// An index over sorted positions in `0..2^space_bits`: bucket `t` starts at the first position whose
+/// top bits (`position >> shift`) are >= t, about one position per bucket, so finding the first position
+/// at or after a key searches a few positions instead of the whole array (a binary search over a
+/// million points misses the cache at almost every step).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PrefixIndex {
+    starts: Vec<u32>,
+    shift: u32,
+}
+
+impl PrefixIndex {
+    /// The index of `sorted` (ascending), for keys below `2^space_bits`: between 2^4 and 2^20 buckets
+    /// (8 MB at most), fewer when the space itself is smaller.
+    pub fn new(sorted: &[u64], space_bits: u32) -> Self {
+        assert!(sorted.len() < u32::MAX as usize);
+        let space_bits = space_bits.min(u64::BITS);
+        let bits = (usize::BITS - sorted.len().leading_zeros()).clamp(4, 20).min(space_bits);
+        let shift = space_bits - bits;
+        let mut starts = Vec::with_capacity((1 << bits) + 1);
+        let mut i = 0usize;
+        for t in 0..=(1u64 << bits) {
+            while i < sorted.len() && (sorted[i] >> shift) < t {
+                i += 1;
+            }
+            starts.push(i as u32);
+        }
+        Self { starts, shift }
+    }
+
+    /// The first index of `sorted` (the slice the index was built from) whose position is >= `key`;
+    /// `sorted.len()` when every position is smaller.
+    #[inline]
+    pub fn first_at_or_after(&self, sorted: &[u64], key: u64) -> usize {
+        let t = usize::try_from(key >> self.shift).unwrap_or(usize::MAX);
+        if t.saturating_add(1) >= self.starts.len() {
+            // Past the last bucket (or an empty index): the key is beyond the space, so every position.
+            return sorted.len();
+        }
+        let (lo, hi) = (self.starts[t] as usize, self.starts[t + 1] as usize);
+        lo + sorted[lo..hi].partition_point(|&p| p < key)
+    }
+
+    /// Heap bytes used.
+    pub fn memory_bytes(&self) -> usize {
+        self.starts.len() * 4
+    }
+}
+
 /// Ring points sorted by (position, owner); `owners[i]` is the backend index of `positions[i]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Continuum {
     positions: Vec<u64>,
     owners: Vec<u32>,
-    /// `index[t]` = first point whose top `bits` bits are >= t; `2^bits + 1` entries.
-    index: Vec<u32>,
-    shift: u32,
+    index: PrefixIndex,
 }
 
 impl Continuum {
@@ -16,21 +62,10 @@ impl Continuum {
     /// the first one wins the keys there, so ties go the same way on every machine.
     pub fn new(mut points: Vec<(u64, u32)>) -> Self {
         assert!(!points.is_empty(), "a continuum needs a point");
-        assert!(points.len() < u32::MAX as usize);
         points.sort_unstable();
         let (positions, owners): (Vec<u64>, Vec<u32>) = points.into_iter().unzip();
-        // About one point per bucket, between 2^4 and 2^20 buckets (8 MB of index at most).
-        let bits = (usize::BITS - positions.len().leading_zeros()).clamp(4, 20);
-        let shift = 64 - bits;
-        let mut index = Vec::with_capacity((1 << bits) + 1);
-        let mut i = 0usize;
-        for t in 0..=(1u64 << bits) {
-            while i < positions.len() && (positions[i] >> shift) < t {
-                i += 1;
-            }
-            index.push(i as u32);
-        }
-        Self { positions, owners, index, shift }
+        let index = PrefixIndex::new(&positions, u64::BITS);
+        Self { positions, owners, index }
     }
 
     /// Number of points.
@@ -56,9 +91,7 @@ impl Continuum {
     /// Index of the point owning `key`: the first with position >= key, wrapping to 0.
     #[inline]
     pub fn point_of(&self, key: u64) -> usize {
-        let t = (key >> self.shift) as usize;
-        let (lo, hi) = (self.index[t] as usize, self.index[t + 1] as usize);
-        let i = lo + self.positions[lo..hi].partition_point(|&p| p < key);
+        let i = self.index.first_at_or_after(&self.positions, key);
         if i == self.positions.len() { 0 } else { i }
     }
 
@@ -70,7 +103,7 @@ impl Continuum {
 
     /// Heap bytes used.
     pub fn memory_bytes(&self) -> usize {
-        self.positions.len() * 8 + self.owners.len() * 4 + self.index.len() * 4
+        self.positions.len() * 8 + self.owners.len() * 4 + self.index.memory_bytes()
     }
 }
 

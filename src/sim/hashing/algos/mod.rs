@@ -16,7 +16,7 @@ mod ring;
 pub mod analysis;
 
 pub use bounded::Bounded;
-pub use continuum::Continuum;
+pub use continuum::{Continuum, PrefixIndex};
 pub use jump::{Jump, jump_consistent_hash};
 pub use ketama::{Ketama, ketama_key_hash};
 pub use maglev::{Maglev, is_prime};
