@@ -2,10 +2,13 @@
 //! virtual time from an interval timer, in bounded slices of events so the tab never freezes, and the
 //! playback bar (play, pause, step one virtual second, to the end, restart, speed, the clock). Live
 //! actions are recorded at the animation's virtual time, so after one the replay starts over and
-//! catches up with where the animation was.
+//! catches up with where the animation was. The timeline computed ahead is the run itself: once it
+//! reaches the end, its last state is the whole run's outcome (`Playback::outcome`), so a page computes
+//! its run once, in time-budgeted slices.
 
 use super::app::Playhead;
-use crate::scenario::{LabSession, Registered, Scenario};
+use super::sliced::{Progress, now_ms};
+use crate::scenario::{Finished, LabSession, Registered, Scenario};
 use crate::sim::timeline::{TimedRun, Timeline};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -17,8 +20,12 @@ use yew::prelude::*;
 const TICK_MS: i32 = 100;
 /// Most simulation events processed in one tick: a long or busy run falls behind rather than freezing.
 const EVENTS_PER_TICK: u64 = 20_000;
-/// Events of the timeline computed ahead per tick (its checkpoints make going back cheap).
-const TIMELINE_EVENTS_PER_TICK: u64 = 20_000;
+/// Real milliseconds of one slice of the timeline computed ahead (between slices the page answers input
+/// and paints), and the events between two looks at the clock within a slice.
+const AHEAD_SLICE_MS: f64 = 30.0;
+const AHEAD_CHUNK: u64 = 4_096;
+/// Real milliseconds between two progress re-renders while the timeline is computed.
+const AHEAD_PROGRESS_MS: f64 = 500.0;
 /// Virtual time between two looks at the clock while advancing, µs.
 const STRIDE_US: u64 = 50_000;
 
@@ -28,6 +35,10 @@ pub trait Animated: Registered<Sim: TimedRun> {
     /// What a frame shows.
     type Snapshot: 'static;
     fn snapshot(sim: &Self::Sim) -> Self::Snapshot;
+    /// How much of the whole run `sim` has done, from 0 to 1, for a progress bar (when the lab knows).
+    fn done_share(_sim: &Self::Sim) -> Option<f64> {
+        None
+    }
 }
 
 /// True when two scenarios start the same run of lab `L` (same seed and configuration; the actions may
@@ -83,6 +94,10 @@ struct Player<A: Animated> {
     /// slice per tick, even while paused; "to the end" sets it to the end of time.
     catch_up_us: u64,
     scenario: Option<Rc<Scenario>>,
+    /// The whole run summed up, once the timeline reached its end.
+    outcome: Option<Rc<Finished<A>>>,
+    /// Counts loads: a slice computing ahead for an older scenario stops.
+    generation: u64,
 }
 
 impl<A: Animated> Player<A> {
@@ -97,7 +112,33 @@ impl<A: Animated> Player<A> {
         self.clock_us = 0;
         self.catch_up_us = resume;
         self.scenario = Some(scenario.clone());
+        self.outcome = None;
+        self.generation += 1;
         self.advance_to(resume, EVENTS_PER_TICK);
+    }
+
+    /// Computes the timeline ahead for about `budget_ms`; once it holds the whole run, sums it up as the
+    /// outcome. Returns true when there is nothing left to compute.
+    fn compute_ahead(&mut self, budget_ms: f64) -> bool {
+        let Some(timeline) = self.timeline.as_mut() else { return true };
+        let start = now_ms();
+        let mut chunk = 64;
+        while !timeline.is_finished() && now_ms() - start < budget_ms {
+            timeline.advance(chunk);
+            chunk = (chunk * 2).min(AHEAD_CHUNK);
+        }
+        if timeline.is_finished() && self.outcome.is_none() {
+            self.outcome = Some(Rc::new(Finished::of(timeline.head().clone())));
+        }
+        timeline.is_finished()
+    }
+
+    /// The whole run's outcome, or how far the timeline is.
+    fn progress(&self) -> Progress<Finished<A>> {
+        match &self.outcome {
+            Some(o) => Progress::Done(o.clone()),
+            None => Progress::Running { events: self.timeline.as_ref().map_or(0, Timeline::events), partial: None },
+        }
     }
 
     /// Runs the shown run up to virtual time `target_us`, processing at most about `budget` events.
@@ -116,14 +157,17 @@ impl<A: Animated> Player<A> {
         }
     }
 
-    /// One timer tick: `advance_us` of virtual time (0 when paused), or more to catch up; and the
-    /// timeline computed a little further.
+    /// One timer tick: `advance_us` of virtual time (0 when paused), or more to catch up (from the
+    /// timeline, when it is computed that far: one copy instead of the events in between).
     fn tick(&mut self, advance_us: u64) {
         let target = self.clock_us.saturating_add(advance_us).max(self.catch_up_us);
-        self.advance_to(target, EVENTS_PER_TICK);
-        if let Some(t) = self.timeline.as_mut() {
-            t.advance(TIMELINE_EVENTS_PER_TICK);
+        let known = self.timeline.as_ref().map_or(0, |t| if t.is_finished() { u64::MAX } else { t.computed_us() });
+        if target > self.clock_us.saturating_add(advance_us) && known > self.clock_us.saturating_add(STRIDE_US) {
+            let catch_up = self.catch_up_us;
+            self.seek(target.min(known));
+            self.catch_up_us = catch_up;
         }
+        self.advance_to(target, EVENTS_PER_TICK);
     }
 
     /// Shows the run at virtual time `t_us` (past the computed timeline: the ticks catch up).
@@ -192,9 +236,13 @@ pub enum Command {
     Speed(u32),
 }
 
-/// The animation of one lab page: the current frame and the playback state.
-pub struct Playback<S> {
-    pub frame: Option<Frame<S>>,
+/// The animation of one lab page: the current frame, the playback state and the whole run's outcome.
+pub struct Playback<A: Animated> {
+    pub frame: Option<Frame<A::Snapshot>>,
+    /// The whole run (computed once, as the timeline): done when the timeline reached the end.
+    pub outcome: Progress<Finished<A>>,
+    /// The share of the whole run the timeline has computed, when the lab says (`Animated::done_share`).
+    pub computed_share: Option<f64>,
     pub playing: bool,
     /// Virtual seconds per real second.
     pub speed: u32,
@@ -204,19 +252,23 @@ pub struct Playback<S> {
 /// Animates `scenario`: replays it from the start (or catches up after a live action, or opens at the
 /// session's moment, paused) and advances it while playing. The clock is reported to `playhead`.
 #[hook]
-pub fn use_playback<A: Animated>(
-    session: &LabSession<A>,
-    initial_speed: u32,
-    playhead: &Playhead,
-) -> Playback<A::Snapshot> {
-    let player =
-        use_mut_ref(|| Player::<A> { timeline: None, shown: None, clock_us: 0, catch_up_us: 0, scenario: None });
+pub fn use_playback<A: Animated>(session: &LabSession<A>, initial_speed: u32, playhead: &Playhead) -> Playback<A> {
+    let player = use_mut_ref(|| Player::<A> {
+        timeline: None,
+        shown: None,
+        clock_us: 0,
+        catch_up_us: 0,
+        scenario: None,
+        outcome: None,
+        generation: 0,
+    });
     let frame = use_state(|| None::<Frame<A::Snapshot>>);
+    let outcome = use_state(|| Progress::<Finished<A>>::Running { events: 0, partial: None });
     let playing = use_state(|| session.session.open_at_us.is_none());
     let speed = use_state(|| initial_speed);
 
     {
-        let (player, frame, playing) = (player.clone(), frame.clone(), playing.clone());
+        let (player, frame, playing, outcome) = (player.clone(), frame.clone(), playing.clone(), outcome.clone());
         let open_at = session.session.open_at_us;
         use_effect_with(session.scenario.clone(), move |scenario| {
             let mut p = player.borrow_mut();
@@ -225,6 +277,12 @@ pub fn use_playback<A: Animated>(
                 playing.set(false);
             }
             frame.set(p.frame());
+            // A small run is over in the first slice: its outcome shows with the first frame.
+            p.compute_ahead(AHEAD_SLICE_MS);
+            outcome.set(p.progress());
+            let generation = p.generation;
+            drop(p);
+            compute_ahead(player, generation, frame, outcome, now_ms());
         });
     }
     {
@@ -257,12 +315,7 @@ pub fn use_playback<A: Animated>(
                     playing.set(false);
                     p.seek(t);
                 }
-                Command::Restart => {
-                    if let Some(s) = p.scenario.take() {
-                        p.clock_us = 0;
-                        p.load(&s, None);
-                    }
-                }
+                Command::Restart => p.seek(0),
                 // The ticks run to the end a slice at a time; the page stays responsive.
                 Command::ToEnd => {
                     p.catch_up_us = u64::MAX;
@@ -273,7 +326,50 @@ pub fn use_playback<A: Animated>(
             frame.set(p.frame());
         })
     };
-    Playback { frame: (*frame).clone(), playing: *playing, speed: *speed, on_command }
+    // (A timer's callback may hold the player while a state it sets renders the page.)
+    let computed_share =
+        player.try_borrow().ok().and_then(|p| p.timeline.as_ref().and_then(|t| A::done_share(t.head())));
+    Playback {
+        frame: (*frame).clone(),
+        outcome: (*outcome).clone(),
+        computed_share,
+        playing: *playing,
+        speed: *speed,
+        on_command,
+    }
+}
+
+/// Computes the timeline ahead, a slice per timer turn, until the run is over (or a newer scenario was
+/// loaded); shows the progress now and then, and the outcome (and the scrubber's known end) once over.
+fn compute_ahead<A: Animated>(
+    player: Rc<RefCell<Player<A>>>,
+    generation: u64,
+    frame: UseStateHandle<Option<Frame<A::Snapshot>>>,
+    outcome: UseStateHandle<Progress<Finished<A>>>,
+    shown_ms: f64,
+) {
+    if player.borrow().outcome.is_some() {
+        return;
+    }
+    gloo_timers::callback::Timeout::new(0, move || {
+        let mut p = player.borrow_mut();
+        if p.generation != generation {
+            return;
+        }
+        let over = p.compute_ahead(AHEAD_SLICE_MS);
+        let due = now_ms() - shown_ms >= AHEAD_PROGRESS_MS;
+        let (progress, last) = ((over || due).then(|| p.progress()), over.then(|| p.frame()));
+        drop(p);
+        if let Some(progress) = progress {
+            outcome.set(progress);
+        }
+        if let Some(last) = last {
+            frame.set(last);
+            return;
+        }
+        compute_ahead(player, generation, frame, outcome, if due { now_ms() } else { shown_ms });
+    })
+    .forget();
 }
 
 /// Ticks every `TICK_MS` (also while paused, to catch up and compute the timeline); returns the
@@ -287,12 +383,10 @@ fn ticker<A: Animated>(
     let window = web_sys::window();
     let tick = Closure::<dyn Fn()>::new(move || {
         let mut p = player.borrow_mut();
-        // The timeline computing ahead re-renders the page only once, when it holds the whole run (the
-        // scrubber's end): a paused page is not redrawn under the user's hands every tick.
-        let complete = |p: &Player<A>| p.timeline.as_ref().is_some_and(|t| t.is_finished());
-        let (before, was_finished, was_complete) = (p.clock_us, p.finished(), complete(&p));
+        // A paused page is not redrawn under the user's hands every tick: only when the clock moved.
+        let (before, was_finished) = (p.clock_us, p.finished());
         p.tick(if playing { u64::from(speed) * TICK_MS as u64 * 1000 } else { 0 });
-        if p.clock_us != before || p.finished() != was_finished || complete(&p) != was_complete {
+        if p.clock_us != before || p.finished() != was_finished {
             frame.set(p.frame());
         }
     });

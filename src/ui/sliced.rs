@@ -190,12 +190,6 @@ where
     runner.borrow().state.clone()
 }
 
-/// The whole run of a lab's scenario, in slices.
-#[hook]
-pub fn use_whole_run<L: Registered>(scenario: Rc<Scenario>) -> Progress<Finished<L>> {
-    use_sliced::<Scenario, WholeRun<L>>(scenario, WholeRun::<L>::start)
-}
-
 fn schedule<F: Finite>(
     runner: Rc<RefCell<Runner<F>>>,
     latest: Rc<RefCell<u64>>,

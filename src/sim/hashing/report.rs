@@ -284,21 +284,30 @@ fn flows(then: &[u32], now: &[u32], before: &Membership, after: &Membership) -> 
             counted.push((((run[0] >> 32) as u32, run[0] as u32), run.len() as u64));
         }
     }
-    let mut ranked: Vec<(std::cmp::Reverse<u64>, usize, usize, u32, u32)> =
-        counted.into_iter().map(|((a, b), keys)| (std::cmp::Reverse(keys), rank(a), rank(b), a, b)).collect();
-    let order = |&(keys, from, to, _, _): &(std::cmp::Reverse<u64>, usize, usize, u32, u32)| (keys, from, to);
-    if ranked.len() > FLOWS_KEPT {
-        ranked.select_nth_unstable_by_key(FLOWS_KEPT, order);
+    // One u64 per flow, ordered as the list is (most keys first, then the names): the complement of the
+    // keys (at most KEYS_MAX < 2^32) above the two names' ranks (fewer than 2^16 names: servers ever
+    // added).
+    debug_assert!(sorted.len() <= 1 << 16, "names fit 16 bits");
+    let mut packed: Vec<u64> = counted
+        .into_iter()
+        .map(|((a, b), keys)| {
+            (u64::from(u32::MAX) - keys.min(u64::from(u32::MAX))) << 32 | (rank(a) << 16 | rank(b)) as u64
+        })
+        .collect();
+    let unpack = |f: u64| (u64::from(u32::MAX) - (f >> 32), (f >> 16) as u16 as usize, f as u16 as usize);
+    if packed.len() > FLOWS_KEPT {
+        packed.select_nth_unstable(FLOWS_KEPT);
     }
-    let rest = ranked.split_off(ranked.len().min(FLOWS_KEPT));
-    ranked.sort_unstable_by_key(order);
+    let rest = packed.split_off(packed.len().min(FLOWS_KEPT));
+    packed.sort_unstable();
     Flows {
-        largest: ranked
+        largest: packed
             .into_iter()
-            .map(|(keys, _, _, a, b)| Flow { from: name(a).to_string(), to: name(b).to_string(), keys: keys.0 })
+            .map(unpack)
+            .map(|(keys, from, to)| Flow { from: sorted[from].to_string(), to: sorted[to].to_string(), keys })
             .collect(),
         others: rest.len() as u64,
-        other_keys: rest.iter().map(|f| f.0.0).sum(),
+        other_keys: rest.into_iter().map(|f| unpack(f).0).sum(),
     }
 }
 

@@ -129,6 +129,11 @@ impl ShopSim {
         self.finished
     }
 
+    /// The configuration the run started from.
+    pub fn config(&self) -> &ShopConfig {
+        &self.config
+    }
+
     /// Orders the producers have sent so far (of `config.orders`).
     pub fn produced(&self) -> u64 {
         self.orders.len() as u64

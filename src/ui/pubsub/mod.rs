@@ -56,7 +56,7 @@ pub struct PubSubPageProps {
 #[function_component(PubSubPage)]
 pub fn pubsub_page(props: &PubSubPageProps) -> Html {
     let play = playback::use_playback::<PubSub>(&props.session, 20, &props.playhead);
-    let outcome = super::sliced::use_whole_run::<PubSub>(props.session.scenario.clone());
+    let outcome = play.outcome.clone();
     let frame = play.frame.clone();
 
     let explains = props

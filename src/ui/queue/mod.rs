@@ -28,6 +28,9 @@ impl Animated for MessageQueue {
     fn snapshot(sim: &ShopSim) -> ShopSnapshot {
         sim.snapshot()
     }
+    fn done_share(sim: &ShopSim) -> Option<f64> {
+        Some(sim.produced() as f64 / f64::from(sim.config().orders.max(1)))
+    }
 }
 
 impl LabPage for MessageQueue {
@@ -66,8 +69,8 @@ pub struct QueuePageProps {
 /// The lab page.
 #[function_component(QueuePage)]
 pub fn queue_page(props: &QueuePageProps) -> Html {
-    let outcomes = outcome::use_outcomes(props.session.scenario.clone());
     let play = playback::use_playback::<MessageQueue>(&props.session, 20, &props.playhead);
+    let outcomes = outcome::use_outcomes(props.session.scenario.clone(), &play.outcome, play.computed_share);
     let frame = play.frame.clone();
 
     let explains = props

@@ -1,9 +1,9 @@
-//! The outcome of a queue scenario, run to its end in slices: the recorded run first, then the same
-//! orders and actions under the two other delivery guarantees (for the comparison table). Each timer
-//! tick processes a bounded number of events, so a 100,000-order run keeps the page responsive and shows
-//! its progress. Small runs finish in the first, synchronous slice and never show a progress bar.
+//! The outcome of a queue scenario: the recorded run (the animation's timeline, computed once, by
+//! `ui::playback`), then the same orders and actions under the two other delivery guarantees (for the
+//! comparison table), run to their end in slices once the recorded run is over. Each slice is bounded,
+//! so a 100,000-order run keeps the page responsive and shows its progress.
 
-use crate::scenario::Scenario;
+use crate::scenario::{Finished, Scenario};
 use crate::sim::queue::{Delivery, MessageQueue, ShopReport, ShopSim, check_all};
 use crate::ui::sliced::{Finite, Progress, use_sliced};
 use std::rc::Rc;
@@ -63,18 +63,32 @@ pub struct Runner {
     news: bool,
 }
 
+/// The scenario and its recorded run, finished: what the two other guarantees start from.
+#[derive(Clone)]
+pub struct Recorded {
+    scenario: Rc<Scenario>,
+    run: Rc<Finished<MessageQueue>>,
+}
+
+impl PartialEq for Recorded {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.run, &other.run) && self.scenario == other.scenario
+    }
+}
+
 impl Runner {
-    /// The recorded run first, then the two other guarantees; `None` for a scenario of another lab.
-    pub fn start(scenario: &Scenario) -> Option<Self> {
+    /// The two other guarantees after the recorded run; `None` for a scenario of another lab.
+    pub fn start(recorded: &Recorded) -> Option<Self> {
+        let scenario = &recorded.scenario;
         let (config, actions) = scenario.setup::<MessageQueue>()?;
-        let mut order = vec![config.delivery];
-        order.extend(
-            [Delivery::AtMostOnce, Delivery::AtLeastOnce, Delivery::EffectivelyOnce]
-                .into_iter()
-                .filter(|d| *d != config.delivery),
-        );
-        let todo: Vec<_> = order
+        let main = Outcome {
+            delivery: config.delivery,
+            report: recorded.run.report.clone(),
+            violations: recorded.run.violations.clone(),
+        };
+        let todo: Vec<_> = [Delivery::AtMostOnce, Delivery::AtLeastOnce, Delivery::EffectivelyOnce]
             .into_iter()
+            .filter(|d| *d != config.delivery)
             .rev()
             .filter_map(|d| {
                 let c = crate::sim::queue::ShopConfig { delivery: d, ..config.clone() };
@@ -84,7 +98,7 @@ impl Runner {
         let generation = NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Some(Self {
             orders: config.orders,
-            outcomes: Outcomes { delivery: config.delivery, done: Vec::new(), running: None, generation },
+            outcomes: Outcomes { delivery: config.delivery, done: vec![Rc::new(main)], running: None, generation },
             todo,
             news: false,
         })
@@ -128,14 +142,30 @@ impl Finite for Runner {
     }
 }
 
-/// The outcomes of `scenario`, filled in over the next ticks. A newer scenario stops the older runs.
+/// The outcomes of `scenario`: the recorded run once `recorded` (the animation's timeline) is over, the
+/// two other guarantees filled in over the next ticks. A newer scenario stops the older runs.
 #[hook]
-pub fn use_outcomes(scenario: Rc<Scenario>) -> Outcomes {
-    match use_sliced::<Scenario, Runner>(scenario, Runner::start) {
+pub fn use_outcomes(
+    scenario: Rc<Scenario>,
+    recorded: &Progress<Finished<MessageQueue>>,
+    recorded_share: Option<f64>,
+) -> Outcomes {
+    let key = match recorded {
+        Progress::Done(run) => Some(Rc::new(Recorded { scenario: scenario.clone(), run: run.clone() })),
+        Progress::Running { .. } => None,
+    };
+    let others =
+        use_sliced::<Option<Rc<Recorded>>, Runner>(Rc::new(key), |r| r.as_ref().and_then(|r| Runner::start(r)));
+    let delivery = scenario.setup::<MessageQueue>().map_or(Delivery::AtLeastOnce, |(c, _)| c.delivery);
+    match others {
         Progress::Done(o) => (*o).clone(),
         Progress::Running { partial: Some(o), .. } => (*o).clone(),
-        Progress::Running { partial: None, .. } => {
-            Outcomes { delivery: Delivery::AtLeastOnce, done: Vec::new(), running: None, generation: 0 }
-        }
+        // The recorded run is still being computed (by the animation's timeline).
+        Progress::Running { partial: None, .. } => Outcomes {
+            delivery,
+            done: Vec::new(),
+            running: Some((delivery, recorded_share.unwrap_or(0.0))),
+            generation: 0,
+        },
     }
 }

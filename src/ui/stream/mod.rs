@@ -56,7 +56,7 @@ pub struct StreamPageProps {
 #[function_component(StreamPage)]
 pub fn stream_page(props: &StreamPageProps) -> Html {
     let play = playback::use_playback::<PartitionedLog>(&props.session, 10, &props.playhead);
-    let outcome = super::sliced::use_whole_run::<PartitionedLog>(props.session.scenario.clone());
+    let outcome = play.outcome.clone();
     let frame = play.frame.clone();
     let color_by_key = use_state(|| false);
 
