@@ -26,6 +26,7 @@ impl ReplSim {
             redirected: false,
             ok: 0,
             refused: 0,
+            asked: 0,
             replies: Vec::new(),
             latest,
         };
@@ -85,7 +86,14 @@ impl ReplSim {
         if self.config.mode.has_primary() {
             self.send_request(req, node);
         } else {
-            for v in 0..self.n {
+            // A uniformly random R of the N nodes (Floyd's algorithm: exactly R draws).
+            let mut asked = 0u32;
+            for j in self.n - self.leaderless_need(false)..self.n {
+                let t = self.workload.below(u64::from(j) + 1) as u32;
+                asked |= if asked & (1 << t) != 0 { 1 << j } else { 1 << t };
+            }
+            self.pending.get_mut(&req).expect("pending").asked = asked;
+            for v in (0..self.n).filter(|v| asked & (1 << v) != 0) {
                 self.send_request(req, v);
             }
         }
@@ -134,6 +142,11 @@ impl ReplSim {
                 let need = if r.write.is_some() { need_write } else { need_read };
                 if r.refused > n - need {
                     self.fail(req, if self.shard_down(s) { FailReason::ShardDown } else { FailReason::TooFewReplies });
+                } else if r.write.is_none() {
+                    // A read asks one more node, the first not yet asked.
+                    let next = (0..n).find(|v| r.asked & (1 << v) == 0).expect("fewer refusals than N - R");
+                    r.asked |= 1 << next;
+                    self.send_request(req, next);
                 }
             }
             Reply::Refused => {
@@ -187,6 +200,10 @@ impl ReplSim {
                 shard.latest_acked[key] = Some(w);
                 if let Some(e) = shard.committed.get(pos.index as usize - 1).copied() {
                     self.resolve(s, w, e);
+                } else if shard.committed.last().is_some_and(|e| e.term > pos.term) {
+                    // A deposed primary's acknowledgement: a later term has committed, so this entry of
+                    // an older term past the committed end can never be committed.
+                    self.lose(s, w);
                 } else {
                     shard.awaiting.entry(pos.index).or_default().push(w);
                 }

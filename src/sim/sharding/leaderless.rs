@@ -1,6 +1,7 @@
 //! Leaderless replication (Dynamo-style): the client sends a write to all N nodes of the shard and calls
-//! it acknowledged after W replies; a read asks all N and returns the newest version among the first R
-//! replies. Versions are write ids (the client numbers writes in the order it sends them), and a node
+//! it acknowledged after W replies; a read asks a uniformly random R of the N (as Cassandra sends a read
+//! to R replicas, and as in PBS's model; a node that refuses, being down, is replaced by one not yet
+//! asked) and returns the newest version among the R replies. Versions are write ids (the client numbers writes in the order it sends them), and a node
 //! keeps the highest version it has seen per key: last writer wins. After a read, the client sends the
 //! newest version to those of the R that answered with an older one (read repair), which is how a
 //! revived node catches up on the keys that are read. A read is stale when it returns a version older

@@ -7,7 +7,7 @@
 //!   reply and its timeout: 6 events; a write also makes at most one append per replica because of it
 //!   (an append goes out on a new write only when none is in flight) and its answer, and each append
 //!   received may move one election timer: 3 (n - 1). Leaderless: the request and reply to each of n
-//!   nodes, the timeout and, for a read, at most R repairs.
+//!   nodes (a read asks R, and one more per refusal), the timeout and, for a read, at most R repairs.
 //! - Heartbeats: a primary ticks every interval; per tick a heartbeat, a stale-term answer, an append
 //!   retry and its answer per replica, and the timer moves they cause: 1 + 6 (n - 1). A shard no action
 //!   touches has one primary at a time; one an action touches may have up to n (a deposed primary

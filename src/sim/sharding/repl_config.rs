@@ -42,7 +42,8 @@ pub enum ReplMode {
     /// commit. No acknowledged write is ever lost.
     Quorum,
     /// No primary: the client sends each write to all `n` nodes and it is acknowledged after `w`
-    /// replies; a read asks all `n` and returns the newest of the first `r` replies (last writer wins).
+    /// replies; a read asks a random `r` of them (one more for each that refuses) and returns the
+    /// newest version they hold (last writer wins).
     Leaderless { n: u32, w: u32, r: u32 },
 }
 

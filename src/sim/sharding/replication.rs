@@ -95,6 +95,8 @@ pub(super) struct Req {
     pub redirected: bool,
     pub ok: u32,
     pub refused: u32,
+    /// Leaderless reads: the nodes asked, one bit each.
+    pub asked: u32,
     /// Leaderless reads: the replies so far (node, version).
     pub replies: Vec<(u32, u64)>,
     pub latest: Option<u64>,
