@@ -221,6 +221,24 @@ mod tests {
     }
 
     #[test]
+    fn a_timeline_seek_is_a_fresh_run() {
+        use crate::sim::timeline::Timeline;
+        for p in repl_presets() {
+            let mut timeline = Timeline::with_budget(p.start(), 500, 64 << 20);
+            while !timeline.advance(1_000) {}
+            assert!(timeline.checkpoints() > 5, "{}", p.name);
+            for t in [0, 1_234_567, 3_000_000, 3_456_789, 9_999_999] {
+                let mut fresh = p.start();
+                fresh.run_until(t);
+                assert_eq!(timeline.seek(t).report(), fresh.report(), "{} at {t}", p.name);
+            }
+            let end = timeline.seek_events(u64::MAX);
+            assert_eq!(end.report(), p.run().report(), "{}", p.name);
+            assert!(end.approx_bytes() > 0);
+        }
+    }
+
+    #[test]
     fn running_in_slices_gives_the_same_run() {
         let p = repl_preset("failover-async").unwrap();
         let mut sliced = p.start();

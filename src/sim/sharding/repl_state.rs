@@ -252,3 +252,70 @@ pub(super) struct Shard {
     pub lag: Vec<CowVec<u32>>,
     pub counts: ShardCounts,
 }
+
+impl super::ReplSim {
+    /// An estimate of the bytes this run holds (what one timeline checkpoint costs; see `sim::timeline`),
+    /// leaving out the chunks of the logs `earlier` (a copy this run continues) shares with it. The
+    /// entries carried by append messages in flight (at most a batch each) are not counted.
+    pub fn approx_bytes_beyond(&self, earlier: Option<&Self>) -> usize {
+        use crate::sim::timeline::{btree_bytes, deque_bytes, vec_bytes};
+        let nodes = |s: usize, shard: &Shard| -> usize {
+            shard
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(v, n)| {
+                    let before = earlier.map(|e| &e.shards[s].nodes[v].log);
+                    n.log.bytes_beyond(before)
+                        + vec_bytes(&n.next)
+                        + vec_bytes(&n.matched)
+                        + vec_bytes(&n.inflight)
+                        + deque_bytes(&n.waiting)
+                        + vec_bytes(&n.kv)
+                })
+                .sum::<usize>()
+        };
+        let shards: usize = self
+            .shards
+            .iter()
+            .enumerate()
+            .map(|(s, shard)| {
+                let before = earlier.map(|e| &e.shards[s]);
+                vec_bytes(&shard.nodes)
+                    + nodes(s, shard)
+                    + shard.committed.bytes_beyond(before.map(|b| &b.committed))
+                    + btree_bytes::<u64, Vec<u64>>(shard.awaiting.len())
+                    + shard.awaiting.values().map(vec_bytes).sum::<usize>()
+                    + vec_bytes(&shard.latest_acked)
+                    + vec_bytes(&shard.newest)
+                    + vec_bytes(&shard.lag)
+                    + shard
+                        .lag
+                        .iter()
+                        .enumerate()
+                        .map(|(v, l)| l.bytes_beyond(before.map(|b| &b.lag[v])))
+                        .sum::<usize>()
+            })
+            .sum();
+        std::mem::size_of::<Self>()
+            + self.scheduler.approx_bytes()
+            + vec_bytes(&self.actions)
+            + vec_bytes(&self.shards)
+            + shards
+            + self.writes.bytes_beyond(earlier.map(|e| &e.writes))
+            + btree_bytes::<u64, super::replication::Req>(self.pending.len())
+            + self.timeline.bytes_beyond(earlier.map(|e| &e.timeline))
+            + self.elections.bytes_beyond(earlier.map(|e| &e.elections))
+            + self.lost.bytes_beyond(earlier.map(|e| &e.lost))
+            + vec_bytes(&self.truncations)
+            + self.truncations.iter().map(|t| vec_bytes(&t.writes)).sum::<usize>()
+            + vec_bytes(&self.broken)
+            + self.latencies.bytes_beyond(earlier.map(|e| &e.latencies))
+            + self.sample_times.bytes_beyond(earlier.map(|e| &e.sample_times))
+    }
+
+    /// `approx_bytes_beyond(None)`: everything the run holds.
+    pub fn approx_bytes(&self) -> usize {
+        self.approx_bytes_beyond(None)
+    }
+}
