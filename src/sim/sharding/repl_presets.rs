@@ -179,9 +179,12 @@ mod tests {
             assert_eq!((c.writes_failed, c.reads_failed), (0, 0), "shard {s}");
             assert!(c.writes_acked > 100);
         }
+        assert_eq!(sim.serving(1).unwrap_err(), "shard 1 is unavailable: every one of its nodes is down");
+        assert_eq!(sim.serving(0), Ok(0));
         sim.run();
         let r = sim.report();
         assert_eq!(r.per_shard[1].elections, 1, "it elects a primary once back");
+        assert_eq!(sim.serving(1), Ok(r.per_shard[1].routed_to.unwrap()));
         assert!(r.lost_writes == 0 && check_all(&sim).is_empty());
     }
 

@@ -316,6 +316,29 @@ impl ReplSim {
         &self.shards[s].nodes[v].log
     }
 
+    /// Whether shard `s` can serve a query now, for the query router: `Ok` with the node the client routes
+    /// to (an up primary of the newest term it knows; leaderless: any up node), or the error a query
+    /// needing the shard gets, as a sentence.
+    pub fn serving(&self, s: usize) -> Result<u32, String> {
+        let shard = &self.shards[s];
+        if self.shard_down(s) {
+            return Err(FailReason::ShardDown.sentence(s as u32));
+        }
+        if !self.config.mode.has_primary() {
+            let up = shard.nodes.iter().filter(|n| n.up).count() as u32;
+            let need = self.leaderless_need(false).max(self.leaderless_need(true));
+            let v = shard.nodes.iter().position(|n| n.up).expect("a node is up") as u32;
+            return if up >= need { Ok(v) } else { Err(FailReason::TooFewReplies.sentence(s as u32)) };
+        }
+        let (v, _) = shard.router;
+        let node = &shard.nodes[v as usize];
+        match (node.up, node.role) {
+            (true, Role::Primary) => Ok(v),
+            (false, _) => Err(FailReason::NodeDown.sentence(s as u32)),
+            _ => Err(FailReason::NoPrimary.sentence(s as u32)),
+        }
+    }
+
     /// A one-way network delay: the base plus a uniform jitter.
     pub(super) fn net_delay(&mut self) -> SimTime {
         self.d.net + self.net.below(self.d.jitter + 1)
