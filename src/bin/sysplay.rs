@@ -1,6 +1,6 @@
 //! The command line over the same core as the page: run a scenario or a preset and print its metrics as
 //! JSON, turn scenario files into share links and back; place keys under each placement algorithm,
-//! print a Maglev table, and measure how many keys move when servers change.
+//! print a Maglev table, measure how many keys move when servers change, and measure quorum staleness.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -18,6 +18,7 @@ mod cli {
     use sysplay::sim::hash::hash_u64;
     use sysplay::sim::hashing::algos::{self, Algo, AlgoParams, Backend, Jump, Maglev, Placer, analysis};
     use sysplay::sim::queue::{MmcConfig, check_all, run_mmc, shop_preset, shop_presets};
+    use sysplay::sim::sharding::quorum;
 
     /// Default page address put in front of generated links.
     const DEFAULT_BASE: &str = "http://127.0.0.1:8080/";
@@ -124,6 +125,29 @@ mod cli {
             /// Seed of the run.
             #[arg(long, default_value_t = 1)]
             seed: u64,
+        },
+        /// Measures quorum staleness (probabilistically bounded staleness): a write acknowledged by a
+        /// random W of N replicas, a read of a random R right after; prints the stale fraction measured
+        /// and C(N-W, R) / C(N, R), with how the window closes as the write propagates, as JSON.
+        Quorum {
+            /// Replicas N.
+            #[arg(long)]
+            n: u32,
+            /// Write quorum W: replicas that acknowledge the write.
+            #[arg(long)]
+            w: u32,
+            /// Read quorum R: replicas a read asks.
+            #[arg(long)]
+            r: u32,
+            /// Number of trials.
+            #[arg(long)]
+            trials: u64,
+            /// Seed of the trials.
+            #[arg(long, default_value_t = 1)]
+            seed: u64,
+            /// Mean delay after which each other replica receives the write (exponential), ms.
+            #[arg(long, default_value_t = 10.0, allow_negative_numbers = true)]
+            mean_delay_ms: f64,
         },
         /// Runs a pizza-shop preset of the message-queue lab and prints its metrics as JSON.
         Shop {
@@ -299,6 +323,16 @@ mod cli {
                 value["seed"] = seed.into();
                 value["percentiles"] = "nearest-rank over every measured order".into();
                 value["theory"] = serde_json::to_value(theory).map_err(|e| e.to_string())?;
+                serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
+            }
+            Command::Quorum { n, w, r, trials, seed, mean_delay_ms } => {
+                let m = quorum::measure(n, w, r, trials, seed, mean_delay_ms)?;
+                let mut value = serde_json::to_value(&m).map_err(|e| e.to_string())?;
+                value["model"] = "a write acknowledged by a uniformly random W of N replicas, a read of a uniformly \
+                                  random R right after: stale when the two sets are disjoint; theory C(N-W, R) / C(N, R). \
+                                  Window: each other replica receives the write after an exponential delay of mean \
+                                  mean_delay_ms; theory C(N-W, R) / C(N, R) * exp(-R t / mean)"
+                    .into();
                 serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
             }
             Command::Shop { list: true, .. } => Ok(shop_presets()

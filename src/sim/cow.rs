@@ -66,6 +66,21 @@ impl<T: Clone> CowVec<T> {
         self.chunk_mut(i / CHUNK).get_mut(i % CHUNK)
     }
 
+    /// Keeps the first `len` elements and drops the rest (nothing when `len` is not below the length).
+    /// Whole chunks past the cut are dropped without copying; the chunk holding the cut is copied first
+    /// if another copy holds it.
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.len {
+            return;
+        }
+        self.chunks.truncate(len.div_ceil(CHUNK));
+        self.len = len;
+        if !len.is_multiple_of(CHUNK) {
+            let last = self.chunks.len() - 1;
+            self.chunk_mut(last).truncate(len % CHUNK);
+        }
+    }
+
     /// The elements as a plain vector.
     pub fn to_vec(&self) -> Vec<T> {
         self.iter().cloned().collect()
@@ -196,6 +211,28 @@ mod tests {
         assert_eq!(a.bytes_beyond(Some(&b)), pointers + chunk(&a.chunks[0]) + chunk(&a.chunks[2]));
         assert_eq!(a.bytes_beyond(None), pointers + a.chunks.iter().map(chunk).sum::<usize>());
         assert!(a.chunks.iter().all(|c| c.capacity() <= CHUNK), "chunks never grow past CHUNK");
+    }
+
+    #[test]
+    fn truncate_cuts_like_a_vec_and_leaves_copies_alone() {
+        for cut in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 3, 5 * CHUNK] {
+            let mut v = CowVec::new();
+            let mut w = Vec::new();
+            for i in 0..(2 * CHUNK + 7) {
+                v.push(i);
+                w.push(i);
+            }
+            let copy = v.clone();
+            v.truncate(cut);
+            w.truncate(cut);
+            assert_eq!(v.to_vec(), w, "cut at {cut}");
+            assert_eq!(v.len(), w.len());
+            v.push(42);
+            w.push(42);
+            assert_eq!(v.to_vec(), w, "push after cut at {cut}");
+            assert_eq!(copy.len(), 2 * CHUNK + 7, "the copy is untouched");
+            assert!(copy.iter().copied().eq(0..2 * CHUNK + 7));
+        }
     }
 
     #[test]

@@ -20,12 +20,13 @@
 //! doubles, so they stay evenly spread over the events. `benches/timeline.rs` compares the estimate
 //! with the bytes really allocated.
 //!
-//! Everything here is generic over [`TimedRun`], which the pizza shop, the partitioned log and the
-//! publish/subscribe run implement.
+//! Everything here is generic over [`TimedRun`], which the pizza shop, the partitioned log, the
+//! publish/subscribe run and the sharding lab's replication run implement.
 
 use super::kernel::SimTime;
 use super::pubsub::PubSubSim;
 use super::queue::ShopSim;
+use super::sharding::ReplSim;
 use super::stream::StreamSim;
 use std::collections::VecDeque;
 use std::mem::size_of;
@@ -274,6 +275,30 @@ impl TimedRun for StreamSim {
     }
     fn approx_bytes_beyond(&self, earlier: &Self) -> usize {
         StreamSim::approx_bytes_beyond(self, Some(earlier))
+    }
+}
+
+impl TimedRun for ReplSim {
+    fn step(&mut self) -> Option<SimTime> {
+        ReplSim::step(self)
+    }
+    fn run_until(&mut self, t_us: SimTime) {
+        ReplSim::run_until(self, t_us)
+    }
+    fn now(&self) -> SimTime {
+        ReplSim::now(self)
+    }
+    fn events(&self) -> u64 {
+        ReplSim::steps(self)
+    }
+    fn is_finished(&self) -> bool {
+        ReplSim::is_finished(self)
+    }
+    fn approx_bytes(&self) -> usize {
+        ReplSim::approx_bytes(self)
+    }
+    fn approx_bytes_beyond(&self, earlier: &Self) -> usize {
+        ReplSim::approx_bytes_beyond(self, Some(earlier))
     }
 }
 
