@@ -3,11 +3,13 @@
 
 pub mod data;
 pub mod partition;
+pub mod reshard;
 pub mod router;
 pub mod sql;
 
 pub use data::{CITIES, CitySkew, DataConfig, Dataset, Order, User};
 pub use partition::{Census, Layout, OrdersBy, ShardKey, ShardingConfig, VerticalPlan, vertical_plan};
+pub use reshard::{Reshard, reshard};
 pub use router::{
     Access, Answer, Cluster, Latency, LatencyModel, Outcome, Plan, QueryRun, ROWS_SHOWN_MAX, Routing, ShardWork, plan,
 };
