@@ -123,8 +123,8 @@ impl Op {
     }
 }
 
-/// A literal value.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A literal value (ordered integers first, as SQLite orders them, for sorting answers).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Literal {
     Int(i64),
