@@ -224,7 +224,7 @@ mod cli {
     }
 
     impl DataArgs {
-        fn dataset(&self) -> Result<Dataset, String> {
+        fn config(&self) -> Result<DataConfig, String> {
             let cities = match self.cities.as_str() {
                 "uniform" => CitySkew::Uniform,
                 other => {
@@ -238,10 +238,13 @@ mod cli {
                     CitySkew::Zipf { s_milli: (s * 1000.0).round().min(f64::from(u32::MAX)) as u32 }
                 }
             };
-            Dataset::new(
-                self.seed,
-                &DataConfig { users: self.users, cities, orders_per_user_max: self.orders_per_user },
-            )
+            let config = DataConfig { users: self.users, cities, orders_per_user_max: self.orders_per_user };
+            config.validate()?;
+            Ok(config)
+        }
+
+        fn dataset(&self) -> Result<Dataset, String> {
+            Dataset::new(self.seed, &self.config()?)
         }
     }
 
@@ -401,6 +404,7 @@ mod cli {
                 }
                 let q = sharding::parse(&query)?;
                 let config = ShardingConfig { orders_by, age_index, ..ShardingConfig::new(shard_key.parse()?, shards) };
+                sharding::budget::query_work(&data.config()?, &config, q.join).check()?;
                 let cluster = Cluster::new(data.dataset()?, &config)?;
                 let outcome = cluster.run(&q, &LatencyModel::default(), show);
                 let mut value = serde_json::Map::new();
@@ -425,6 +429,7 @@ mod cli {
             Command::Reshard { data, from, to, shard_key } => {
                 let key: ShardKey = shard_key.parse()?;
                 ShardingConfig::new(key, to).validate()?;
+                sharding::budget::reshard_work(&data.config()?).check()?;
                 let report = sharding::reshard(&data.dataset()?, &ShardingConfig::new(key, from), to)?;
                 let mut value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
                 value["seed"] = data.seed.into();

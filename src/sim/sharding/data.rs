@@ -44,8 +44,8 @@ pub const AMOUNT_CENTS_MAX: u64 = 50_000;
 pub mod limits {
     /// Most users (the notes' ten million).
     pub const USERS_MAX: u64 = 10_000_000;
-    /// Most orders one user can have.
-    pub const ORDERS_PER_USER_MAX: u32 = 5;
+    /// Most orders one user can have (so a join over ten million users fits the work budget: `budget.rs`).
+    pub const ORDERS_PER_USER_MAX: u32 = 4;
     /// Largest Zipf exponent for the cities, in thousandths.
     pub const ZIPF_S_MILLI_MAX: u32 = 3_000;
 }

@@ -233,6 +233,19 @@ impl Layout {
         }
     }
 
+    /// Users per shard: by arithmetic under the id-range key, else one lookup per user (no orders, no ages:
+    /// lighter than a [`Census`]).
+    pub fn users_per_shard(&self, data: &Dataset) -> Vec<u64> {
+        if self.key == ShardKey::IdRange {
+            return (0..self.shards).map(|s| (self.id_range(s).1 + 1).saturating_sub(self.id_range(s).0)).collect();
+        }
+        let mut out = vec![0u64; self.shards as usize];
+        for id in 1..=data.users() {
+            out[self.shard_of_user(data, id) as usize] += 1;
+        }
+        out
+    }
+
     /// Under the id-range key, the ids shard `s` holds within 1..=N: `lo..=hi` (empty when lo > hi).
     pub fn id_range(&self, s: u32) -> (u64, u64) {
         let (n, k) = (u128::from(self.users), u128::from(self.shards));
@@ -426,6 +439,7 @@ mod tests {
                     }
                 }
                 assert_eq!(c.users, users, "{key}");
+                assert_eq!(layout.users_per_shard(&d), users, "{key}");
                 assert_eq!(c.orders, orders, "{key}");
                 assert_eq!(c.total_users(), 3000);
                 for (s, &n) in users.iter().enumerate() {
