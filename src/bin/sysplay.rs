@@ -19,6 +19,9 @@ mod cli {
     use sysplay::sim::hashing::algos::{self, Algo, AlgoParams, Backend, Jump, Maglev, Placer, analysis};
     use sysplay::sim::queue::{MmcConfig, check_all, run_mmc, shop_preset, shop_presets};
     use sysplay::sim::sharding::quorum;
+    use sysplay::sim::sharding::{
+        self, CitySkew, Cluster, DataConfig, Dataset, LatencyModel, OrdersBy, ShardKey, ShardingConfig,
+    };
 
     /// Default page address put in front of generated links.
     const DEFAULT_BASE: &str = "http://127.0.0.1:8080/";
@@ -149,6 +152,46 @@ mod cli {
             #[arg(long, default_value_t = 10.0, allow_negative_numbers = true)]
             mean_delay_ms: f64,
         },
+        /// Routes a query of the sharding lab's SQL subset over sharded users and orders and prints, as JSON,
+        /// the answer (`rows`: rows returned, or the count for count(*)), the shards touched, the rows scanned,
+        /// the plan and its simulated latency. The answer never depends on the shards or the shard key.
+        Query {
+            #[command(flatten)]
+            data: DataArgs,
+            /// Number of shards.
+            #[arg(long, default_value_t = 4)]
+            shards: u32,
+            /// id-range, id-hash, ring or location.
+            #[arg(long, default_value = "id-hash")]
+            shard_key: String,
+            /// Orders live with their user (user-id: joins are local) or by their own id (order-id).
+            #[arg(long, default_value = "user-id")]
+            orders_by: String,
+            /// A per-shard index: only `age` is supported.
+            #[arg(long)]
+            index: Option<String>,
+            /// Rows of the answer to print (the count stays exact).
+            #[arg(long, default_value_t = 20)]
+            show: usize,
+            /// The query, e.g. "SELECT * FROM users WHERE location = 'London' AND age >= 50".
+            query: String,
+        },
+        /// Prints, as JSON, the users that change shard when shard-0..shard-{from-1} become
+        /// shard-0..shard-{to-1}: the moved fraction against the least possible, per-shard counts before
+        /// and after.
+        Reshard {
+            #[command(flatten)]
+            data: DataArgs,
+            /// Shards before.
+            #[arg(long)]
+            from: u32,
+            /// Shards after.
+            #[arg(long)]
+            to: u32,
+            /// id-range, id-hash, ring or location.
+            #[arg(long, default_value = "id-hash")]
+            shard_key: String,
+        },
         /// Runs a pizza-shop preset of the message-queue lab and prints its metrics as JSON.
         Shop {
             /// The preset's name (`sysplay shop --list` shows them).
@@ -185,6 +228,48 @@ mod cli {
         /// Bounded loads: the load factor c.
         #[arg(long, default_value_t = 1.25)]
         c: f64,
+    }
+
+    /// The sharding lab's tables.
+    #[derive(clap::Args)]
+    struct DataArgs {
+        /// Number of users (ids 1..=N), at most 10,000,000.
+        #[arg(long, default_value_t = 10_000)]
+        users: u64,
+        /// Seed of every generated row.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How users spread over the cities: uniform, or zipf:S (S the exponent, e.g. zipf:1.0).
+        #[arg(long, default_value = "zipf:1.0")]
+        cities: String,
+        /// Most orders per user (each user has 0 to this many).
+        #[arg(long, default_value_t = 3)]
+        orders_per_user: u32,
+    }
+
+    impl DataArgs {
+        fn config(&self) -> Result<DataConfig, String> {
+            let cities = match self.cities.as_str() {
+                "uniform" => CitySkew::Uniform,
+                other => {
+                    let s = other
+                        .strip_prefix("zipf:")
+                        .and_then(|s| s.parse::<f64>().ok())
+                        .filter(|s| s.is_finite() && *s >= 0.0);
+                    let s = s.ok_or_else(|| {
+                        format!("--cities takes uniform or zipf:S with S a number, 0 or more (got {other})")
+                    })?;
+                    CitySkew::Zipf { s_milli: (s * 1000.0).round().min(f64::from(u32::MAX)) as u32 }
+                }
+            };
+            let config = DataConfig { users: self.users, cities, orders_per_user_max: self.orders_per_user };
+            config.validate()?;
+            Ok(config)
+        }
+
+        fn dataset(&self) -> Result<Dataset, String> {
+            Dataset::new(self.seed, &self.config()?)
+        }
     }
 
     impl ServerArgs {
@@ -333,6 +418,55 @@ mod cli {
                                   Window: each other replica receives the write after an exponential delay of mean \
                                   mean_delay_ms; theory C(N-W, R) / C(N, R) * exp(-R t / mean)"
                     .into();
+                serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
+            }
+            Command::Query { data, shards, shard_key, orders_by, index, show, query } => {
+                let age_index = match index.as_deref() {
+                    None => false,
+                    Some("age") => true,
+                    Some(other) => {
+                        return Err(format!("no index on \"{other}\": only a per-shard index on age is supported"));
+                    }
+                };
+                let orders_by = match orders_by.as_str() {
+                    "user-id" => OrdersBy::UserId,
+                    "order-id" => OrdersBy::OrderId,
+                    other => return Err(format!("--orders-by takes user-id or order-id (got {other})")),
+                };
+                if show > sharding::ROWS_SHOWN_MAX {
+                    return Err(format!("--show prints at most {} rows", sharding::ROWS_SHOWN_MAX));
+                }
+                let q = sharding::parse(&query)?;
+                let config = ShardingConfig { orders_by, age_index, ..ShardingConfig::new(shard_key.parse()?, shards) };
+                sharding::budget::query_work(&data.config()?, &config, q.join).check()?;
+                let cluster = Cluster::new(data.dataset()?, &config)?;
+                let outcome = cluster.run(&q, &LatencyModel::default(), show);
+                let mut value = serde_json::Map::new();
+                value.insert("query".into(), outcome.query.clone().into());
+                value.insert("rows".into(), outcome.answer.rows_value().into());
+                value.insert("shards_touched".into(), outcome.plan.touched.len().into());
+                value.insert("rows_scanned".into(), outcome.rows_scanned.into());
+                value.insert("rows_scanned_without_index".into(), outcome.rows_scanned_without_index.into());
+                value.insert("rows_scanned_with_index".into(), outcome.rows_scanned_with_index.into());
+                value.insert("network_rows".into(), outcome.network_rows.into());
+                value.insert("latency_ms".into(), (outcome.latency.total_ns as f64 / 1e6).into());
+                value.insert("shard_key".into(), config.key.name().into());
+                value.insert("shards".into(), shards.into());
+                value.insert("users".into(), data.users.into());
+                value.insert("seed".into(), data.seed.into());
+                let rest = serde_json::to_value(&outcome).map_err(|e| e.to_string())?;
+                for key in ["plan", "shards", "answer", "latency"] {
+                    value.insert(if key == "shards" { "per_shard".into() } else { key.into() }, rest[key].clone());
+                }
+                serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
+            }
+            Command::Reshard { data, from, to, shard_key } => {
+                let key: ShardKey = shard_key.parse()?;
+                ShardingConfig::new(key, to).validate()?;
+                sharding::budget::reshard_work(&data.config()?).check()?;
+                let report = sharding::reshard(&data.dataset()?, &ShardingConfig::new(key, from), to)?;
+                let mut value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+                value["seed"] = data.seed.into();
                 serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
             }
             Command::Shop { list: true, .. } => Ok(shop_presets()

@@ -1,6 +1,7 @@
 //! The sharding and replication lab. Replication: each shard a primary and replicas (synchronous,
 //! asynchronous or majority quorum, Raft-style failover) or leaderless N/R/W quorums; the probabilistic
-//! staleness of quorums against theory.
+//! staleness of quorums against theory. Data: the users and orders tables as pure functions of the
+//! seed, horizontal and vertical partitioning, shard keys, resharding, the query router and load skew.
 
 mod client;
 mod election;
@@ -18,3 +19,22 @@ pub use repl_config::{ReadFrom, ReplAction, ReplConfig, ReplMode, TimedReplActio
 pub use repl_presets::{ReplPreset, repl_preset, repl_presets};
 pub use repl_report::{ReplReport, ReplSnapshot};
 pub use replication::ReplSim;
+
+pub mod budget;
+pub mod config;
+pub mod data;
+pub mod partition;
+pub mod reshard;
+pub mod router;
+pub mod skew;
+pub mod sql;
+
+pub use config::ShardDataConfig;
+pub use data::{CITIES, CitySkew, DataConfig, Dataset, Order, User};
+pub use partition::{Census, Layout, OrdersBy, ShardKey, ShardingConfig, VerticalPlan, vertical_plan};
+pub use reshard::{Reshard, reshard};
+pub use router::{
+    Access, Answer, Cluster, Latency, LatencyModel, Outcome, Plan, QueryRun, ROWS_SHOWN_MAX, Routing, ShardWork, plan,
+};
+pub use skew::{LoadReport, ShardLoad, Workload, compare_keys, load};
+pub use sql::{Column, Cond, Literal, Op, Projection, Query, SUPPORTED, parse};
