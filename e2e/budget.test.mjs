@@ -24,8 +24,15 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 /** The built site, as in harness.mjs (override with E2E_DIST). */
 const DIST_DIR = path.resolve(process.env.E2E_DIST ?? path.join(REPO_ROOT, 'dist'));
 
-/** The labs the page has (hashing, queue, stream, pubsub). Raise it when a lab lands: 5 more are planned. */
+/** The labs of the usual size the page has (hashing, queue, stream, pubsub). Raise it when such a lab
+ * lands: 4 more are planned. */
 export const LABS = 4;
+/** The sharding and replication lab, gzip KB: two simulations in one (a Raft-style replication
+ * simulator, and a query router over generated tables with its SQL subset) and its page. It added 119-120
+ * KB gzip to the whole wasm (79 KB of its own code alone; its formats inlined into the shared scenario
+ * decoder, its strings), twice a usual lab; 125 leaves it about 5% to grow. Loading a lab's code only
+ * when it is opened is the structural answer to its weight. */
+export const SHARDING_KB = 125;
 /** What the page carries whatever its labs, gzip KB. Raised from 250 when the lab contract, the
  * timeline and the run budget landed: shared machinery every lab uses (the shared code grew from 241.5
  * to 286 KB raw and the data from 136 to 151 KB, measured with tools/wasm_sizes.mjs; 509 KB gzip in
@@ -49,15 +56,15 @@ function built(ext) {
 
 test('the release wasm stays within its budget', () => {
   const wasm = built('.wasm');
-  const budget = BASE_KB + LABS * PER_LAB_KB;
+  const budget = BASE_KB + LABS * PER_LAB_KB + SHARDING_KB;
   console.log(
     `${wasm.name}: ${kb(wasm.raw).toFixed(1)} KB raw, ${kb(wasm.gzip).toFixed(1)} KB gzip; ` +
-      `budget ${budget} KB gzip (${BASE_KB} + ${LABS} labs × ${PER_LAB_KB})`,
+      `budget ${budget} KB gzip (${BASE_KB} + ${LABS} labs × ${PER_LAB_KB} + sharding ${SHARDING_KB})`,
   );
   assert.ok(
     kb(wasm.gzip) <= budget,
     `The release wasm is ${kb(wasm.gzip).toFixed(1)} KB gzip, over its budget of ${budget} KB ` +
-      `(${BASE_KB} KB + ${LABS} labs × ${PER_LAB_KB} KB). If a lab was added, raise LABS in ` +
+      `(${BASE_KB} KB + ${LABS} labs × ${PER_LAB_KB} KB + sharding ${SHARDING_KB} KB). If a lab was added, raise LABS in ` +
       `e2e/budget.test.mjs; otherwise check that this is a release build (trunk build --release) and ` +
       `find what grew (node tools/wasm_sizes.mjs, see README.md).`,
   );

@@ -10,6 +10,7 @@ crate::registry! {
     Queue = "queue" => crate::sim::queue::MessageQueue,
     Stream = "stream" => crate::sim::stream::PartitionedLog,
     Pubsub = "pubsub" => crate::sim::pubsub::PubSub,
+    Sharding = "sharding" => crate::sim::sharding::Sharding,
 }
 
 /// Generates, from the list of labs, the types and the dispatch that depend on it.

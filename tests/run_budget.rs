@@ -12,8 +12,9 @@ use sysplay::sim::pubsub::{
     PatternKind, PubSubAction, PubSubConfig, PubSubSim, ServiceSpec, SubscriptionSpec, TimedPubSubAction, TopicWeight,
 };
 use sysplay::sim::queue::{Delivery, Redistribution, ShopAction, ShopConfig, ShopSim, ShopSpec, TimedAction};
+use sysplay::sim::sharding::ShardLabSim;
 use sysplay::sim::stream::{Assignor, CommitMode, GroupSpec, StreamAction, StreamConfig, StreamSim, TimedStreamAction};
-use sysplay::sim::{WORK_EVENTS_MAX, pubsub, queue, stream};
+use sysplay::sim::{WORK_EVENTS_MAX, pubsub, queue, sharding, stream};
 
 const HEAVIEST: &str = include_str!("golden/heaviest.txt");
 const DAY_MS: u64 = 86_400_000;
@@ -236,6 +237,7 @@ fn the_heaviest_links_open_and_each_is_at_the_budget() {
                     LabSetup::Queue { config, actions } => queue::estimate_work(config, actions).total(),
                     LabSetup::Stream { config, actions } => stream::estimate_work(config, actions).total(),
                     LabSetup::Pubsub { config, actions } => pubsub::estimate_work(config, actions).total(),
+                    LabSetup::Sharding { config, actions } => sharding::lab::estimate_work(config, actions).total(),
                     LabSetup::Hashing { .. } => unreachable!(),
                 }
             }
@@ -294,6 +296,15 @@ fn scaled_down_twins_of_the_heaviest_runs_stay_under_their_estimates() {
                 }
                 let estimate = pubsub::estimate_work(&config, &actions).total();
                 let mut sim = PubSubSim::new(s.seed, &config, &actions).expect("accepted");
+                sim.run();
+                assert!(sim.steps() <= estimate, "{lab}: {} > {estimate}", sim.steps());
+            }
+            LabSetup::Sharding { mut config, actions } => {
+                config.repl.horizon_ms /= 100;
+                config.repl.sample_every_ms = config.repl.horizon_ms / 100;
+                let actions: Vec<_> = actions.into_iter().filter(|(at, _)| *at <= config.repl.horizon_ms).collect();
+                let estimate = sharding::lab::estimate_work(&config, &actions).total();
+                let mut sim = ShardLabSim::new(s.seed, &config, &actions).expect("accepted");
                 sim.run();
                 assert!(sim.steps() <= estimate, "{lab}: {} > {estimate}", sim.steps());
             }

@@ -71,6 +71,12 @@ fn text(root: &Element, testid: &str) -> String {
         .to_string()
 }
 
+/// The text of `testid`, if it is on the page (work computed in slices shows up a few ticks later).
+fn try_text(root: &Element, testid: &str) -> Option<String> {
+    let el = root.query_selector(&format!("[data-testid={testid}]")).ok().flatten()?;
+    Some(el.text_content()?.trim().to_string())
+}
+
 fn rows(root: &Element) -> u32 {
     root.query_selector_all("[data-testid=server-row]").unwrap().length()
 }
@@ -163,6 +169,7 @@ async fn the_queue_lab_shows_a_presets_outcome() {
         panic!("not a queue report")
     };
     assert!(r.lost > 0);
+    tick_until(100, || try_text(&root, "metric-lost").is_some()).await;
     assert_eq!(text(&root, "metric-lost"), r.lost.to_string());
     assert_eq!(text(&root, "metric-duplicates"), r.duplicates.to_string());
     // Back to the hashing lab: its page is as it was.
@@ -188,7 +195,7 @@ async fn the_queue_setup_changes_the_seed_and_reruns_with_it() {
     tick().await;
     assert_eq!(seed.value(), "7");
     let completed = format!("{} / {}", want.completed, want.accepted);
-    tick_until(100, || text(&root, "metric-completed") == completed).await;
+    tick_until(100, || try_text(&root, "metric-completed").as_deref() == Some(completed.as_str())).await;
     assert_eq!(text(&root, "metric-completed"), completed);
     // Not a number: a message, and the run stays as it was.
     seed.set_value("");
@@ -221,6 +228,7 @@ async fn the_stream_lab_shows_a_presets_outcome_and_records_a_join() {
         panic!("not a stream report")
     };
     assert!(r.duplicates > 0);
+    tick_until(100, || try_text(&root, "metric-duplicates").is_some()).await;
     assert_eq!(text(&root, "metric-duplicates"), r.duplicates.to_string());
     assert_eq!(text(&root, "metric-lost"), "0");
     assert_eq!(root.query_selector_all("[data-testid=partition-row]").unwrap().length(), 6);
@@ -299,4 +307,48 @@ async fn the_pubsub_lab_fans_out_a_hand_publish_and_explains_bad_topics() {
     click(&root, "nav-hashing");
     tick().await;
     assert_eq!(rows(&root), 5);
+}
+
+/// Same constant as the native test in tests/sharding_lab.rs (the `failover-async` preset).
+const SHARDING_DIGEST: u64 = include!("golden/sharding_digest.txt");
+
+#[wasm_bindgen_test]
+fn sharding_preset_digest_matches_the_native_one() {
+    let scenario = sysplay::scenario::preset("failover-async").unwrap().scenario;
+    assert_eq!(scenario.run().unwrap().digest(), SHARDING_DIGEST);
+}
+
+#[wasm_bindgen_test]
+async fn the_sharding_lab_shows_a_failover_and_routes_a_query() {
+    let root = mount();
+    tick().await;
+    click(&root, "nav-sharding");
+    tick().await;
+    assert!(root.query_selector("[data-testid=lab-sharding]").unwrap().is_some(), "the sharding lab is shown");
+    click(&root, "preset-failover-async");
+    let Report::Sharding(r) = sysplay::scenario::preset("failover-async").unwrap().scenario.run().unwrap().report()
+    else {
+        panic!("not a sharding report")
+    };
+    assert!(r.repl.lost_writes > 0);
+    tick_until(100, || try_text(&root, "metric-lost").is_some()).await;
+    assert_eq!(text(&root, "metric-lost"), r.repl.lost_writes.to_string());
+    // Two shards of three nodes, each with a kill button while up.
+    assert_eq!(root.query_selector_all("[data-testid=shard]").unwrap().length(), 2);
+    assert_eq!(root.query_selector_all("[data-testid=node]").unwrap().length(), 6);
+    // A query pinned to one id asks one shard.
+    click(&root, "sharding-pause");
+    tick().await;
+    let text_area = root.query_selector("[data-testid=query-text]").unwrap().unwrap();
+    text_area.unchecked_ref::<web_sys::HtmlTextAreaElement>().set_value("SELECT * FROM users WHERE id = 42");
+    click(&root, "query-route");
+    tick().await;
+    if root.query_selector("[data-testid=branch-keep]").unwrap().is_some() {
+        click(&root, "branch-keep");
+        tick().await;
+    }
+    assert_eq!(text(&root, "shards-touched"), "Shards touched: 1");
+    // Leave on the hashing lab: this app stays mounted (and autosaving) while the next tests run.
+    click(&root, "nav-hashing");
+    tick().await;
 }

@@ -302,6 +302,30 @@ impl TimedRun for ReplSim {
     }
 }
 
+impl TimedRun for crate::sim::sharding::ShardLabSim {
+    fn step(&mut self) -> Option<SimTime> {
+        Self::step(self)
+    }
+    fn run_until(&mut self, t_us: SimTime) {
+        Self::run_until(self, t_us)
+    }
+    fn now(&self) -> SimTime {
+        Self::now(self)
+    }
+    fn events(&self) -> u64 {
+        Self::steps(self)
+    }
+    fn is_finished(&self) -> bool {
+        Self::is_finished(self)
+    }
+    fn approx_bytes(&self) -> usize {
+        Self::approx_bytes(self)
+    }
+    fn approx_bytes_beyond(&self, earlier: &Self) -> usize {
+        Self::approx_bytes_beyond(self, earlier)
+    }
+}
+
 impl TimedRun for PubSubSim {
     fn step(&mut self) -> Option<SimTime> {
         PubSubSim::step(self)

@@ -15,6 +15,7 @@ mod playback;
 mod pubsub;
 mod queue;
 mod root;
+mod sharding;
 mod shell;
 mod sliced;
 mod stream;

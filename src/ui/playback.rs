@@ -28,6 +28,8 @@ const AHEAD_CHUNK: u64 = 4_096;
 const AHEAD_PROGRESS_MS: f64 = 500.0;
 /// Virtual time between two looks at the clock while advancing, µs.
 const STRIDE_US: u64 = 50_000;
+/// Most looks at the clock in one call (a quiet run advances at most this many strides a tick).
+const STRIDES_MAX: u32 = 100_000;
 
 /// A timed lab as the animation drives it: the lab's own simulation (through `scenario::Lab`) and
 /// what one frame of it shows.
@@ -147,7 +149,11 @@ impl<A: Animated> Player<A> {
         let start = sim.events();
         // Events at the clock's own time first (an action recorded at the paused playhead, or at 0).
         sim.run_until(self.clock_us);
-        while self.clock_us < target_us && !sim.is_finished() && sim.events() - start < budget {
+        // Strides per call are bounded too: a run with no event for a long while must not spin the tab.
+        let mut strides = 0u32;
+        while self.clock_us < target_us && !sim.is_finished() && sim.events() - start < budget && strides < STRIDES_MAX
+        {
+            strides += 1;
             self.clock_us = self.clock_us.saturating_add(STRIDE_US).min(target_us);
             sim.run_until(self.clock_us);
         }
@@ -329,14 +335,16 @@ pub fn use_playback<A: Animated>(session: &LabSession<A>, initial_speed: u32, pl
     // (A timer's callback may hold the player while a state it sets renders the page.)
     let computed_share =
         player.try_borrow().ok().and_then(|p| p.timeline.as_ref().and_then(|t| A::done_share(t.head())));
-    Playback {
-        frame: (*frame).clone(),
-        outcome: (*outcome).clone(),
-        computed_share,
-        playing: *playing,
-        speed: *speed,
-        on_command,
-    }
+    // The outcome of this session's scenario only: right after a new one arrives (before the effect loads
+    // it) the player still holds the previous run, whose outcome is not this one's. (An equal scenario,
+    // say a preset opened again, is not loaded again: the effect compares by value, and so does this.)
+    let same = |s: &Rc<Scenario>| Rc::ptr_eq(s, &session.scenario) || **s == *session.scenario;
+    let outcome = match player.try_borrow() {
+        Ok(p) if p.scenario.as_ref().is_some_and(same) => p.progress(),
+        Ok(_) => Progress::Running { events: 0, partial: None },
+        Err(_) => (*outcome).clone(),
+    };
+    Playback { frame: (*frame).clone(), outcome, computed_share, playing: *playing, speed: *speed, on_command }
 }
 
 /// Computes the timeline ahead, a slice per timer turn, until the run is over (or a newer scenario was

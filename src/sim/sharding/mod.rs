@@ -4,7 +4,10 @@
 //! seed, horizontal and vertical partitioning, shard keys, resharding, the query router and load skew.
 
 mod client;
+pub mod contract;
 mod election;
+pub mod lab;
+mod lab_presets;
 mod leaderless;
 pub mod quorum;
 pub mod repl_budget;
@@ -15,6 +18,8 @@ pub mod repl_report;
 mod repl_state;
 pub mod replication;
 
+pub use contract::Sharding;
+pub use lab::{QueryLog, QueryStatus, ShardAction, ShardLabConfig, ShardLabReport, ShardLabSim, ShardLabSnapshot};
 pub use repl_config::{ReadFrom, ReplAction, ReplConfig, ReplMode, TimedReplAction};
 pub use repl_presets::{ReplPreset, repl_preset, repl_presets};
 pub use repl_report::{ReplReport, ReplSnapshot};

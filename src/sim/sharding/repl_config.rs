@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// Limits on everything a user can set.
 pub mod limits {
     /// Shards.
-    pub const SHARDS_MAX: u32 = 8;
+    pub const SHARDS_MAX: u32 = 16;
     /// Replicas per shard besides the primary (a group of at most 7 nodes).
     pub const REPLICAS_MAX: u32 = 6;
     /// Nodes of a leaderless shard (N).
@@ -308,7 +308,7 @@ mod tests {
     fn the_default_is_valid_and_limits_are_sentences() {
         assert_eq!(ReplConfig::default().validate(), Ok(()));
         let bad = ReplConfig { shards: 0, ..ReplConfig::default() };
-        assert_eq!(bad.validate().unwrap_err(), "shards must be between 1 and 8 (got 0)");
+        assert_eq!(bad.validate().unwrap_err(), "shards must be between 1 and 16 (got 0)");
         let bad = ReplConfig { election_timeout_min_ms: 50, ..ReplConfig::default() };
         assert!(bad.validate().unwrap_err().contains("must exceed the heartbeat interval"));
         let bad = ReplConfig { mode: ReplMode::Leaderless { n: 3, w: 4, r: 1 }, ..ReplConfig::default() };

@@ -286,6 +286,15 @@ impl ReplSim {
         self.step_event()
     }
 
+    /// The time of the next event (`None` once the run is over). One past the horizon is where the next
+    /// step ends the run.
+    pub fn next_event_us(&self) -> Option<SimTime> {
+        if self.finished {
+            return None;
+        }
+        self.scheduler.peek_time()
+    }
+
     /// Processes every event up to and including virtual time `t_us`.
     pub fn run_until(&mut self, t_us: SimTime) {
         self.run_events_until(t_us);

@@ -21,6 +21,7 @@ use super::data::{CITIES, Dataset};
 use super::partition::{Census, Layout, OrdersBy, ShardKey, ShardingConfig, VerticalPlan, vertical_plan};
 use super::sql::{Column, Cond, Literal, Op, Projection, Query};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Most rows an answer carries to the page or the command line; the count stays exact.
 pub const ROWS_SHOWN_MAX: usize = 1_000;
@@ -296,9 +297,8 @@ fn sorted_unique(mut v: Vec<u32>) -> Vec<u32> {
     v
 }
 
-/// Plans `query` over `cluster` (no row read).
-pub fn plan(cluster: &Cluster, query: &Query) -> Plan {
-    let layout = &cluster.layout;
+/// Plans `query` over the shards of `layout` (no row read).
+pub fn plan(layout: &Layout, query: &Query) -> Plan {
     let f = Filters::of(&query.conds);
     let ids = Bounds::of(&f.id);
     let all: Vec<u32> = (0..layout.shards()).collect();
@@ -363,9 +363,9 @@ pub fn plan(cluster: &Cluster, query: &Query) -> Plan {
 }
 
 /// A query being executed over the id range it can match, in slices (for a page that must not freeze).
-pub struct QueryRun<'a> {
-    cluster: &'a Cluster,
-    query: &'a Query,
+pub struct QueryRun {
+    cluster: Arc<Cluster>,
+    query: Arc<Query>,
     plan: Plan,
     filters: Filters,
     ids: Bounds,
@@ -386,10 +386,11 @@ pub struct QueryRun<'a> {
     census_path: bool,
 }
 
-impl<'a> QueryRun<'a> {
-    /// Plans `query`; nothing is read yet.
-    pub fn new(cluster: &'a Cluster, query: &'a Query, rows_cap: usize) -> Self {
-        let plan = plan(cluster, query);
+impl QueryRun {
+    /// Plans `query`; nothing is read yet. The run keeps its own copy of the cluster (its census and
+    /// layout are small; the rows are functions of the seed) and of the query.
+    pub fn new(cluster: &Cluster, query: &Query, rows_cap: usize) -> Self {
+        let plan = plan(&cluster.layout, query);
         let filters = Filters::of(&query.conds);
         let ids = Bounds::of(&filters.id);
         let ages = Bounds::of(&filters.age);
@@ -406,8 +407,8 @@ impl<'a> QueryRun<'a> {
         };
         let census_path = query.conds.is_empty();
         let mut run = Self {
-            cluster,
-            query,
+            cluster: Arc::new(cluster.clone()),
+            query: Arc::new(query.clone()),
             plan,
             filters,
             ids,
@@ -450,11 +451,12 @@ impl<'a> QueryRun<'a> {
 
     /// Reads up to `max_users` more users; true when done.
     pub fn advance(&mut self, max_users: u64) -> bool {
-        let data = &self.cluster.data;
-        let layout = &self.cluster.layout;
+        let (cluster, query) = (Arc::clone(&self.cluster), Arc::clone(&self.query));
+        let data = &cluster.data;
+        let layout = &cluster.layout;
         let stop = self.end_id.min(self.next_id.saturating_add(max_users).saturating_sub(1));
-        let (join, co_located) = (self.query.join, layout.orders_by() == OrdersBy::UserId);
-        let materialize = self.query.projection != Projection::Count;
+        let (join, co_located) = (query.join, layout.orders_by() == OrdersBy::UserId);
+        let materialize = query.projection != Projection::Count;
         let mut id = self.next_id;
         while id <= stop {
             if self.census_path {
@@ -517,7 +519,8 @@ impl<'a> QueryRun<'a> {
         if self.rows.len() >= self.cap {
             return;
         }
-        let data = &self.cluster.data;
+        let cluster = Arc::clone(&self.cluster);
+        let data = &cluster.data;
         let row = self
             .columns
             .iter()

@@ -85,9 +85,9 @@ pub fn ring_sample(lab: &HashingLab) -> RingDrawing {
             SampleKey { at: position as f64 / m, owner: ring.lookup(position).map(|s| s as usize) }
         })
         .collect();
-    let pts: Vec<(u64, u32)> = ring.points().collect();
     let mut arcs = Vec::new();
-    let points = if pts.len() <= POINTS_DRAWN_MAX {
+    let points = if ring.len() <= POINTS_DRAWN_MAX {
+        let pts: Vec<(u64, u32)> = ring.points().collect();
         for (i, &(pos, slot)) in pts.iter().enumerate() {
             let prev = if i == 0 { pts[pts.len() - 1].0 } else { pts[i - 1].0 };
             if i > 0 && prev == pos {

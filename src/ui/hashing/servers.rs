@@ -40,11 +40,17 @@ pub struct TableProps {
     pub on_action: Callback<AppAction>,
 }
 
-/// One row per server, in modulo order (server number i gets h % N == i).
+/// Rows listed before "show all": a thousand rows of inputs take the page a long task to draw.
+const ROWS_SHOWN: usize = 100;
+
+/// One row per server, in modulo order (server number i gets h % N == i); the first hundred, then all
+/// on request.
 #[function_component(ServerTable)]
 pub fn server_table(props: &TableProps) -> Html {
+    let show_all = use_state(|| false);
     let r = &props.report;
-    let rows = r.servers.iter().enumerate().map(|(i, s)| {
+    let shown = if *show_all { r.servers.len() } else { r.servers.len().min(ROWS_SHOWN) };
+    let rows = r.servers.iter().take(shown).enumerate().map(|(i, s)| {
         let name = s.name.clone();
         let on_action = props.on_action.clone();
         let on_position = {
@@ -120,6 +126,12 @@ pub fn server_table(props: &TableProps) -> Html {
                 </thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            if shown < r.servers.len() {
+                <button class="show-all" data-testid="show-all-servers" onclick={{
+                    let show_all = show_all.clone();
+                    Callback::from(move |_| show_all.set(true))
+                }}>{ format!("Show all {} servers (the first {} are listed)", count(r.servers.len() as u64), shown) }</button>
+            }
         </div>
     }
 }

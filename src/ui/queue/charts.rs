@@ -20,8 +20,9 @@ pub struct ChartsProps {
 /// The three charts.
 #[function_component(QueueCharts)]
 pub fn queue_charts(props: &ChartsProps) -> Html {
-    let Some(outcome) = props.outcome.clone() else { return html! {} };
-    let depth = use_memo(outcome.clone(), |o| {
+    // The hook first, whatever the outcome: a hook after an early return would be called conditionally.
+    let depth = use_memo(props.outcome.clone(), |o| {
+        let Some(o) = o else { return (Rc::new(Vec::new()), 1.0) };
         let d = &o.report.queue_depth;
         let stride = d.len().div_ceil(LINE_POINTS_MAX).max(1);
         let values: Vec<f64> = d.iter().step_by(stride).map(|&(_, v)| f64::from(v)).collect();
@@ -29,6 +30,7 @@ pub fn queue_charts(props: &ChartsProps) -> Html {
         let seconds_per_point = d.get(1).map_or(1.0, |p| p.0 - d[0].0) * stride as f64;
         (Rc::new(vec![Line { name: "orders held by the broker", color: (66, 133, 244), values }]), seconds_per_point)
     });
+    let Some(outcome) = props.outcome.clone() else { return html! {} };
     let r = &outcome.report;
     let y_max = r.queue_depth.iter().map(|&(_, d)| f64::from(d)).fold(1.0, f64::max) * 1.1;
     let per_shop = Rc::new(props.frame.as_ref().map_or_else(Vec::new, |f| {

@@ -1,0 +1,169 @@
+// End-to-end tests of the sharding and replication lab, as a person uses it: kill a primary and watch a
+// replica take over (losing acknowledged writes under asynchronous replication, none under a quorum),
+// type queries and see which shards the router asks, kill a whole shard and see the query that needs it
+// fail, and open a preset's share link.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, waitForText, pollUntil, screenshot, screenshotBoth, assertNoPageErrors } from './harness.mjs';
+
+const tid = (id) => `[data-testid="${id}"]`;
+const num = (t) => Number((t ?? '').replace(/[^\d]/g, ''));
+const clockOf = (text) => Number(/t = ([\d.]+) s/.exec(text ?? '')?.[1]);
+
+async function openSharding(h, page) {
+  await h.openApp(page);
+  await page.locator(tid('nav-sharding')).click();
+  await page.locator(tid('lab-sharding')).waitFor();
+}
+
+/** Sets up ten thousand users in three shards by id hash, replicated by `mode`, with no action. */
+async function smallSetup(page, mode) {
+  await page.locator(tid('cfg-users')).fill('10000');
+  await page.locator(tid('cfg-shards')).fill('3');
+  await page.locator(tid('cfg-key')).selectOption('id-hash');
+  await page.locator(tid('cfg-mode')).selectOption(mode);
+  await page.locator(tid('sharding-apply')).click();
+  await waitForText(page, tid('sharding-setup-line'), (t) => t.startsWith('10,000 users in 3 shards by id-hash'));
+  const clear = page.locator(tid('sharding-clear'));
+  if (await clear.isEnabled()) await clear.click();
+  await page.locator(tid('sharding-actions')).waitFor({ state: 'detached' });
+}
+
+/** Pauses the animation and moves it to `seconds` (the scrubber, as a person drags it). */
+async function pauseAt(page, seconds) {
+  const pause = page.locator(tid('sharding-pause'));
+  if (await pause.isVisible()) await pause.click();
+  await page.locator(tid('sharding-play')).waitFor();
+  await page.locator(tid('sharding-scrubber')).fill(String(Math.round(seconds * 1000)));
+  await waitForText(page, tid('sharding-clock'), (t) => clockOf(t) === seconds);
+}
+
+/** Answers the branch question (an action recorded before later ones) by keeping the later actions. */
+async function keepLater(page) {
+  const keep = page.locator(tid('branch-keep'));
+  await keep.waitFor({ timeout: 5_000 });
+  await keep.click();
+}
+
+/** The shard card of shard `s`. */
+const shard = (page, s) => page.locator(`${tid('shard')}[data-shard="${s}"]`);
+
+describe('sharding and replication lab (end to end)', () => {
+  let h;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it('kills a primary: a replica is elected, and asynchronous replication loses acknowledged writes', async () => {
+    const page = await h.newPage();
+    await openSharding(h, page);
+    // Asynchronous replication with a 300 ms lag, through the setup form.
+    await smallSetup(page, 'async');
+    await waitForText(page, tid('sharding-setup-line'), (t) => t.includes('asynchronous'));
+    await pauseAt(page, 2);
+    const primary = shard(page, 0).locator(`${tid('node')}[data-role="primary"]`);
+    const old = await primary.getAttribute('data-node');
+    await primary.locator(tid('kill-node')).click();
+    await waitForText(page, tid('sharding-actions'), (t) => t.includes(`2.0 s: kill node ${old} of shard 0`));
+    await page.locator(tid('sharding-to-end')).click();
+    await waitForText(page, tid('sharding-clock'), (t) => t.includes('run over'), { timeout: 60_000 });
+    // A replica of shard 0 is primary now, in a later term, and the timeline says who won.
+    const state = await page.locator(`${tid('shard')}[data-shard="0"] ${tid('shard-state')}`).textContent();
+    const m = /primary node (\d+), term (\d+)/.exec(state);
+    assert.ok(m, state);
+    assert.notEqual(m[1], old, 'a replica took over');
+    assert.ok(Number(m[2]) >= 2, state);
+    await waitForText(page, tid('election-timeline'), (t) => t.includes(`node ${m[1]} elected primary of term ${m[2]}`));
+    // The writes the dead primary had acknowledged but not shipped are lost, and listed.
+    const lost = num(await page.locator(tid('metric-lost')).textContent());
+    assert.ok(lost > 0, 'asynchronous failover lost acknowledged writes');
+    assert.equal(num(await page.locator(tid('live-lost')).textContent()), lost);
+    await page.locator(`${tid('lost-writes')} summary`).click();
+    await screenshotBoth(page, 'sharding-async-failover');
+    assertNoPageErrors(page);
+  });
+
+  it('under a majority quorum the same kill loses nothing', async () => {
+    const page = await h.newPage();
+    await openSharding(h, page);
+    await smallSetup(page, 'quorum');
+    await waitForText(page, tid('sharding-setup-line'), (t) => t.includes('majority quorum'));
+    await pauseAt(page, 2);
+    const primary = shard(page, 0).locator(`${tid('node')}[data-role="primary"]`);
+    await primary.locator(tid('kill-node')).click();
+    await page.locator(tid('sharding-to-end')).click();
+    await waitForText(page, tid('sharding-clock'), (t) => t.includes('run over'), { timeout: 60_000 });
+    await waitForText(page, tid('metric-elections'), (t) => num(t) >= 1);
+    assert.equal(num(await page.locator(tid('metric-lost')).textContent()), 0);
+    assertNoPageErrors(page);
+  });
+
+  it('routes typed queries: one shard for an id, every shard for a city, with the exact count', async () => {
+    const page = await h.newPage();
+    await openSharding(h, page);
+    await smallSetup(page, 'quorum');
+    await pauseAt(page, 1);
+    await page.locator(tid('query-text')).fill('SELECT * FROM users WHERE id = 4200');
+    await page.locator(tid('query-route')).click();
+    await waitForText(page, tid('shards-touched'), (t) => t === 'Shards touched: 1');
+    assert.equal(await page.locator(`${tid('plan-shard')}[data-asked="true"]`).count(), 1);
+    await waitForText(page, tid('answer-rows'), (t) => t === '1');
+    await waitForText(page, tid('answer-scanned'), (t) => t === '1');
+    // A query on the location, which is not the shard key: scatter-gather over the three shards.
+    await page.locator(tid('sharding-step')).click();
+    await waitForText(page, tid('sharding-clock'), (t) => clockOf(t) === 2);
+    await page.locator(tid('query-text')).fill("SELECT count(*) FROM users WHERE location = 'London'");
+    await page.locator(tid('query-route')).click();
+    await waitForText(page, tid('shards-touched'), (t) => t === 'Shards touched: 3');
+    await waitForText(page, tid('answer-scanned'), (t) => t === '10,000');
+    const london = num(await page.locator(tid('answer-rows')).textContent());
+    assert.ok(london > 0 && london < 10_000, `London has ${london} of 10,000 users`);
+    // Outside the subset: a sentence says what is supported, nothing is recorded.
+    await page.locator(tid('query-text')).fill('DROP TABLE users');
+    await page.locator(tid('query-route')).click();
+    await waitForText(page, tid('notice'), (t) => t.toLowerCase().includes('supported'));
+    await waitForText(page, tid('sharding-actions'), (t) => !t.includes('DROP'));
+    await screenshot(page, 'sharding-queries');
+    assertNoPageErrors(page);
+  });
+
+  it('a dead shard fails the query that needs it, and a partial answer is flagged', async () => {
+    const page = await h.newPage();
+    await openSharding(h, page);
+    await page.locator(tid('preset-kill-whole-shard')).click();
+    await pauseAt(page, 4);
+    await waitForText(page, `${tid('shard')}[data-shard="1"] ${tid('shard-state')}`, (t) => t.includes('down'));
+    // The last query routed by 4 s is the one at 3 s: a lookup or the counts, which the dead shard affects.
+    await page.locator(tid('query-text')).fill('SELECT count(*) FROM users WHERE age >= 50');
+    await page.locator(tid('query-route')).click();
+    await keepLater(page);
+    await waitForText(page, tid('query-status'), (t) => t.includes('Status: failed'));
+    await waitForText(page, tid('query-errors'), (t) => t.includes('Shard 1 is unavailable'));
+    await page.locator(tid('query-partial')).check();
+    await page.locator(tid('query-route')).click();
+    await keepLater(page);
+    await waitForText(page, tid('query-status'), (t) => t.includes('partial answer'));
+    assertNoPageErrors(page);
+  });
+
+  it("opens a preset's share link with the same session and numbers", async () => {
+    const page = await h.newPage();
+    await openSharding(h, page);
+    await page.locator(tid('preset-failover-async')).click();
+    await page.locator(tid('sharding-to-end')).click();
+    await waitForText(page, tid('sharding-clock'), (t) => t.includes('run over'), { timeout: 60_000 });
+    const lost = await page.locator(tid('metric-lost')).textContent();
+    await page.locator(tid('share')).click();
+    const link = await page.locator(tid('share-link')).inputValue();
+    const other = await h.newPage();
+    await other.goto(link);
+    await other.locator(tid('lab-sharding')).waitFor({ timeout: 30_000 });
+    await waitForText(other, tid('metric-lost'), (t) => t === lost.trim(), { timeout: 60_000 });
+    await waitForText(other, tid('sharding-actions'), (t) => t.includes('kill the primary of shard 0'));
+    assertNoPageErrors(other);
+  });
+});

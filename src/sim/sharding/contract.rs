@@ -1,0 +1,55 @@
+//! The sharding and replication lab behind the lab contract (`scenario::Lab`).
+
+use super::lab::{ShardAction, ShardLabConfig, ShardLabReport, ShardLabSim};
+use super::lab_presets::sharding_presets;
+use super::repl_invariants::check_all;
+use crate::scenario::{ActionTime, Lab, LabPreset};
+
+/// The sharding & replication lab: a query router over sharded tables, each shard a replicated group.
+pub struct Sharding;
+
+impl Lab for Sharding {
+    const TITLE: &'static str = "Sharding & replication";
+    const TIMED: bool = true;
+    type Config = ShardLabConfig;
+    type Action = ShardAction;
+    type Sim = ShardLabSim;
+    type Report = ShardLabReport;
+
+    fn presets() -> Vec<LabPreset<Self>> {
+        sharding_presets()
+    }
+    fn describe(action: &ShardAction) -> String {
+        action.describe()
+    }
+    fn horizon_ms(config: &ShardLabConfig) -> ActionTime {
+        config.repl.horizon_ms
+    }
+    fn start(seed: u64, config: &ShardLabConfig, actions: &[(ActionTime, ShardAction)]) -> Result<ShardLabSim, String> {
+        ShardLabSim::new(seed, config, actions)
+    }
+    fn step(sim: &mut ShardLabSim) -> Option<u64> {
+        sim.step()
+    }
+    fn run_until(sim: &mut ShardLabSim, t_us: u64) {
+        sim.run_until(t_us);
+    }
+    fn now(sim: &ShardLabSim) -> u64 {
+        sim.now()
+    }
+    fn steps(sim: &ShardLabSim) -> u64 {
+        sim.steps()
+    }
+    fn is_finished(sim: &ShardLabSim) -> bool {
+        sim.is_finished()
+    }
+    fn report(sim: &ShardLabSim) -> ShardLabReport {
+        sim.report()
+    }
+    fn violations(sim: &ShardLabSim, _: &ShardLabReport) -> Vec<String> {
+        check_all(sim.repl())
+    }
+    fn fingerprint(_: &ShardLabSim, report: &ShardLabReport) -> Vec<u8> {
+        report.fingerprint()
+    }
+}
