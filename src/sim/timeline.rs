@@ -26,7 +26,6 @@
 use super::kernel::SimTime;
 use super::pubsub::PubSubSim;
 use super::queue::ShopSim;
-use super::sharding::ReplSim;
 use super::stream::StreamSim;
 use std::collections::VecDeque;
 use std::mem::size_of;
@@ -275,54 +274,6 @@ impl TimedRun for StreamSim {
     }
     fn approx_bytes_beyond(&self, earlier: &Self) -> usize {
         StreamSim::approx_bytes_beyond(self, Some(earlier))
-    }
-}
-
-impl TimedRun for ReplSim {
-    fn step(&mut self) -> Option<SimTime> {
-        ReplSim::step(self)
-    }
-    fn run_until(&mut self, t_us: SimTime) {
-        ReplSim::run_until(self, t_us)
-    }
-    fn now(&self) -> SimTime {
-        ReplSim::now(self)
-    }
-    fn events(&self) -> u64 {
-        ReplSim::steps(self)
-    }
-    fn is_finished(&self) -> bool {
-        ReplSim::is_finished(self)
-    }
-    fn approx_bytes(&self) -> usize {
-        ReplSim::approx_bytes(self)
-    }
-    fn approx_bytes_beyond(&self, earlier: &Self) -> usize {
-        ReplSim::approx_bytes_beyond(self, Some(earlier))
-    }
-}
-
-impl TimedRun for crate::sim::sharding::ShardLabSim {
-    fn step(&mut self) -> Option<SimTime> {
-        Self::step(self)
-    }
-    fn run_until(&mut self, t_us: SimTime) {
-        Self::run_until(self, t_us)
-    }
-    fn now(&self) -> SimTime {
-        Self::now(self)
-    }
-    fn events(&self) -> u64 {
-        Self::steps(self)
-    }
-    fn is_finished(&self) -> bool {
-        Self::is_finished(self)
-    }
-    fn approx_bytes(&self) -> usize {
-        Self::approx_bytes(self)
-    }
-    fn approx_bytes_beyond(&self, earlier: &Self) -> usize {
-        Self::approx_bytes_beyond(self, earlier)
     }
 }
 

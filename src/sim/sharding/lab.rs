@@ -15,6 +15,7 @@ use super::router::{Plan, plan};
 use super::sql::{Query, parse};
 use crate::sim::hash::hash_str;
 use crate::sim::kernel::SimTime;
+use crate::sim::timeline::TimedRun;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -367,5 +368,30 @@ impl ShardLabReport {
             }
         }
         out
+    }
+}
+
+/// The timeline's view of the run (checkpoints, seeks): the same steps.
+impl TimedRun for ShardLabSim {
+    fn step(&mut self) -> Option<SimTime> {
+        Self::step(self)
+    }
+    fn run_until(&mut self, t_us: SimTime) {
+        Self::run_until(self, t_us)
+    }
+    fn now(&self) -> SimTime {
+        Self::now(self)
+    }
+    fn events(&self) -> u64 {
+        Self::steps(self)
+    }
+    fn is_finished(&self) -> bool {
+        Self::is_finished(self)
+    }
+    fn approx_bytes(&self) -> usize {
+        Self::approx_bytes(self)
+    }
+    fn approx_bytes_beyond(&self, earlier: &Self) -> usize {
+        Self::approx_bytes_beyond(self, earlier)
     }
 }

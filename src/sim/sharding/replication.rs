@@ -25,6 +25,7 @@ use super::repl_state::{Node, Shard};
 use crate::sim::cow::CowVec;
 use crate::sim::hash::splitmix64;
 use crate::sim::kernel::{Model, Scheduler, SimRng, SimTime};
+use crate::sim::timeline::TimedRun;
 use crate::sim::queue::stats::exp_delay_us;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -546,5 +547,30 @@ impl Model for ReplSim {
     fn is_settled(&self) -> bool {
         // Timers and the workload run to the horizon.
         false
+    }
+}
+
+/// The timeline's view of the run (checkpoints, seeks).
+impl TimedRun for ReplSim {
+    fn step(&mut self) -> Option<SimTime> {
+        ReplSim::step(self)
+    }
+    fn run_until(&mut self, t_us: SimTime) {
+        ReplSim::run_until(self, t_us)
+    }
+    fn now(&self) -> SimTime {
+        ReplSim::now(self)
+    }
+    fn events(&self) -> u64 {
+        ReplSim::steps(self)
+    }
+    fn is_finished(&self) -> bool {
+        ReplSim::is_finished(self)
+    }
+    fn approx_bytes(&self) -> usize {
+        ReplSim::approx_bytes(self)
+    }
+    fn approx_bytes_beyond(&self, earlier: &Self) -> usize {
+        ReplSim::approx_bytes_beyond(self, Some(earlier))
     }
 }
