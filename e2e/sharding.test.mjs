@@ -166,4 +166,25 @@ describe('sharding and replication lab (end to end)', () => {
     await waitForText(other, tid('sharding-actions'), (t) => t.includes('kill the primary of shard 0'));
     assertNoPageErrors(other);
   });
+
+  it('reshards: hashing the id modulo the shards moves most users, the ring about the least possible', async () => {
+    const page = await h.newPage();
+    await openSharding(h, page);
+    await smallSetup(page, 'quorum');
+    await page.locator(tid('reshard-table')).waitFor({ timeout: 30_000 });
+    const moved = async (key) =>
+      Number(/\(([\d.]+)%\)/.exec(await page.locator(`${tid('reshard-row')}[data-key="${key}"] ${tid('reshard-moved')}`).textContent())[1]);
+    assert.equal(await page.locator(tid('reshard-row')).count(), 4);
+    // 3 -> 4 shards: modulo moves about 1 - 1/4 = 75% of users, the ring about the new shard's fair share (25%).
+    const modulo = await moved('id-hash');
+    const ring = await moved('ring');
+    assert.ok(modulo > 70 && modulo < 80, `id-hash moved ${modulo}%`);
+    assert.ok(ring < 40, `ring moved ${ring}%`);
+    // To 2 shards instead: the table follows.
+    await page.locator(tid('reshard-to')).fill('2');
+    await page.locator(tid('reshard-to')).dispatchEvent('change');
+    await waitForText(page, `${tid('reshard-table')} caption`, (t) => t.includes('3 → 2 shards'), { timeout: 30_000 });
+    await screenshot(page, 'sharding-reshard');
+    assertNoPageErrors(page);
+  });
 });

@@ -37,7 +37,7 @@ pub mod sql;
 pub use config::ShardDataConfig;
 pub use data::{CITIES, CitySkew, DataConfig, Dataset, Order, User};
 pub use partition::{Census, Layout, OrdersBy, ShardKey, ShardingConfig, VerticalPlan, vertical_plan};
-pub use reshard::{Reshard, reshard};
+pub use reshard::{Reshard, ReshardRun, reshard};
 pub use router::{
     Access, Answer, Cluster, Latency, LatencyModel, Outcome, Plan, QueryRun, ROWS_SHOWN_MAX, Routing, ShardWork, plan,
 };

@@ -25,8 +25,8 @@ use super::repl_state::{Node, Shard};
 use crate::sim::cow::CowVec;
 use crate::sim::hash::splitmix64;
 use crate::sim::kernel::{Model, Scheduler, SimRng, SimTime};
-use crate::sim::timeline::TimedRun;
 use crate::sim::queue::stats::exp_delay_us;
+use crate::sim::timeline::TimedRun;
 use std::collections::{BTreeMap, VecDeque};
 
 /// A message between two nodes of a shard (the header's term is the sender's).

@@ -124,61 +124,125 @@ pub fn ring_moved_fraction(a: &VnodeRing, b: &VnodeRing) -> f64 {
 
 /// What going from `config.shards` to `to` shards moves, for `data`.
 pub fn reshard(data: &Dataset, config: &ShardingConfig, to: u32) -> Result<Reshard, String> {
-    let before_layout = Layout::new(data, config)?;
-    let mut after_config = ShardingConfig { shards: to, ..config.clone() };
-    let mut directory_after = None;
-    if config.key == ShardKey::Location {
-        let dir = redirect(data, before_layout.directory(), to);
-        after_config.directory = Some(dir.to_vec());
-        directory_after = Some(dir.to_vec());
-    } else {
-        after_config.directory = None;
+    let mut run = ReshardRun::new(data, config, to)?;
+    while !run.advance(1 << 20) {}
+    Ok(run.finish())
+}
+
+/// [`reshard`] in slices of users, for a page that must not freeze (ten million users take a second).
+pub struct ReshardRun {
+    data: Dataset,
+    key: ShardKey,
+    /// The ring's share of the hash space that changes owner (ring key only).
+    ring_expected: f64,
+    before_layout: Layout,
+    after_layout: Layout,
+    directory_after: Option<Vec<u32>>,
+    from: u32,
+    to: u32,
+    flows: Vec<Vec<u64>>,
+    next_id: u64,
+}
+
+impl ReshardRun {
+    /// The two layouts; no user counted yet (id ranges are counted exactly at once).
+    pub fn new(data: &Dataset, config: &ShardingConfig, to: u32) -> Result<Self, String> {
+        let before_layout = Layout::new(data, config)?;
+        let mut after_config = ShardingConfig { shards: to, ..config.clone() };
+        let mut directory_after = None;
+        if config.key == ShardKey::Location {
+            let dir = redirect(data, before_layout.directory(), to);
+            after_config.directory = Some(dir.to_vec());
+            directory_after = Some(dir.to_vec());
+        } else {
+            after_config.directory = None;
+        }
+        let after_layout = Layout::new(data, &after_config)?;
+        let from = config.shards;
+        let mut flows = vec![vec![0u64; to.max(from) as usize]; to.max(from) as usize];
+        let mut next_id = 1;
+        if config.key == ShardKey::IdRange {
+            range_flows(data.users(), from, to, &mut flows);
+            next_id = data.users() + 1;
+        }
+        let ring_expected = if config.key == ShardKey::Ring {
+            ring_moved_fraction(&ring(from, config.vnodes)?, &ring(to, config.vnodes)?)
+        } else {
+            0.0
+        };
+        Ok(Self {
+            data: data.clone(),
+            key: config.key,
+            ring_expected,
+            before_layout,
+            after_layout,
+            directory_after,
+            from,
+            to,
+            flows,
+            next_id,
+        })
     }
-    let after_layout = Layout::new(data, &after_config)?;
-    let (from, n) = (config.shards, data.users());
-    let mut flows = vec![vec![0u64; to.max(from) as usize]; to.max(from) as usize];
-    if config.key == ShardKey::IdRange {
-        range_flows(n, from, to, &mut flows);
-    } else {
-        for id in 1..=n {
-            let (a, b) = (before_layout.shard_of_user(data, id), after_layout.shard_of_user(data, id));
-            flows[a as usize][b as usize] += 1;
+
+    /// Users counted so far.
+    pub fn done(&self) -> u64 {
+        self.next_id - 1
+    }
+
+    /// Counts up to `max_users` more users; true when every user is counted.
+    pub fn advance(&mut self, max_users: u64) -> bool {
+        let n = self.data.users();
+        let end = self.next_id.saturating_add(max_users.max(1) - 1).min(n);
+        for id in self.next_id..=end {
+            let a = self.before_layout.shard_of_user(&self.data, id);
+            let b = self.after_layout.shard_of_user(&self.data, id);
+            self.flows[a as usize][b as usize] += 1;
+        }
+        self.next_id = self.next_id.max(end + 1);
+        self.next_id > n
+    }
+
+    /// The counts summed up (call once every user is counted).
+    pub fn finish(self) -> Reshard {
+        let Self {
+            data, key, ring_expected, before_layout, after_layout, directory_after, from, to, mut flows, ..
+        } = self;
+        let n = data.users();
+        let before: Vec<u64> = (0..from as usize).map(|i| flows[i].iter().sum()).collect();
+        let after: Vec<u64> = (0..to as usize).map(|j| flows.iter().map(|row| row[j]).sum()).collect();
+        let moved: u64 = (0..flows.len()).map(|i| flows[i].iter().sum::<u64>() - flows[i][i]).sum();
+        let minimum = minimum_moved(n, &before, to);
+        let expected_fraction = match key {
+            ShardKey::IdRange => moved as f64 / n as f64,
+            ShardKey::IdHash => modulo_moved_fraction(u64::from(from), u64::from(to)),
+            ShardKey::Ring => ring_expected,
+            ShardKey::Location => {
+                let shares = data.city_shares();
+                (0..CITIES.len())
+                    .filter(|&k| before_layout.shard_of_city(k) != after_layout.shard_of_city(k))
+                    .map(|k| shares[k])
+                    .sum()
+            }
+        };
+        for (i, row) in flows.iter_mut().enumerate() {
+            row[i] = 0;
+        }
+        Reshard {
+            key,
+            from,
+            to,
+            users: n,
+            before,
+            after,
+            flows,
+            moved,
+            minimum,
+            moved_fraction: moved as f64 / n as f64,
+            minimum_fraction: minimum as f64 / n as f64,
+            expected_fraction,
+            directory_after,
         }
     }
-    let before: Vec<u64> = (0..from as usize).map(|i| flows[i].iter().sum()).collect();
-    let after: Vec<u64> = (0..to as usize).map(|j| flows.iter().map(|row| row[j]).sum()).collect();
-    let moved: u64 = (0..flows.len()).map(|i| flows[i].iter().sum::<u64>() - flows[i][i]).sum();
-    let minimum = minimum_moved(n, &before, to);
-    let expected_fraction = match config.key {
-        ShardKey::IdRange => moved as f64 / n as f64,
-        ShardKey::IdHash => modulo_moved_fraction(u64::from(from), u64::from(to)),
-        ShardKey::Ring => ring_moved_fraction(&ring(from, config.vnodes)?, &ring(to, config.vnodes)?),
-        ShardKey::Location => {
-            let shares = data.city_shares();
-            (0..CITIES.len())
-                .filter(|&k| before_layout.shard_of_city(k) != after_layout.shard_of_city(k))
-                .map(|k| shares[k])
-                .sum()
-        }
-    };
-    for (i, row) in flows.iter_mut().enumerate() {
-        row[i] = 0;
-    }
-    Ok(Reshard {
-        key: config.key,
-        from,
-        to,
-        users: n,
-        before,
-        after,
-        flows,
-        moved,
-        minimum,
-        moved_fraction: moved as f64 / n as f64,
-        minimum_fraction: minimum as f64 / n as f64,
-        expected_fraction,
-        directory_after,
-    })
 }
 
 /// Exact flows between equal id ranges of 1..=n over `from` and over `to` shards (the diagonal is the
@@ -207,6 +271,17 @@ pub fn fresh_directory(data: &Dataset, shards: u32) -> Vec<u32> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_resharding_counted_in_slices_equals_one_count() {
+        let data = Dataset::new(5, &crate::sim::sharding::DataConfig { users: 5_003, ..Default::default() }).unwrap();
+        for key in ShardKey::ALL {
+            let config = ShardingConfig::new(key, 4);
+            let mut run = ReshardRun::new(&data, &config, 5).unwrap();
+            while !run.advance(777) {}
+            assert_eq!(run.finish(), reshard(&data, &config, 5).unwrap(), "{key:?}");
+        }
+    }
+
     use super::super::data::DataConfig;
     use super::*;
 

@@ -5,6 +5,7 @@
 
 mod grid;
 mod query;
+mod reshard;
 mod setup;
 
 use super::app::{AppAction, Playhead};
@@ -94,6 +95,10 @@ pub fn sharding_page(props: &ShardingPageProps) -> Html {
                 <section class="card query-card" aria-labelledby="query-title">
                     <h2 id="query-title">{ "The query router" }</h2>
                     <query::QueryPanel session={props.session.clone()} frame={frame.clone()} on_action={props.on_action.clone()} />
+                </section>
+                <section class="card reshard-card" aria-labelledby="reshard-title">
+                    <h2 id="reshard-title">{ "Resharding: add or remove shards" }</h2>
+                    <reshard::ReshardPanel seed={props.session.seed()} config={std::rc::Rc::new(config.clone())} />
                 </section>
                 <section class="card outcome-card" aria-labelledby="outcome-title">
                     <h2 id="outcome-title">{ "Outcome of the whole run" }</h2>

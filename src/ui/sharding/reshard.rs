@@ -1,0 +1,148 @@
+//! Resharding: change the number of shards and see, under every shard key, how many users change shard
+//! against the least any scheme must move (the new shards' fair share when adding, the removed shards'
+//! users when removing) and what theory expects. Every user is counted, in slices.
+
+use crate::sim::sharding::{Dataset, Reshard, ReshardRun, ShardKey, ShardLabConfig, ShardingConfig};
+use crate::ui::format::{count, pct};
+use crate::ui::sliced::{Finite, Progress, use_sliced};
+use std::rc::Rc;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// Users counted per unit of work (the slicing doubles the units up to its chunk).
+const USERS_PER_UNIT: u64 = 4_096;
+
+#[derive(Properties, PartialEq)]
+pub struct ReshardProps {
+    pub seed: u64,
+    pub config: Rc<ShardLabConfig>,
+}
+
+/// The shard count to go to, and the four keys' movement.
+#[function_component(ReshardPanel)]
+pub fn reshard_panel(props: &ReshardProps) -> Html {
+    let from = props.config.data.sharding.shards;
+    // The count asked for, with the count it was asked from: a new setup starts again from S + 1.
+    let asked = use_state(|| None::<(u32, u32)>);
+    let to = match *asked {
+        Some((f, t)) if f == from => t,
+        _ => from + 1,
+    };
+    let error = use_state(|| None::<String>);
+    let key = Rc::new(JobKey { seed: props.seed, config: props.config.clone(), to });
+    let progress = use_sliced::<JobKey, ReshardJob>(key, ReshardJob::start);
+    let on_change = {
+        let (asked, error) = (asked.clone(), error.clone());
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
+            match input.value().trim().parse::<u32>() {
+                Ok(n) if (1..=crate::sim::sharding::partition::limits::SHARDS_MAX).contains(&n) && n != from => {
+                    error.set(None);
+                    asked.set(Some((from, n)));
+                }
+                _ => error.set(Some(format!(
+                    "Reshard to a number of shards from 1 to {} other than {from}.",
+                    crate::sim::sharding::partition::limits::SHARDS_MAX
+                ))),
+            }
+        })
+    };
+    html! {
+        <div class="reshard" data-testid="reshard">
+            <label>{ format!("From {from} shards to ") }
+                <input type="number" min="1" value={to.to_string()} data-testid="reshard-to" onchange={on_change} />
+                { " shards" }</label>
+            if let Some(e) = &*error { <p class="form-error" role="alert">{ e }</p> }
+            { match &progress {
+                Progress::Done(r) => table(r),
+                Progress::Running { events, .. } => html! {
+                    <p class="progress" role="status" data-testid="reshard-progress"><progress aria-label="Counting the users that move" />
+                        { format!(" counting the users that move: {}…", count(*events)) }</p>
+                },
+            } }
+        </div>
+    }
+}
+
+fn table(runs: &[Reshard]) -> Html {
+    let Some(first) = runs.first() else { return html! {} };
+    let bar = |fraction: f64, class: &'static str| {
+        html! { <span class={classes!("bar", class)} style={format!("width: {:.1}%", (fraction * 100.0).clamp(0.0, 100.0))} /> }
+    };
+    html! {
+        <>
+        <table class="reshard-table" data-testid="reshard-table">
+            <caption>{ format!("{} users, {} → {} shards", count(first.users), first.from, first.to) }</caption>
+            <thead><tr><th>{ "Shard key" }</th><th>{ "Users that move" }</th><th class="num">{ "moved" }</th>
+                <th class="num">{ "least possible" }</th><th class="num">{ "theory" }</th></tr></thead>
+            <tbody>
+            { for runs.iter().map(|r| html! {
+                <tr data-testid="reshard-row" data-key={r.key.name()}>
+                    <th scope="row">{ r.key.name() }</th>
+                    <td class="bars" aria-hidden="true">{ bar(r.moved_fraction, "moved") }{ bar(r.minimum_fraction, "minimum") }</td>
+                    <td class="num" data-testid="reshard-moved">{ format!("{} ({})", count(r.moved), pct(100.0 * r.moved_fraction)) }</td>
+                    <td class="num">{ pct(100.0 * r.minimum_fraction) }</td>
+                    <td class="num">{ pct(100.0 * r.expected_fraction) }</td>
+                </tr>
+            }) }
+            </tbody>
+        </table>
+        <p class="muted">{ "Hashing the id modulo the shard count moves almost everyone (1 - 1/(S+1) when adding one); the \
+            ring moves only the arcs the new shard takes (about the minimum); equal id ranges shift every boundary; \
+            a directory moves whole cities, as few as keep the shards balanced. Theory: modulo over one period of \
+            the residues, the ring's changed share of the hash space, the moved cities' expected users." }</p>
+        </>
+    }
+}
+
+/// What the movement depends on: the data, the sharding and the new shard count.
+#[derive(PartialEq)]
+struct JobKey {
+    seed: u64,
+    config: Rc<ShardLabConfig>,
+    to: u32,
+}
+
+/// One count per shard key, one after the other.
+struct ReshardJob {
+    pending: Vec<ReshardRun>,
+    done: Vec<Reshard>,
+    counted: u64,
+}
+
+impl ReshardJob {
+    fn start(key: &JobKey) -> Option<Self> {
+        let c = &key.config.data;
+        let data = Dataset::new(key.seed, &c.data).ok()?;
+        let mut pending: Vec<ReshardRun> = ShardKey::ALL
+            .iter()
+            .filter_map(|&k| {
+                let config = ShardingConfig { key: k, directory: None, ..c.sharding.clone() };
+                ReshardRun::new(&data, &config, key.to).ok()
+            })
+            .collect();
+        pending.reverse();
+        Some(Self { pending, done: Vec::new(), counted: 0 })
+    }
+}
+
+impl Finite for ReshardJob {
+    type Outcome = Vec<Reshard>;
+    fn advance(&mut self, max: u64) -> bool {
+        let Some(run) = self.pending.last_mut() else { return true };
+        let before = run.done();
+        let over = run.advance(max.saturating_mul(USERS_PER_UNIT));
+        self.counted += run.done() - before;
+        if over {
+            let run = self.pending.pop().expect("a run");
+            self.done.push(run.finish());
+        }
+        self.pending.is_empty()
+    }
+    fn done_events(&self) -> u64 {
+        self.counted
+    }
+    fn outcome(&mut self, over: bool) -> Option<Vec<Reshard>> {
+        if over { Some(std::mem::take(&mut self.done)) } else { None }
+    }
+}
