@@ -187,4 +187,26 @@ describe('sharding and replication lab (end to end)', () => {
     await screenshot(page, 'sharding-reshard');
     assertNoPageErrors(page);
   });
+
+  it('cuts a primary off the network: the majority elects another, and healing ends the partition', async () => {
+    const page = await h.newPage();
+    await openSharding(h, page);
+    await smallSetup(page, 'quorum');
+    await pauseAt(page, 2);
+    const primary = shard(page, 0).locator(`${tid('node')}[data-role="primary"]`);
+    const old = await primary.getAttribute('data-node');
+    await primary.locator(tid('isolate-node')).click();
+    await waitForText(page, tid('sharding-actions'), (t) => t.includes('partition shard 0'));
+    await page.locator(tid('sharding-step')).click();
+    await page.locator(tid('sharding-step')).click();
+    const state = await pollUntil(
+      () => shard(page, 0).locator(tid('shard-state')).textContent(),
+      (t) => { const m = /primary node (\d+), term (\d+)/.exec(t); return m && m[1] !== old; },
+      { message: 'the majority side elects a new primary' },
+    );
+    assert.ok(Number(/term (\d+)/.exec(state)[1]) >= 2, state);
+    await shard(page, 0).locator(tid('heal')).click();
+    await waitForText(page, tid('sharding-actions'), (t) => t.includes('heal the network of shard 0'));
+    assertNoPageErrors(page);
+  });
 });

@@ -54,7 +54,10 @@ pub fn shard_grid(props: &GridProps) -> Html {
                                 else if snap.mode.has_primary() { "no primary: electing".to_string() }
                                 else { "leaderless".to_string() }
                             }</span>
-                            if s.partitioned { <span class="badge warn">{ "partitioned" }</span> }
+                            if s.partitioned {
+                                <span class="badge warn">{ "partitioned" }</span>
+                                <button data-testid="heal" onclick={act(ReplAction::Heal { shard })}>{ "Heal network" }</button>
+                            }
                             <span class="sub">{ format!("{} committed", count(s.committed)) }</span>
                             if all_down {
                                 <button data-testid="revive-shard" onclick={act(ReplAction::ReviveShard { shard })}>{ "Revive shard" }</button>
@@ -81,6 +84,11 @@ pub fn shard_grid(props: &GridProps) -> Html {
                                             if n.up {
                                                 <button data-testid="kill-node" onclick={act(ReplAction::KillNode { shard, node })}
                                                     aria-label={format!("Kill node {node} of shard {shard}")}>{ "Kill" }</button>
+                                                if n.side == 0 && s.nodes.len() > 1 {
+                                                    <button data-testid="isolate-node" onclick={act(ReplAction::Partition { shard, groups: vec![vec![node]] })}
+                                                        title="Cut this node off from the others of its shard (the client still reaches it)"
+                                                        aria-label={format!("Cut node {node} of shard {shard} off the network")}>{ "Cut off" }</button>
+                                                }
                                             } else {
                                                 <button data-testid="revive-node" onclick={act(ReplAction::ReviveNode { shard, node })}
                                                     aria-label={format!("Revive node {node} of shard {shard}")}>{ "Revive" }</button>
