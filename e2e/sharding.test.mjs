@@ -209,4 +209,27 @@ describe('sharding and replication lab (end to end)', () => {
     await waitForText(page, tid('sharding-actions'), (t) => t.includes('heal the network of shard 0'));
     assertNoPageErrors(page);
   });
+
+  it('measures quorum staleness beside C(N-W, R) / C(N, R), and a strict quorum is never stale', async () => {
+    const page = await h.newPage();
+    await openSharding(h, page);
+    await page.locator(tid('pbs-n')).fill('3');
+    await page.locator(tid('pbs-w')).fill('1');
+    await page.locator(tid('pbs-r')).fill('1');
+    await page.locator(tid('pbs-measure')).click();
+    // C(2, 1) / C(3, 1) = 2/3: the measured fraction within its interval of 66.67%.
+    const text = await waitForText(page, tid('pbs-result'), (t) => t.includes('theory'));
+    const [, lo, hi] = /interval ([\d.]+)% to ([\d.]+)%/.exec(text).map(Number);
+    assert.ok(lo <= 66.67 && 66.67 <= hi, text);
+    assert.ok(text.includes('= 66.67%'), text);
+    await page.locator(tid('pbs-window')).waitFor();
+    await page.locator(tid('pbs-w')).fill('2');
+    await page.locator(tid('pbs-r')).fill('2');
+    await page.locator(tid('pbs-measure')).click();
+    await waitForText(page, tid('pbs-result'), (t) => t.includes('in 0 of 20,000 trials') && t.includes('never stale'));
+    await page.locator(tid('pbs-w')).fill('9');
+    await page.locator(tid('pbs-measure')).click();
+    await page.locator(tid('pbs-error')).waitFor();
+    assertNoPageErrors(page);
+  });
 });

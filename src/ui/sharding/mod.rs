@@ -7,6 +7,7 @@ mod grid;
 mod query;
 mod reshard;
 mod setup;
+mod staleness;
 
 use super::app::{AppAction, Playhead};
 use super::lab::{LabPage, PageProps};
@@ -99,6 +100,10 @@ pub fn sharding_page(props: &ShardingPageProps) -> Html {
                 <section class="card reshard-card" aria-labelledby="reshard-title">
                     <h2 id="reshard-title">{ "Resharding: add or remove shards" }</h2>
                     <reshard::ReshardPanel seed={props.session.seed()} config={std::rc::Rc::new(config.clone())} />
+                </section>
+                <section class="card staleness-card" aria-labelledby="staleness-title">
+                    <h2 id="staleness-title">{ "Quorums: how stale can a read be?" }</h2>
+                    <staleness::Staleness seed={props.session.seed()} mode={config.repl.mode} />
                 </section>
                 <section class="card outcome-card" aria-labelledby="outcome-title">
                     <h2 id="outcome-title">{ "Outcome of the whole run" }</h2>
