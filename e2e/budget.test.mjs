@@ -30,10 +30,10 @@ export const LABS = 4;
 /** The sharding and replication lab, gzip KB: two simulations in one (a Raft-style replication
  * simulator, and a query router over generated tables with its SQL subset) and its page. It added 119-120
  * KB gzip to the whole wasm (79 KB of its own code alone; its formats inlined into the shared scenario
- * decoder, its strings), and its resharding panel 9 KB more: 128.7 in all, twice a usual lab; 135 leaves
- * it about 5% to grow. Loading a lab's code only when it is opened is the structural answer to its
- * weight. */
-export const SHARDING_KB = 135;
+ * decoder, its strings), then its resharding panel 9 KB and its quorum-staleness panel 6.5: 135 in all
+ * (514.5 -> 649.6 KB), more than twice a usual lab; 145 leaves it about 7% to grow. Loading a lab's code
+ * only when it is opened is the structural answer to its weight. */
+export const SHARDING_KB = 145;
 /** What the page carries whatever its labs, gzip KB. Raised from 250 when the lab contract, the
  * timeline and the run budget landed: shared machinery every lab uses (the shared code grew from 241.5
  * to 286 KB raw and the data from 136 to 151 KB, measured with tools/wasm_sizes.mjs; 509 KB gzip in
