@@ -3,14 +3,17 @@
 //! Each case: at most one primary per shard per term; with synchronous or quorum replication no
 //! acknowledged write lost; every node's committed prefix the shard's; leaderless with R + W > N no
 //! stale read. Also: the work estimate bounds the run's events, and a copy taken midway continues
-//! exactly as the original. A failing case prints the JSON of (seed, config, actions) to replay it.
+//! exactly as the original. A failing case prints a share link that opens it in the page (and the JSON of
+//! (seed, config, actions) to replay it directly).
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
+use sysplay::scenario::{Report, Scenario, decode_link, encode_link};
 use sysplay::sim::sharding::repl_budget::estimate_work;
 use sysplay::sim::sharding::repl_invariants::check_all;
 use sysplay::sim::sharding::replication::Fate;
 use sysplay::sim::sharding::{ReadFrom, ReplAction, ReplConfig, ReplMode, ReplSim, TimedReplAction};
+use sysplay::sim::sharding::{ShardAction, ShardLabConfig, Sharding};
 
 /// Failures happen before this; then every shard is healed and revived.
 const RECOVER_AT_MS: u64 = 2_000;
@@ -119,9 +122,35 @@ fn recount_lost(sim: &ReplSim) -> (u64, u64) {
     (lost, unsettled)
 }
 
-/// The failing case as JSON: feed `seed`, `config` and `actions` to `ReplSim::new` to replay it.
+/// The failing case as a share link of the sharding lab, which opens it in the page (and replays it with
+/// `sysplay run LINK`), and as JSON for `ReplSim::new`.
 fn replay(seed: u64, config: &ReplConfig, actions: &[TimedReplAction]) -> String {
-    serde_json::json!({ "seed": seed, "config": config, "actions": actions }).to_string()
+    let json = serde_json::json!({ "seed": seed, "config": config, "actions": actions }).to_string();
+    format!("http://127.0.0.1:8080/#{}\nas JSON: {json}", encode_link(&lab_scenario(seed, config, actions)))
+}
+
+/// The sharding lab's scenario of a replication case: the notes' table over as many shards.
+fn lab_scenario(seed: u64, config: &ReplConfig, actions: &[TimedReplAction]) -> Scenario {
+    let mut lab = ShardLabConfig { repl: config.clone(), ..ShardLabConfig::default() };
+    lab.data.sharding.shards = config.shards;
+    let mut scenario = Scenario::new::<Sharding>(seed, lab);
+    for (at, a) in actions {
+        scenario.push::<Sharding>(*at, ShardAction::Node(a.clone()));
+    }
+    scenario
+}
+
+#[test]
+fn a_failing_case_s_link_replays_the_same_run_in_the_lab() {
+    let config = ReplConfig { mode: ReplMode::Async { lag_ms: 200, jitter_ms: 100 }, ..ReplConfig::default() };
+    let actions =
+        vec![(1_500, ReplAction::KillPrimary { shard: 1 }), (1_500, ReplAction::KillNode { shard: 0, node: 2 })];
+    let mut direct = ReplSim::new(9, &config, &actions).unwrap();
+    direct.run();
+    let link = encode_link(&lab_scenario(9, &config, &actions));
+    let run = decode_link(&format!("http://127.0.0.1:8080/#{link}")).unwrap().run().unwrap();
+    let Report::Sharding(r) = run.report() else { panic!("a sharding report") };
+    assert_eq!(r.repl, direct.report());
 }
 
 proptest! {
