@@ -184,6 +184,11 @@ impl ReshardRun {
         })
     }
 
+    /// The layout before the change (the current shards under this key).
+    pub fn before_layout(&self) -> &Layout {
+        &self.before_layout
+    }
+
     /// Users counted so far.
     pub fn done(&self) -> u64 {
         self.next_id - 1

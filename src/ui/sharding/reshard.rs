@@ -2,7 +2,10 @@
 //! against the least any scheme must move (the new shards' fair share when adding, the removed shards'
 //! users when removing) and what theory expects. Every user is counted, in slices.
 
-use crate::sim::sharding::{Dataset, Reshard, ReshardRun, ShardKey, ShardLabConfig, ShardingConfig};
+use crate::sim::sharding::skew::load_on;
+use crate::sim::sharding::{
+    Dataset, LoadReport, Reshard, ReshardRun, ShardKey, ShardLabConfig, ShardingConfig, Workload,
+};
 use crate::ui::format::{count, pct};
 use crate::ui::sliced::{Finite, Progress, use_sliced};
 use std::rc::Rc;
@@ -54,7 +57,7 @@ pub fn reshard_panel(props: &ReshardProps) -> Html {
                 { " shards" }</label>
             if let Some(e) = &*error { <p class="form-error" role="alert">{ e }</p> }
             { match &progress {
-                Progress::Done(r) => table(r),
+                Progress::Done(r) => html! { <>{ table(r) }{ skew(r) }</> },
                 Progress::Running { events, .. } => html! {
                     <p class="progress" role="status" data-testid="reshard-progress"><progress aria-label="Counting the users that move" />
                         { format!(" counting the users that move: {}…", count(*events)) }</p>
@@ -64,8 +67,8 @@ pub fn reshard_panel(props: &ReshardProps) -> Html {
     }
 }
 
-fn table(runs: &[Reshard]) -> Html {
-    let Some(first) = runs.first() else { return html! {} };
+fn table(runs: &[(Reshard, LoadReport)]) -> Html {
+    let Some((first, _)) = runs.first() else { return html! {} };
     let bar = |fraction: f64, class: &'static str| {
         html! { <span class={classes!("bar", class)} style={format!("width: {:.1}%", (fraction * 100.0).clamp(0.0, 100.0))} /> }
     };
@@ -76,7 +79,7 @@ fn table(runs: &[Reshard]) -> Html {
             <thead><tr><th>{ "Shard key" }</th><th>{ "Users that move" }</th><th class="num">{ "moved" }</th>
                 <th class="num">{ "least possible" }</th><th class="num">{ "theory" }</th></tr></thead>
             <tbody>
-            { for runs.iter().map(|r| html! {
+            { for runs.iter().map(|(r, _)| html! {
                 <tr data-testid="reshard-row" data-key={r.key.name()}>
                     <th scope="row">{ r.key.name() }</th>
                     <td class="bars" aria-hidden="true">{ bar(r.moved_fraction, "moved") }{ bar(r.minimum_fraction, "minimum") }</td>
@@ -95,6 +98,38 @@ fn table(runs: &[Reshard]) -> Html {
     }
 }
 
+/// A skewed workload of point queries under each key: the hot shard and how far above the mean it is.
+fn skew(runs: &[(Reshard, LoadReport)]) -> Html {
+    if runs.is_empty() {
+        return html! {};
+    }
+    html! {
+        <table class="skew-table" data-testid="skew-table">
+            <caption>{ "Load of a skewed workload (point queries; hot ids or hot cities by Zipf) on the shards now" }</caption>
+            <thead><tr><th>{ "Shard key" }</th><th>{ "Queries per shard" }</th><th class="num">{ "hot shard" }</th>
+                <th class="num">{ "queries max/mean" }</th><th class="num">{ "rows max/mean" }</th><th class="num" title="Shards each query asks">{ "fan-out" }</th></tr></thead>
+            <tbody>
+            { for runs.iter().map(|(_, l)| {
+                let top = l.shards.iter().map(|s| s.queries).max().unwrap_or(1).max(1) as f64;
+                html! {
+                    <tr data-testid="skew-row" data-key={l.key.name()}>
+                        <th scope="row">{ l.key.name() }</th>
+                        <td class="bars" aria-hidden="true">{ for l.shards.iter().map(|s| html! {
+                            <span class={classes!("bar", "moved", (s.shard == l.hot_shard).then_some("hot"))}
+                                style={format!("width: {:.1}%", 100.0 * s.queries as f64 / top)} />
+                        }) }</td>
+                        <td class="num">{ l.hot_shard }</td>
+                        <td class="num" data-testid="skew-max">{ format!("{:.2}", l.queries_max_over_mean) }</td>
+                        <td class="num">{ format!("{:.2}", l.rows_read_max_over_mean) }</td>
+                        <td class="num">{ format!("{:.1}", l.fan_out) }</td>
+                    </tr>
+                }
+            }) }
+            </tbody>
+        </table>
+    }
+}
+
 /// What the movement depends on: the data, the sharding and the new shard count.
 #[derive(PartialEq)]
 struct JobKey {
@@ -105,8 +140,11 @@ struct JobKey {
 
 /// One count per shard key, one after the other.
 struct ReshardJob {
+    data: Dataset,
+    workload: Workload,
+    seed: u64,
     pending: Vec<ReshardRun>,
-    done: Vec<Reshard>,
+    done: Vec<(Reshard, LoadReport)>,
     counted: u64,
 }
 
@@ -122,27 +160,31 @@ impl ReshardJob {
             })
             .collect();
         pending.reverse();
-        Some(Self { pending, done: Vec::new(), counted: 0 })
+        Some(Self { data, workload: c.workload, seed: key.seed, pending, done: Vec::new(), counted: 0 })
     }
 }
 
 impl Finite for ReshardJob {
-    type Outcome = Vec<Reshard>;
+    type Outcome = Vec<(Reshard, LoadReport)>;
     fn advance(&mut self, max: u64) -> bool {
         let Some(run) = self.pending.last_mut() else { return true };
         let before = run.done();
         let over = run.advance(max.saturating_mul(USERS_PER_UNIT));
         self.counted += run.done() - before;
         if over {
+            // The users per shard now, under this key, also weigh a skewed workload's load.
             let run = self.pending.pop().expect("a run");
-            self.done.push(run.finish());
+            let layout = run.before_layout().clone();
+            let reshard = run.finish();
+            let load = load_on(&self.data, &layout, &reshard.before, &self.workload, self.seed);
+            self.done.push((reshard, load));
         }
         self.pending.is_empty()
     }
     fn done_events(&self) -> u64 {
         self.counted
     }
-    fn outcome(&mut self, over: bool) -> Option<Vec<Reshard>> {
+    fn outcome(&mut self, over: bool) -> Option<Vec<(Reshard, LoadReport)>> {
         if over { Some(std::mem::take(&mut self.done)) } else { None }
     }
 }
