@@ -7,6 +7,9 @@
 //! (seed, config, actions) to replay it directly).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::recount_lost;
 use proptest::prelude::*;
 use sysplay::scenario::{Report, Scenario, decode_link, encode_link};
 use sysplay::sim::sharding::repl_budget::estimate_work;
@@ -104,29 +107,10 @@ fn case() -> impl Strategy<Value = (u64, ReplConfig, Vec<TimedReplAction>)> {
     })
 }
 
-/// Lost writes recounted from the committed sequences (as `repl_scenarios.rs` does): an acknowledged
-/// write is lost when its index holds another committed entry, or the sequence already ends in a later
-/// term before reaching it; unsettled when the sequence has not reached it.
-fn recount_lost(sim: &ReplSim) -> (u64, u64) {
-    let (mut lost, mut unsettled) = (0, 0);
-    for w in sim.writes().iter().filter(|w| w.acked_at.is_some()) {
-        let Some(pos) = w.pos else { continue };
-        let committed = sim.committed(w.shard as usize);
-        match committed.get(pos.index as usize - 1) {
-            Some(e) if e.term == pos.term && e.write == Some(pos.write) => {}
-            Some(_) => lost += 1,
-            None if committed.last().is_some_and(|e| e.term > pos.term) => lost += 1,
-            None => unsettled += 1,
-        }
-    }
-    (lost, unsettled)
-}
-
 /// The failing case as a share link of the sharding lab, which opens it in the page (and replays it with
-/// `sysplay run LINK`), and as JSON for `ReplSim::new`.
+/// `sysplay run LINK`), followed by the scenario's JSON.
 fn replay(seed: u64, config: &ReplConfig, actions: &[TimedReplAction]) -> String {
-    let json = serde_json::json!({ "seed": seed, "config": config, "actions": actions }).to_string();
-    format!("http://127.0.0.1:8080/#{}\nas JSON: {json}", encode_link(&lab_scenario(seed, config, actions)))
+    common::replay_link(seed, lab_scenario(seed, config, actions).setup)
 }
 
 /// The sharding lab's scenario of a replication case: the notes' table over as many shards.

@@ -3,27 +3,12 @@
 //! on either side of R + W = N, a revived node's lag series, the election timeline as a page sees it.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::recount_lost;
 use sysplay::sim::sharding::repl_invariants::check_all;
 use sysplay::sim::sharding::replication::{Fate, Role, TimelineKind};
 use sysplay::sim::sharding::{ReplAction, ReplConfig, ReplMode, ReplSim, repl_preset};
-
-/// Lost writes recounted from the end of the run: an acknowledged write at (term, index) is lost when the
-/// shard's committed sequence holds another entry at its index, or already ends in an entry of a later
-/// term before reaching it (terms never decrease along a log, so it can never be committed).
-pub fn recount_lost(sim: &ReplSim) -> (u64, u64) {
-    let (mut lost, mut unsettled) = (0, 0);
-    for w in sim.writes().iter().filter(|w| w.acked_at.is_some()) {
-        let Some(pos) = w.pos else { continue };
-        let committed = sim.committed(w.shard as usize);
-        match committed.get(pos.index as usize - 1) {
-            Some(e) if e.term == pos.term && e.write == Some(pos.write) => {}
-            Some(_) => lost += 1,
-            None if committed.last().is_some_and(|e| e.term > pos.term) => lost += 1,
-            None => unsettled += 1,
-        }
-    }
-    (lost, unsettled)
-}
 
 #[test]
 fn lost_writes_agree_with_the_committed_sequences() {

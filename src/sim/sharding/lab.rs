@@ -115,8 +115,9 @@ fn node_actions(actions: &[(u64, ShardAction)]) -> Vec<(u64, ReplAction)> {
 
 /// An upper bound on a run's steps: the replication's events (see `repl_budget`) and one per query.
 pub fn estimate_work(config: &ShardLabConfig, actions: &[(u64, ShardAction)]) -> crate::sim::budget::WorkEstimate {
-    let mut work = super::repl_budget::estimate_work(&config.repl, &node_actions(actions));
-    let queries = actions.len() - node_actions(actions).len();
+    let nodes = node_actions(actions);
+    let mut work = super::repl_budget::estimate_work(&config.repl, &nodes);
+    let queries = actions.len() - nodes.len();
     work.add("record fewer queries", queries as u64);
     work
 }
