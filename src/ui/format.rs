@@ -20,7 +20,7 @@ pub fn count(n: u64) -> String {
 mod tests {
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn formats() {
         assert_eq!(pct(80.0), "80.00%");
         assert_eq!(pct(3.90625), "3.91%");

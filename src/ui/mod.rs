@@ -20,6 +20,10 @@ mod shell;
 mod sliced;
 mod stream;
 
+// The interface's own unit tests run in the browser with the other wasm-bindgen tests.
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 pub use panic::{remember_link, show_overlay as show_panic_overlay};
 pub use root::App;
 

@@ -33,13 +33,15 @@ pub mod reshard;
 pub mod router;
 pub mod skew;
 pub mod sql;
+pub mod vertical;
 
 pub use config::ShardDataConfig;
 pub use data::{CITIES, CitySkew, DataConfig, Dataset, Order, User};
-pub use partition::{Census, Layout, OrdersBy, ShardKey, ShardingConfig, VerticalPlan, vertical_plan};
+pub use partition::{Census, Layout, OrdersBy, ShardKey, ShardingConfig};
 pub use reshard::{Reshard, ReshardRun, reshard};
 pub use router::{
     Access, Answer, Cluster, Latency, LatencyModel, Outcome, Plan, QueryRun, ROWS_SHOWN_MAX, Routing, ShardWork, plan,
 };
 pub use skew::{LoadReport, ShardLoad, Workload, compare_keys, load};
 pub use sql::{Column, Cond, Literal, Op, Projection, Query, SUPPORTED, parse};
+pub use vertical::{COLUMN_GROUPS, GroupRead, HorizontalWork, SideBySide, VerticalPlan, VerticalWork, vertical_plan};

@@ -352,40 +352,6 @@ impl Census {
     }
 }
 
-/// The users columns, in table order.
-pub const USER_COLUMNS: [&str; 5] = ["id", "name", "email", "age", "location"];
-
-/// Vertical partitioning: the notes' column groups `(id, name)` and `(id, email, age)`, and `(id, location)`
-/// for the column the notes' table did not have. Every group keeps the id, to join them back.
-pub const COLUMN_GROUPS: [&[&str]; 3] = [&["id", "name"], &["id", "email", "age"], &["id", "location"]];
-
-/// What a query reads from the vertically partitioned users table.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VerticalPlan {
-    /// Indices into [`COLUMN_GROUPS`] the query must read.
-    pub groups: Vec<usize>,
-    /// More than one group: the rows are put back together by id.
-    pub joins_groups_on_id: bool,
-}
-
-/// The column groups holding `columns` (users columns by name); only `id` (or nothing, as for
-/// `count(*)`) reads the smallest group, the first.
-pub fn vertical_plan(columns: &[&str]) -> VerticalPlan {
-    let mut groups: Vec<usize> = Vec::new();
-    for c in columns.iter().filter(|&&c| c != "id") {
-        if let Some(g) = COLUMN_GROUPS.iter().position(|g| g.contains(c))
-            && !groups.contains(&g)
-        {
-            groups.push(g);
-        }
-    }
-    if groups.is_empty() {
-        groups.push(0);
-    }
-    groups.sort_unstable();
-    VerticalPlan { joins_groups_on_id: groups.len() > 1, groups }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::data::DataConfig;
@@ -489,14 +455,5 @@ mod tests {
         assert!(cfg.validate().unwrap_err().contains("London to shard 9"));
         assert!(ShardingConfig::new(ShardKey::IdHash, 65).validate().unwrap_err().contains("shards"));
         assert!("modulo".parse::<ShardKey>().unwrap_err().contains("id-range, id-hash, ring, location"));
-    }
-
-    #[test]
-    fn vertical_groups_of_a_query() {
-        assert_eq!(vertical_plan(&["id", "name"]).groups, vec![0]);
-        assert_eq!(vertical_plan(&["age"]).groups, vec![1]);
-        let p = vertical_plan(&["name", "age", "location"]);
-        assert_eq!((p.groups, p.joins_groups_on_id), (vec![0, 1, 2], true));
-        assert_eq!(vertical_plan(&[]).groups, vec![0]);
     }
 }

@@ -18,8 +18,9 @@
 //! the router merges the rows it received.
 
 use super::data::{CITIES, Dataset};
-use super::partition::{Census, Layout, OrdersBy, ShardKey, ShardingConfig, VerticalPlan, vertical_plan};
+use super::partition::{Census, Layout, OrdersBy, ShardKey, ShardingConfig};
 use super::sql::{Column, Cond, Literal, Op, Projection, Query};
+use super::vertical::{SideBySide, TableFacts, horizontal_work, vertical_work};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -94,8 +95,6 @@ pub struct Plan {
     pub touched: Vec<u32>,
     /// The join: true when each shard joins locally.
     pub co_located: Option<bool>,
-    /// The users column groups read, were the table split vertically.
-    pub vertical: VerticalPlan,
 }
 
 /// One asked shard's work.
@@ -166,6 +165,8 @@ pub struct Outcome {
     /// Rows sent between shards or from the router to shards (the broadcast join).
     pub network_rows: u64,
     pub latency: Latency,
+    /// The users table split by rows (these shards) and by columns, side by side.
+    pub side_by_side: SideBySide,
 }
 
 /// A dataset sharded under one setup, with its census: what the router routes over.
@@ -356,10 +357,7 @@ pub fn plan(layout: &Layout, query: &Query) -> Plan {
         n if n == all.len() => Routing::ScatterGather,
         _ => Routing::Subset,
     };
-    let users_columns: Vec<&str> =
-        query.columns_read().into_iter().filter(|c| !c.in_orders()).map(|c| c.name()).collect();
-    let vertical = vertical_plan(&users_columns);
-    Plan { routing, reason, user_shards, order_shards, touched, co_located, vertical }
+    Plan { routing, reason, user_shards, order_shards, touched, co_located }
 }
 
 /// A query being executed over the id range it can match, in slices (for a page that must not freeze).
@@ -515,6 +513,33 @@ impl QueryRun {
         self.next_id > self.end_id
     }
 
+    /// The users read split by rows (the shards asked) and by columns (`vertical.rs`).
+    fn side_by_side(&self, shards: &[ShardWork], matched: u64) -> SideBySide {
+        let (census, users) = (&self.cluster.census, self.cluster.data.users());
+        let in_range = |b: Bounds, lo: i128, hi: i128| (b.hi.min(hi) - b.lo.max(lo) + 1).max(0);
+        let ids_in_range = self.ids.is_bounded().then(|| in_range(self.ids, 1, i128::from(users)) as u64);
+        let (age_min, age_max) = (i128::from(super::data::AGE_MIN), i128::from(super::data::AGE_MAX));
+        let ages_in_range = self.ages.is_bounded().then(|| {
+            let (lo, hi) = (self.ages.lo.max(age_min), self.ages.hi.min(age_max));
+            if lo > hi {
+                0
+            } else {
+                (0..census.users.len()).map(|s| census.ages_between(s, lo as u32, hi as u32)).sum()
+            }
+        });
+        let facts =
+            TableFacts { users, ids_in_range, ages_in_range, age_index: self.cluster.layout.age_index(), matched };
+        let asked = self.plan.user_shards.len() as u32;
+        SideBySide {
+            horizontal: horizontal_work(
+                asked,
+                self.cluster.layout.shards(),
+                shards.iter().map(|w| w.users_scanned).sum(),
+            ),
+            vertical: vertical_work(&self.query, facts),
+        }
+    }
+
     fn push_row(&mut self, id: u64, order: Option<(u64, u64)>) {
         if self.rows.len() >= self.cap {
             return;
@@ -636,6 +661,7 @@ impl QueryRun {
         let rows_scanned_with_index = sum(|w| w.users_scanned_with_index);
         let columns =
             self.columns.iter().map(|c| if self.query.join { c.qualified() } else { c.name().to_string() }).collect();
+        let side_by_side = self.side_by_side(&shards, total_matched);
         let answer = if count {
             Answer {
                 columns: vec!["count(*)".into()],
@@ -654,6 +680,7 @@ impl QueryRun {
             }
         };
         Outcome {
+            side_by_side,
             query: self.query.to_string(),
             plan: self.plan,
             shards,
@@ -801,5 +828,39 @@ mod tests {
         }
         assert!(steps >= 11);
         assert_eq!(r.finish(&LatencyModel::default()), c.run(&q, &LatencyModel::default(), 50));
+    }
+
+    #[test]
+    fn split_by_columns_beside_split_by_rows() {
+        use super::super::vertical::COLUMN_GROUPS;
+        let c = cluster(20_000, ShardKey::Location, 4);
+        let london = brute_count(&c, |id| c.data.location(id) == "London");
+        // London's names and emails: one shard reads its whole rows; split by columns, the location group is
+        // scanned whole and the two others read the London users by id.
+        let o = run(&c, "SELECT name, email FROM users WHERE location = 'London'");
+        let (h, v) = (&o.side_by_side.horizontal, &o.side_by_side.vertical);
+        let shard = c.census.users[c.layout.shard_of_city(0) as usize];
+        assert_eq!((h.shards_asked, h.shards, h.rows_read, h.cells_read), (1, 4, shard, shard * 5));
+        let reads: Vec<_> = v.reads.iter().map(|r| (r.group, r.access, r.rows)).collect();
+        assert_eq!(
+            reads,
+            vec![(0, Access::PrimaryKey, london), (1, Access::PrimaryKey, london), (2, Access::FullScan, 20_000)]
+        );
+        assert_eq!(v.cells_read, london * 2 + london * 3 + 20_000 * 2);
+        // With the age index, the age group reads only the users of those ages, in the whole table.
+        let mut config = ShardingConfig::new(ShardKey::IdHash, 3);
+        config.age_index = true;
+        let c = Cluster::new(c.data.clone(), &config).unwrap();
+        let old = brute_count(&c, |id| c.data.age(id) >= 50);
+        let o = run(&c, "SELECT count(*) FROM users WHERE age >= 50");
+        let v = &o.side_by_side.vertical;
+        assert_eq!(v.reads.len(), 1);
+        assert_eq!((v.reads[0].group, v.reads[0].access, v.reads[0].rows), (1, Access::AgeIndex, old));
+        assert_eq!(v.cells_read, old * COLUMN_GROUPS[1].len() as u64);
+        assert_eq!(o.side_by_side.horizontal.rows_read, old, "each shard reads its users of those ages");
+        // An id range: the ids in range, clipped to the table.
+        let o = run(&c, "SELECT name FROM users WHERE id > 19990 AND id < 30000");
+        assert_eq!(o.side_by_side.vertical.reads[0].rows, 10);
+        assert_eq!(o.side_by_side.horizontal.rows_read, 10);
     }
 }

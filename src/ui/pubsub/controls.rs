@@ -313,7 +313,7 @@ pub fn recorded(props: &RecordedProps) -> Html {
 mod tests {
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn the_publish_form_explains_what_is_wrong() {
         assert!(parse_publish("", "1").unwrap_err().contains("empty"));
         assert!(parse_publish("order created", "1").unwrap_err().contains("not valid"));

@@ -102,7 +102,7 @@ pub fn setup_form(props: &SetupProps) -> Html {
 mod tests {
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn the_setup_form_checks_its_fields() {
         let base = PubSubConfig::default();
         let hs: Vec<String> = base.services.iter().map(|s| s.handle_ms.to_string()).collect();

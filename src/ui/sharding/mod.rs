@@ -7,6 +7,7 @@ mod grid;
 mod query;
 mod reshard;
 mod setup;
+mod split;
 mod staleness;
 
 use super::app::{AppAction, Playhead};

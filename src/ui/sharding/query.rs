@@ -6,7 +6,6 @@
 
 use super::{Frame, ShardingSession};
 use crate::scenario::Edit;
-use crate::sim::sharding::partition::COLUMN_GROUPS;
 use crate::sim::sharding::{
     Access, Census, Cluster, Dataset, Layout, Outcome, Query, QueryLog, QueryRun, QueryStatus, SUPPORTED, ShardAction,
     ShardLabConfig, Sharding, parse,
@@ -153,8 +152,6 @@ fn routed_query(props: &RoutedProps) -> Html {
                 <p class="muted">{ if co { "The join is co-located: orders live with their user, each shard joins locally." }
                     else { "The join is not co-located: orders are sharded by their own id, so the matching users go to every shard." } }</p>
             }
-            <p class="muted">{ format!("Were the users table split by columns, this query would read the groups {}.",
-                q.plan.vertical.groups.iter().map(|&g| format!("({})", COLUMN_GROUPS[g].join(", "))).collect::<Vec<_>>().join(" and ")) }</p>
             if q.status != QueryStatus::Failed {
                 { answer(&progress, q.status == QueryStatus::Partial) }
             }
@@ -206,6 +203,7 @@ fn answer(progress: &Progress<Answered>, partial: bool) -> Html {
                 </div>
                 if o.answer.truncated { <p class="muted">{ format!("The first {} rows of {}.", o.answer.rows.len(), count(o.answer.row_count)) }</p> }
             }
+            <super::split::SplitView split={o.side_by_side.clone()} asked={o.plan.user_shards.clone()} />
             <p class="muted" data-testid="answer-speed">{ format!(
                 "Read {} users (the shards' census and the query's rows) in {:.0} ms of this browser: {} rows per second.",
                 count(a.read), a.ms, count(rate as u64)) }</p>

@@ -57,7 +57,7 @@ pub fn reshard_panel(props: &ReshardProps) -> Html {
                 { " shards" }</label>
             if let Some(e) = &*error { <p class="form-error" role="alert">{ e }</p> }
             { match &progress {
-                Progress::Done(r) => html! { <>{ table(r) }{ skew(r) }</> },
+                Progress::Done(r) => html! { <>{ table(r) }{ skew(r, &props.config.data.workload) }</> },
                 Progress::Running { events, .. } => html! {
                     <p class="progress" role="status" data-testid="reshard-progress"><progress aria-label="Counting the users that move" />
                         { format!(" counting the users that move: {}…", count(*events)) }</p>
@@ -99,13 +99,18 @@ fn table(runs: &[(Reshard, LoadReport)]) -> Html {
 }
 
 /// A skewed workload of point queries under each key: the hot shard and how far above the mean it is.
-fn skew(runs: &[(Reshard, LoadReport)]) -> Html {
+fn skew(runs: &[(Reshard, LoadReport)], workload: &Workload) -> Html {
     if runs.is_empty() {
         return html! {};
     }
+    let (what, queries, s_milli) = match *workload {
+        Workload::ZipfIds { queries, s_milli } => ("lookups by id, id 1 the hottest", queries, s_milli),
+        Workload::Cities { queries, s_milli } => ("lookups by location, London the hottest", queries, s_milli),
+    };
     html! {
         <table class="skew-table" data-testid="skew-table">
-            <caption>{ "Load of a skewed workload (point queries; hot ids or hot cities by Zipf) on the shards now" }</caption>
+            <caption data-testid="skew-caption">{ format!("Load of {} {what} (Zipf s = {}), on the shards now",
+                count(u64::from(queries)), crate::ui::form::milli_text(s_milli)) }</caption>
             <thead><tr><th>{ "Shard key" }</th><th>{ "Queries per shard" }</th><th class="num">{ "hot shard" }</th>
                 <th class="num">{ "queries max/mean" }</th><th class="num">{ "rows max/mean" }</th><th class="num" title="Shards each query asks">{ "fan-out" }</th></tr></thead>
             <tbody>
@@ -115,7 +120,7 @@ fn skew(runs: &[(Reshard, LoadReport)]) -> Html {
                     <tr data-testid="skew-row" data-key={l.key.name()}>
                         <th scope="row">{ l.key.name() }</th>
                         <td class="bars" aria-hidden="true">{ for l.shards.iter().map(|s| html! {
-                            <span class={classes!("bar", "moved", (s.shard == l.hot_shard).then_some("hot"))}
+                            <span class={classes!("bar", "moved", (s.shard == l.hot_shard && l.queries_max_over_mean > 1.0).then_some("hot"))}
                                 style={format!("width: {:.1}%", 100.0 * s.queries as f64 / top)} />
                         }) }</td>
                         <td class="num">{ l.hot_shard }</td>
