@@ -94,7 +94,7 @@ describe('publish/subscribe lab', () => {
     // The setup form refuses a rate of 0 with the limit, and applies a valid change.
     await page.locator(tid('setup-rate')).fill('0');
     await page.locator(tid('setup-apply')).click();
-    await waitForText(page, tid('setup-error'), (t) => t.includes('between 1 and 6000'));
+    await waitForText(page, tid('setup-error'), (t) => t.includes('between 1 and 6,000'));
     await page.locator(tid('setup-events')).fill('20');
     await page.locator(tid('setup-rate')).fill('60');
     await page.locator(tid('setup-apply')).click();

@@ -215,7 +215,7 @@ describe('sharding and replication lab (end to end)', () => {
     // An exponent outside the limits is refused in the field's own unit, and nothing changes.
     await page.locator(tid('cfg-load-skew')).fill('5');
     await page.locator(tid('sharding-apply')).click();
-    await waitForText(page, tid('notice'), (t) => t.includes("The load's skew (Zipf exponent) must be between 0 and 3 (got 5)"));
+    await waitForText(page, tid('notice'), (t) => t.includes("The load's skew (Zipf s) must be between 0 and 3 (got 5)"));
     await page.locator(tid('cfg-load-kind')).selectOption('cities');
     await page.locator(tid('cfg-load-queries')).fill('5000');
     await page.locator(tid('cfg-load-skew')).fill('1.5');

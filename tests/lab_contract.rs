@@ -126,6 +126,38 @@ fn refused_edits_say_why_and_change_nothing() {
 }
 
 #[test]
+fn a_form_applies_all_its_fields_or_none_and_one_undo_takes_them_back() {
+    let session = Session::new(preset("ring-add-s3").unwrap().scenario).unwrap();
+    let seed = session.scenario.seed;
+    let config = session.config::<Hashing>().unwrap().clone();
+    let live = |action| Edit::<Hashing>::Live { at_ms: 0, action };
+    // A ring size of 0 with a new seed: refused as a whole, the seed is not applied either.
+    let e = session
+        .edit_all(vec![
+            live(HashingAction::SetRingSize { ring_size: 0 }),
+            Edit::Setup { seed: seed + 1, config: config.clone() },
+        ])
+        .unwrap_err();
+    assert!(e.contains("at least 1"), "{e}");
+    assert_eq!(session.scenario.seed, seed);
+    // Valid fields: all applied, and one undo takes all of them back.
+    let both = changed(session.edit_all(vec![
+        live(HashingAction::SetKeyCount { key_count: 500 }),
+        Edit::Setup { seed: seed + 1, config: config.clone() },
+    ]));
+    assert_eq!(both.scenario.seed, seed + 1);
+    assert_eq!(both.actions::<Hashing>().len(), session.actions::<Hashing>().len() + 1);
+    let back = changed(both.edit(Edit::<Hashing>::Undo));
+    assert_eq!(back.scenario, session.scenario);
+    // Nothing to change: no undo step.
+    let same = changed(session.edit_all::<Hashing>(Vec::new()));
+    assert_eq!(same.scenario, session.scenario);
+    // (so undo, with no earlier state to go back to, removes the last recorded action instead).
+    let undone = changed(same.edit(Edit::<Hashing>::Undo));
+    assert_eq!(undone.actions::<Hashing>().len(), session.actions::<Hashing>().len() - 1);
+}
+
+#[test]
 fn a_session_keeps_at_most_the_shared_number_of_actions() {
     let mut scenario = Scenario::new::<MessageQueue>(1, Default::default());
     for i in 0..ACTIONS_MAX {

@@ -3,7 +3,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use sysplay::scenario::{LINK_ENCODED_MAX, Scenario, decode_link, encode_link, presets};
+use sysplay::scenario::{
+    LINK_ENCODED_MAX, Scenario, decode_link, encode_link, is_link_fragment, link_moment, preset, presets,
+};
 use sysplay::sim::hashing::{HashingAction, HashingConfig, HashingLab, ServerSpec};
 
 const GOLDEN: &str = include_str!("golden/links.txt");
@@ -161,4 +163,20 @@ proptest! {
         packed[i] ^= 1 << bit;
         let _ = decode_link(&format!("s=1.{}", engine.encode(&packed)));
     }
+}
+
+#[test]
+fn percent_encoded_links_open_the_same_session() {
+    let scenario = preset("ring-add-s3").unwrap().scenario;
+    let link = encode_link(&scenario);
+    assert!(link.starts_with("s=") && !link.contains('%'), "{link}");
+    // Chat apps and mail clients escape `=` and `&`; the link still opens, at its moment.
+    for escaped in [link.replacen("s=", "s%3D", 1), link.replacen("s=", "s%3d", 1)] {
+        assert!(is_link_fragment(&escaped) && is_link_fragment(&format!("#{escaped}")), "{escaped}");
+        assert_eq!(decode_link(&format!("#{escaped}")).unwrap(), scenario);
+        assert_eq!(link_moment(&format!("#{escaped}%26t%3D2.5")), Some(2_500_000));
+    }
+    // Not a link: other fragments, and broken escapes, which stay as typed.
+    assert!(!is_link_fragment("main") && !is_link_fragment("#about") && !is_link_fragment("s%3"));
+    assert!(decode_link("#s%3").is_err());
 }

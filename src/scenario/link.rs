@@ -68,7 +68,7 @@ pub fn encode_link(scenario: &Scenario) -> String {
 /// Reads a scenario from a share link, a bare fragment (`#s=…` or `s=…`), migrating older versions
 /// and replaying it to make sure it is valid.
 pub fn decode_link(link: &str) -> Result<Scenario, LinkError> {
-    let fragment = link.split_once('#').map_or(link, |(_, f)| f).trim();
+    let fragment = unescape(link.split_once('#').map_or(link, |(_, f)| f).trim());
     let body = fragment.split('&').find_map(|part| part.strip_prefix("s=")).ok_or(LinkError::NoScenario)?;
     let (codec, payload) = body.split_once('.').ok_or(LinkError::NoScenario)?;
     if codec != CODEC {
@@ -88,9 +88,39 @@ pub fn decode_link(link: &str) -> Result<Scenario, LinkError> {
 /// The virtual moment a link opens at, µs: its `t=SECONDS` parameter (`…#s=1.…&t=62.5`). A missing,
 /// negative or unreadable value means the start; the page clamps a moment past the end to the end.
 pub fn link_moment(link: &str) -> Option<u64> {
-    let fragment = link.split_once('#').map_or(link, |(_, f)| f).trim();
+    let fragment = unescape(link.split_once('#').map_or(link, |(_, f)| f).trim());
     let seconds: f64 = fragment.split('&').find_map(|part| part.strip_prefix("t="))?.parse().ok()?;
     (seconds.is_finite() && seconds > 0.0).then(|| (seconds * 1e6).round().min(u64::MAX as f64) as u64)
+}
+
+/// Whether a page's fragment carries a scenario (`s=…`, or `s%3D…` as some apps percent-encode it).
+pub fn is_link_fragment(fragment: &str) -> bool {
+    unescape(fragment).split('&').any(|part| part.trim_start_matches('#').starts_with("s="))
+}
+
+/// The fragment with its `%XX` escapes decoded (a link's payload never holds `%`, so an escaped `=` or
+/// `&`, as chat apps and mail clients write them, means the same link). Invalid escapes stay as typed.
+fn unescape(fragment: &str) -> std::borrow::Cow<'_, str> {
+    if !fragment.contains('%') {
+        return fragment.into();
+    }
+    let bytes = fragment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned().into()
 }
 
 /// Parses scenario JSON (from a link or a file), migrating and validating it.

@@ -9,7 +9,8 @@ mod session;
 pub use crate::labs::{LabId, LabRun, LabSetup, LabVisitor, Report, lab_run};
 pub use lab::{Finished, Lab, LabPreset, Registered, run_sim};
 pub use link::{
-    LINK_DECODED_MAX, LINK_ENCODED_MAX, LinkError, decode_link, encode_link, link_moment, scenario_from_json,
+    LINK_DECODED_MAX, LINK_ENCODED_MAX, LinkError, decode_link, encode_link, is_link_fragment, link_moment,
+    scenario_from_json,
 };
 pub use presets::{Preset, lab_presets, preset, presets};
 pub use session::{Edit, Edited, LabSession, Session};

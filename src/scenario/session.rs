@@ -248,4 +248,25 @@ impl Session {
         }
         Ok(Edited::Changed(Self { scenario: Rc::new(scenario), history: Rc::new(history), open_at_us: None }))
     }
+
+    /// The session after every one of `edits` in order, as one step that one undo takes back; or the
+    /// first refusal's sentence, with the session unchanged: a form applies all its fields or none.
+    pub fn edit_all<L: Registered>(&self, edits: Vec<Edit<L>>) -> Result<Edited, String> {
+        let mut now = self.clone();
+        for e in edits {
+            match now.edit::<L>(e)? {
+                Edited::Changed(next) => now = next,
+                Edited::NothingToUndo => {}
+                would_drop @ Edited::WouldDrop { .. } => return Ok(would_drop),
+            }
+        }
+        let mut history = (*self.history).clone();
+        if !Rc::ptr_eq(&now.scenario, &self.scenario) {
+            history.push(self.scenario.clone());
+            if history.len() > UNDO_MAX {
+                history.remove(0);
+            }
+        }
+        Ok(Edited::Changed(Self { scenario: now.scenario, history: Rc::new(history), open_at_us: None }))
+    }
 }

@@ -125,6 +125,11 @@ impl AppAction {
     pub fn edit<L: Registered>(edit: Edit<L>) -> Self {
         AppAction::Edit(L::ID, edit_fn(edit))
     }
+
+    /// Edits of lab `L`'s session applied together, as one undo step, or none of them (a form's fields).
+    pub fn edits<L: Registered>(edits: Vec<Edit<L>>) -> Self {
+        AppAction::Edit(L::ID, Rc::new(move |session: &Session, _later: Later| session.edit_all::<L>(edits.clone())))
+    }
 }
 
 fn edit_fn<L: Registered>(edit: Edit<L>) -> EditFn {
@@ -184,7 +189,7 @@ impl AppState {
         for s in saved.iter().filter(|s| last.as_ref().is_none_or(|l| l.lab() != s.lab())) {
             state = state.open(s.clone(), None, None, None);
         }
-        let from_link = persist::fragment().filter(|f| f.contains("s="));
+        let from_link = persist::fragment().filter(|f| crate::scenario::is_link_fragment(f));
         match (from_link, last.clone()) {
             (Some(fragment), _) => {
                 persist::clear_fragment();
@@ -316,7 +321,17 @@ impl Reducible for AppState {
             AppAction::Load(scenario, notice, at_us) => {
                 let scenario = *scenario;
                 let view = (self.view == View::About && scenario.lab() == self.current).then_some(View::About);
-                self.open(scenario, notice, view, at_us)
+                // What the scenario replaces in its lab can be brought back, as when a fresh tab opens a link.
+                let before = (*self.session(scenario.lab()).scenario).clone();
+                let mut s = self.open(scenario.clone(), notice, view, at_us);
+                let opened = *s.session(scenario.lab()).scenario == scenario;
+                if opened && before != scenario {
+                    if let Some(n) = s.notice.as_mut() {
+                        n.offer_restore = true;
+                    }
+                    s.previous_session = Some(before);
+                }
+                s
             }
             AppAction::RestorePrevious => match self.previous_session.clone() {
                 Some(previous) => {

@@ -29,7 +29,7 @@ pub fn app() -> Html {
         let dispatch = state.dispatcher();
         use_effect_with((), move |_| {
             let listener = Closure::<dyn Fn()>::new(move || {
-                if let Some(fragment) = persist::fragment().filter(|f| f.contains("s=")) {
+                if let Some(fragment) = persist::fragment().filter(|f| crate::scenario::is_link_fragment(f)) {
                     match decode_link(&fragment) {
                         Ok(s) => dispatch.dispatch(AppAction::Load(
                             Box::new(s),

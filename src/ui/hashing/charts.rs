@@ -2,7 +2,7 @@
 
 use crate::sim::hashing::HashingReport;
 use crate::ui::chart::{BarChart, Datum, PieChart};
-use crate::ui::format::{count, pct};
+use crate::ui::format::{count, pct, shown};
 use crate::ui::palette;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -20,21 +20,21 @@ pub fn load_charts(props: &ChartsProps) -> Html {
         r.servers
             .iter()
             .enumerate()
-            .map(|(i, s)| Datum { label: s.name.clone(), value: s.ring_space as f64, color: i })
+            .map(|(i, s)| Datum { label: shown(&s.name), value: s.ring_space as f64, color: i })
             .collect(),
     );
     let modulo: Rc<Vec<Datum>> = Rc::new(
         r.servers
             .iter()
             .enumerate()
-            .map(|(i, s)| Datum { label: s.name.clone(), value: s.modulo_space_pct, color: i })
+            .map(|(i, s)| Datum { label: shown(&s.name), value: s.modulo_space_pct, color: i })
             .collect(),
     );
     let groups = Rc::new(
         r.servers
             .iter()
             .enumerate()
-            .map(|(i, s)| (s.name.clone(), i, vec![s.ring_keys as f64, s.modulo_keys as f64]))
+            .map(|(i, s)| (shown(&s.name), i, vec![s.ring_keys as f64, s.modulo_keys as f64]))
             .collect::<Vec<_>>(),
     );
     let n = r.servers.len();
@@ -65,7 +65,7 @@ pub fn load_charts(props: &ChartsProps) -> Html {
         html! {
             <li>
                 { palette::swatch(i) }
-                { format!("{}: ring {} · modulo {}", s.name, pct(s.ring_space_pct), pct(s.modulo_space_pct)) }
+                { format!("{}: ring {} · modulo {}", shown(&s.name), pct(s.ring_space_pct), pct(s.modulo_space_pct)) }
             </li>
         }
     });

@@ -256,7 +256,7 @@ pub fn hashing_page(props: &HashingPageProps) -> Html {
                 <section class="card servers-card" aria-labelledby="servers-title">
                     <h2 id="servers-title">{ format!("Servers ({})", r.servers.len()) }</h2>
                     <servers::ServerTable report={view.report.clone()} on_action={props.on_action.clone()} />
-                    <servers::AddServer next_name={view.next_name.clone()} on_action={props.on_action.clone()} />
+                    <servers::AddServer next_name={view.next_name.clone()} servers={r.servers.len()} on_action={props.on_action.clone()} />
                     <servers::Settings report={view.report.clone()} seed={props.session.seed()} {config} on_action={props.on_action.clone()} />
                 </section>
                 <section class="card charts-card" aria-labelledby="charts-title">

@@ -3,7 +3,7 @@
 use crate::sim::hashing::{HashingReport, Movement};
 use crate::ui::app::AppAction;
 use crate::ui::chart::{Line, LineChart};
-use crate::ui::format::{count, pct, pct_or_dash};
+use crate::ui::format::{count, pct, pct_or_dash, shown};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -84,7 +84,7 @@ fn flow_table(title: &'static str, movement: &Movement, testid: &'static str) ->
             <tbody>
                 if flows.is_empty() { <tr><td class="muted">{ "no key moved" }</td></tr> }
                 { for flows.iter().take(FLOWS_SHOWN).map(|f| html! {
-                    <tr><td>{ format!("{} → {}", f.from, f.to) }</td><td class="num">{ count(f.keys) }</td></tr>
+                    <tr><td><bdi>{ shown(&f.from) }</bdi>{ " → " }<bdi>{ shown(&f.to) }</bdi></td><td class="num">{ count(f.keys) }</td></tr>
                 }) }
                 if rest > 0 {
                     <tr><td class="muted">{ format!("{} other moves", count(others)) }</td><td class="num">{ count(rest) }</td></tr>

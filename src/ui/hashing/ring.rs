@@ -4,6 +4,7 @@
 use super::RingDrawing;
 use crate::sim::hashing::HashingReport;
 use crate::ui::app::AppAction;
+use crate::ui::format::shown;
 use crate::ui::palette;
 use std::f64::consts::{FRAC_PI_2, TAU};
 use std::rc::Rc;
@@ -82,11 +83,11 @@ pub fn ring_view(props: &RingProps) -> Html {
             let anchor = if (lx - C).abs() < 12.0 { "middle" } else if lx > C { "start" } else { "end" };
             html! {
                 <g class="server">
-                    <title>{ format!("{} at {} — owns {:.2}% of the ring", s.name, s.position, s.ring_space_pct) }</title>
+                    <title>{ format!("{} at {} — owns {:.2}% of the ring", shown(&s.name), s.position, s.ring_space_pct) }</title>
                     <circle cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="7" fill={palette::css(slot)} class="server-dot" />
                     if show_labels {
                         <text x={format!("{lx:.2}")} y={format!("{:.2}", ly + 4.0)} text-anchor={anchor} class="server-label">
-                            { if r.ring_size <= 100_000 { format!("{} ({})", s.name, s.position) } else { s.name.clone() } }
+                            { if r.ring_size <= 100_000 { format!("{} ({})", shown(&s.name), s.position) } else { shown(&s.name) } }
                         </text>
                     }
                 </g>

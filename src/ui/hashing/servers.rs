@@ -3,9 +3,11 @@
 use crate::scenario::Edit;
 use crate::sim::hashing::{Hashing, HashingAction, HashingConfig, HashingReport, limits};
 use crate::ui::app::{AppAction, Notice};
+use crate::ui::form::{Checked, Field, text_of, use_checked, whole, whole_in};
 use crate::ui::format::{count, pct};
 use crate::ui::palette;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -84,12 +86,26 @@ pub fn server_table(props: &TableProps) -> Html {
         };
         let remove = {
             let name = name.clone();
-            Callback::from(move |_| hashing(&on_action, HashingAction::RemoveServer { name: name.clone() }))
+            Callback::from(move |e: MouseEvent| {
+                // The row goes: focus moves to the next row's Remove (or the previous one's, or the add
+                // form) rather than falling to the page, for whoever removes servers with the keyboard.
+                let next = e.target_dyn_into::<web_sys::Element>().and_then(|b| b.closest("tr").ok().flatten()).and_then(|tr| {
+                    let pick = |row: Option<web_sys::Element>| row.and_then(|r| r.query_selector("[data-testid=remove-server]").ok().flatten());
+                    pick(tr.next_element_sibling()).or_else(|| pick(tr.previous_element_sibling()))
+                });
+                hashing(&on_action, HashingAction::RemoveServer { name: name.clone() });
+                let target = next.or_else(|| {
+                    web_sys::window()?.document()?.query_selector("[data-testid=add-name]").ok().flatten()
+                });
+                if let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = el.focus();
+                }
+            })
         };
         html! {
             <tr data-testid="server-row" data-name={s.name.clone()} key={s.name.clone()}>
                 <td>{ palette::swatch(i) }</td>
-                <th scope="row" class="server-name">{ s.name.clone() }</th>
+                <th scope="row" class="server-name" title={crate::ui::format::shown(&s.name)}><bdi>{ crate::ui::format::shown(&s.name) }</bdi></th>
                 <td>
                     <input class="position" type="text" inputmode="numeric" value={s.position.to_string()}
                         aria-label={format!("Position of {}", s.name)} data-testid="position" onchange={on_position} />
@@ -139,45 +155,45 @@ pub fn server_table(props: &TableProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct AddProps {
     pub next_name: String,
+    /// Servers on the ring: when it changes (the server was added), the form empties.
+    pub servers: usize,
     pub on_action: Callback<AppAction>,
 }
 
-/// Adds a server with an optional name and an optional hand position.
+/// Adds a server with an optional name and an optional hand position. What the user typed stays until
+/// the server is added: a refusal (a name taken, a position outside the ring) keeps it, to correct.
 #[function_component(AddServer)]
 pub fn add_server(props: &AddProps) -> Html {
     let name_ref = use_node_ref();
     let position_ref = use_node_ref();
+    let marks = use_checked(props.servers);
     let submit = {
-        let (name_ref, position_ref) = (name_ref.clone(), position_ref.clone());
+        let (name_ref, position_ref, marks) = (name_ref.clone(), position_ref.clone(), marks.clone());
         let on_action = props.on_action.clone();
         let next_name = props.next_name.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let name_input = name_ref.cast::<HtmlInputElement>();
-            let typed = name_input.as_ref().map(|i| i.value().trim().to_string()).unwrap_or_default();
+            let typed = text_of(&name_ref).trim().to_string();
             let name = if typed.is_empty() { next_name.clone() } else { typed };
-            match read_u64(&position_ref, "A position") {
-                Ok(position) => {
+            let mut k = Checked::default();
+            match k.field("add-position", read_u64(&position_ref, "A position")) {
+                Some(position) => {
+                    marks.set(k);
                     hashing(&on_action, HashingAction::AddServer { name, position });
-                    if let Some(i) = name_input {
-                        i.set_value("");
-                    }
-                    if let Some(i) = position_ref.cast::<HtmlInputElement>() {
-                        i.set_value("");
-                    }
                 }
-                Err(e) => error(&on_action, e),
+                None => {
+                    error(&on_action, k.summary());
+                    marks.set(k);
+                }
             }
         })
     };
     html! {
-        <form class="add-server" onsubmit={submit}>
-            <label>{ "Name" }
-                <input ref={name_ref} data-testid="add-name" placeholder={props.next_name.clone()} maxlength={limits::NAME_LEN_MAX.to_string()} />
-            </label>
-            <label>{ "Position" }
-                <input ref={position_ref} data-testid="add-position" inputmode="numeric" placeholder="by hash" />
-            </label>
+        <form class="add-server" onsubmit={submit} novalidate=true>
+            <Field label="Name" node={name_ref} testid="add-name" source="" reset={props.servers as u64} inputmode="text"
+                placeholder={props.next_name.clone()} maxlength={limits::NAME_LEN_MAX.to_string()} />
+            <Field label="Position" node={position_ref} testid="add-position" source="" reset={props.servers as u64}
+                placeholder="by hash" error={marks.error("add-position")} />
             <button type="submit" class="primary" data-testid="add-server">{ "Add server" }</button>
         </form>
     }
@@ -192,38 +208,48 @@ pub struct SettingsProps {
     pub on_action: Callback<AppAction>,
 }
 
-/// Ring size M, number of keys, and the seed the keys are drawn from.
+/// Ring size M, number of keys, and the seed the keys are drawn from: applied together, or none.
 #[function_component(Settings)]
 pub fn settings(props: &SettingsProps) -> Html {
     let m_ref = use_node_ref();
     let keys_ref = use_node_ref();
     let seed_ref = use_node_ref();
     let r = &props.report;
+    let marks = use_checked((r.ring_size, r.key_count, props.seed));
     let submit = {
         let (m_ref, keys_ref, seed_ref) = (m_ref.clone(), keys_ref.clone(), seed_ref.clone());
-        let on_action = props.on_action.clone();
+        let (on_action, marks) = (props.on_action.clone(), marks.clone());
         let (ring_size, key_count, seed) = (r.ring_size, r.key_count, props.seed);
         let config = props.config.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let fields = [(&m_ref, "The ring size M"), (&keys_ref, "The number of keys"), (&seed_ref, "The seed")];
-            let values: Result<Vec<Option<u64>>, String> = fields.iter().map(|(r, what)| read_u64(r, what)).collect();
-            let (m, k, s) = match values.as_deref() {
-                Ok(&[m, k, s]) => (m, k, s),
-                Ok(_) => return,
-                Err(e) => return error(&on_action, e.clone()),
+            let mut k = Checked::default();
+            let plain = |r: &NodeRef| text_of(r).replace([',', '_', ' '], "");
+            let m = k.field(
+                "ring-size",
+                whole(&plain(&m_ref), "The ring size M")
+                    .and_then(|m| if m >= 1 { Ok(m) } else { Err("The ring size M must be at least 1.".into()) }),
+            );
+            let keys =
+                k.field("key-count", whole_in(&plain(&keys_ref), "The number of keys", 0, limits::KEYS_MAX.into()));
+            let s = k.field("seed", whole(&plain(&seed_ref), "The seed"));
+            let (Some(m), Some(keys), Some(s)) = (m, keys, s) else {
+                on_action.emit(AppAction::Notice(Notice::error(k.summary())));
+                return marks.set(k);
             };
-            if let Some(m) = m.filter(|&m| m != ring_size) {
-                hashing(&on_action, HashingAction::SetRingSize { ring_size: m });
+            let mut edits = Vec::new();
+            if m != ring_size {
+                edits.push(Edit::Live { at_ms: 0, action: HashingAction::SetRingSize { ring_size: m } });
             }
-            if let Some(k) = k.filter(|&k| k != key_count) {
-                match u32::try_from(k).ok().filter(|&k| k <= limits::KEYS_MAX) {
-                    Some(key_count) => hashing(&on_action, HashingAction::SetKeyCount { key_count }),
-                    None => error(&on_action, format!("At most {} keys.", count(limits::KEYS_MAX.into()))),
-                }
+            if keys != key_count {
+                edits.push(Edit::Live { at_ms: 0, action: HashingAction::SetKeyCount { key_count: keys as u32 } });
             }
-            if let Some(s) = s.filter(|&s| s != seed) {
-                on_action.emit(AppAction::edit::<Hashing>(Edit::Setup { seed: s, config: (*config).clone() }));
+            if s != seed {
+                edits.push(Edit::Setup { seed: s, config: (*config).clone() });
+            }
+            marks.set(Checked::default());
+            if !edits.is_empty() {
+                on_action.emit(AppAction::edits::<Hashing>(edits));
             }
         })
     };
@@ -246,17 +272,11 @@ pub fn settings(props: &SettingsProps) -> Html {
             <input type="range" min="0" max={(VNODE_STEPS.len() - 1).to_string()} value={step.to_string()}
                 data-testid="vnodes" onchange={on_vnodes} aria-valuetext={r.vnodes.to_string()} />
         </label>
-        <form class="settings" onsubmit={submit}>
-            <label>{ "Ring size M" }
-                <input ref={m_ref} data-testid="ring-size" inputmode="numeric" value={r.ring_size.to_string()} />
-            </label>
-            <label>{ "Keys" }
-                <input ref={keys_ref} data-testid="key-count" inputmode="numeric" value={r.key_count.to_string()}
-                    title={format!("Uniformly random request ids drawn from the seed; up to {}", count(limits::KEYS_MAX.into()))} />
-            </label>
-            <label>{ "Seed" }
-                <input ref={seed_ref} data-testid="seed" inputmode="numeric" value={props.seed.to_string()} />
-            </label>
+        <form class="settings" onsubmit={submit} novalidate=true>
+            <Field label="Ring size M" node={m_ref} testid="ring-size" source={r.ring_size.to_string()} error={marks.error("ring-size")} />
+            <Field label="Keys" node={keys_ref} testid="key-count" source={r.key_count.to_string()} error={marks.error("key-count")}
+                title={format!("Uniformly random request ids drawn from the seed; up to {}", count(limits::KEYS_MAX.into()))} />
+            <Field label="Seed" node={seed_ref} testid="seed" source={props.seed.to_string()} error={marks.error("seed")} />
             <button type="submit" data-testid="apply-settings">{ "Apply" }</button>
         </form>
         </>

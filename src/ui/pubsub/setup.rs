@@ -6,32 +6,42 @@ use crate::scenario::Edit;
 use crate::sim::pubsub::PubSub;
 use crate::sim::pubsub::{PubSubConfig, limits};
 use crate::ui::app::AppAction;
-use crate::ui::form::whole;
-use web_sys::HtmlInputElement;
+use crate::ui::form::{Check, Checked, Field, checked, text_of, use_checked, whole_in};
 use yew::prelude::*;
 
-/// The configuration the form describes, checked against the limits.
+/// The configuration the form describes, every field checked against the limits in the field's own
+/// words: the configuration, or every invalid field marked (by test id; a handling time by service).
 pub fn parse_setup(
     base: &PubSubConfig,
     persistent: bool,
     events: &str,
     rate: &str,
     handle_ms: &[String],
-) -> Result<PubSubConfig, String> {
+) -> Result<PubSubConfig, Checked> {
+    let mut k = Checked::default();
     let mut c = base.clone();
     c.persistent = persistent;
-    c.events = u32::try_from(whole(events, "Events")?)
-        .map_err(|_| format!("Events must be between 0 and {}.", limits::EVENTS_MAX))?;
-    c.rate_per_min = u32::try_from(whole(rate, "The rate")?)
-        .map_err(|_| format!("Event rate per minute must be between 1 and {}.", limits::RATE_PER_MIN_MAX))?;
+    let events = k.field("setup-events", whole_in(events, "Events", 0, limits::EVENTS_MAX.into()));
+    let rate = k.field("setup-rate", whole_in(rate, "Events per minute", 1, limits::RATE_PER_MIN_MAX.into()));
     for (s, v) in c.services.iter_mut().zip(handle_ms) {
-        s.handle_ms = whole(v, &format!("{}'s handling time", s.name))?;
+        let what = format!("{}'s handling time (ms)", s.name);
+        if let Some(ms) = k.field(handle_key(&s.name), whole_in(v, &what, 1, limits::HANDLE_MS_MAX)) {
+            s.handle_ms = ms;
+        }
     }
-    c.validate().map_err(|e| {
-        let mut chars = e.chars();
-        chars.next().map(|f| f.to_ascii_uppercase().to_string() + chars.as_str() + ".").unwrap_or_default()
-    })?;
-    Ok(c)
+    if let (Some(events), Some(rate)) = (events, rate) {
+        c.events = events as u32;
+        c.rate_per_min = rate as u32;
+    }
+    if k.is_ok() {
+        k.whole(c.validate());
+    }
+    if k.is_ok() { Ok(c) } else { Err(k) }
+}
+
+/// A handling-time field's key in the form's marks.
+fn handle_key(service: &str) -> String {
+    format!("setup-handle-{service}")
 }
 
 #[derive(Properties, PartialEq)]
@@ -49,50 +59,42 @@ pub fn setup_form(props: &SetupProps) -> Html {
     let events = use_node_ref();
     let rate = use_node_ref();
     let handles: Vec<NodeRef> = c.services.iter().map(|_| NodeRef::default()).collect();
-    let error = use_state(|| None::<String>);
+    let marks = use_checked((seed, c.clone()));
     let on_submit = {
-        let (persistent, events, rate, handles, error, on, base) = (
+        let (persistent, events, rate, handles, marks, on, base) = (
             persistent.clone(),
             events.clone(),
             rate.clone(),
             handles.clone(),
-            error.clone(),
+            marks.clone(),
             props.on_action.clone(),
             c.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let value = |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-            let p = persistent.cast::<HtmlInputElement>().is_some_and(|i| i.checked());
-            let hs: Vec<String> = handles.iter().map(value).collect();
-            match parse_setup(&base, p, &value(&events), &value(&rate), &hs) {
+            let hs: Vec<String> = handles.iter().map(text_of).collect();
+            match parse_setup(&base, checked(&persistent), &text_of(&events), &text_of(&rate), &hs) {
                 Ok(config) => {
-                    error.set(None);
+                    marks.set(Checked::default());
                     on.emit(AppAction::edit::<PubSub>(Edit::Setup { seed, config }));
                 }
-                Err(msg) => error.set(Some(msg)),
+                Err(k) => marks.set(k),
             }
         })
     };
     html! {
         <form class="ps-form setup-form" onsubmit={on_submit} data-testid="setup-form" novalidate=true>
-            <label class="check"><input ref={persistent} type="checkbox" data-testid="setup-persistent" checked={c.persistent} />
-                { "broker keeps queues on disk" }</label>
-            <label>{ "Events" }
-                <input ref={events} type="number" data-testid="setup-events" value={c.events.to_string()} min="0" max={limits::EVENTS_MAX.to_string()} />
-            </label>
-            <label>{ "Per minute" }
-                <input ref={rate} type="number" data-testid="setup-rate" value={c.rate_per_min.to_string()} min="1" max={limits::RATE_PER_MIN_MAX.to_string()} />
-            </label>
+            <Check label="broker keeps queues on disk" node={persistent} testid="setup-persistent" source={c.persistent} />
+            <Field label="Events" node={events} testid="setup-events" source={c.events.to_string()} error={marks.error("setup-events")} />
+            <Field label="Per minute" node={rate} testid="setup-rate" source={c.rate_per_min.to_string()} error={marks.error("setup-rate")} />
             { for c.services.iter().zip(handles.iter()).map(|(s, r)| html! {
-                <label>{ format!("{} (ms{})", s.name, if s.fixed { "" } else { ", mean" }) }
-                    <input ref={r.clone()} type="number" data-testid="setup-handle" data-service={s.name.clone()}
-                        value={s.handle_ms.to_string()} min="1" max={limits::HANDLE_MS_MAX.to_string()} />
-                </label>
+                <Field label={format!("{} (ms{})", s.name, if s.fixed { "" } else { ", mean" })} node={r.clone()}
+                    testid="setup-handle" data_key={s.name.clone()} source={s.handle_ms.to_string()}
+                    error={marks.error(&handle_key(&s.name))} />
             }) }
             <button type="submit" data-testid="setup-apply">{ "Apply" }</button>
-            if let Some(msg) = (*error).clone() {
-                <p class="form-error" role="alert" data-testid="setup-error">{ msg }</p>
+            if !marks.is_ok() {
+                <p class="form-error" role="alert" data-testid="setup-error">{ marks.summary() }</p>
             }
         </form>
     }
@@ -108,26 +110,30 @@ mod tests {
         let hs: Vec<String> = base.services.iter().map(|s| s.handle_ms.to_string()).collect();
         let c = parse_setup(&base, false, "50", "120", &hs).unwrap();
         assert_eq!((c.persistent, c.events, c.rate_per_min), (false, 50, 120));
-        assert!(parse_setup(&base, true, "x", "120", &hs).unwrap_err().contains("Events must be a whole number"));
-        assert!(
-            parse_setup(&base, true, "50", "0", &hs)
+        let err = |events: &str, rate: &str, hs: &[String], field: &str| {
+            parse_setup(&base, true, events, rate, hs)
                 .unwrap_err()
-                .contains("Event rate per minute must be between 1 and 6000")
-        );
+                .error(field)
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert!(err("x", "120", &hs, "setup-events").contains("Events must be a whole number"));
+        assert!(err("50", "0", &hs, "setup-rate").contains("Events per minute must be between 1 and 6,000"));
         let mut bad = hs.clone();
         bad[0] = "0".into();
+        let first = &base.services[0].name;
         assert!(
-            parse_setup(&base, true, "50", "60", &bad)
-                .unwrap_err()
-                .contains("Email's handling time (ms) must be between 1")
+            err("50", "60", &bad, &handle_key(first))
+                .contains(&format!("{first}'s handling time (ms) must be between 1"))
         );
         assert!(
-            parse_setup(&base, true, "99999999999", "60", &hs)
-                .unwrap_err()
-                .contains("Events must be between 0 and 20000.")
+            err("99999999999", "60", &hs, "setup-events")
+                .contains("Events must be between 0 and 20,000 (got 99,999,999,999).")
         );
-        assert!(
-            parse_setup(&base, true, "30000", "60", &hs).unwrap_err().contains("Events must be between 0 and 20000")
-        );
+        // Two fields wrong: both are marked, and the valid one is not.
+        let k = parse_setup(&base, true, "30000", "0", &hs).unwrap_err();
+        assert!(k.error("setup-events").is_some() && k.error("setup-rate").is_some());
+        assert!(k.error(&handle_key(first)).is_none());
+        assert!(k.summary().contains("2 fields are marked"));
     }
 }

@@ -7,8 +7,9 @@ use crate::scenario::Edit;
 use crate::sim::queue::MessageQueue;
 use crate::sim::queue::{Delivery, Redistribution, ShopConfig, ShopSpec, limits};
 use crate::ui::app::{AppAction, Notice};
-use crate::ui::form::{number, selected, small};
-use web_sys::HtmlInputElement;
+use crate::ui::form::{
+    Check, Checked, Field, checked, seconds_in, seconds_plain, selected, text_of, use_checked, whole, whole_in,
+};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -27,8 +28,9 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
     let poison = use_node_ref();
     let seed_ref = use_node_ref();
     let seed = props.session.scenario.seed;
+    let marks = use_checked((seed, c.clone()));
     let on_apply = {
-        let (on_action, base) = (props.on_action.clone(), c.clone());
+        let (on_action, base, marks) = (props.on_action.clone(), c.clone(), marks.clone());
         let refs = refs.clone();
         let poison = poison.clone();
         let seed_ref = seed_ref.clone();
@@ -36,48 +38,73 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
             e.prevent_default();
             let [shops, ovens, speed, orders, rate, persistent, delivery, redistribution, check, visibility, attempts] =
                 &refs;
-            let parsed = (|| -> Result<ShopConfig, String> {
-                let n = number(shops, "The number of shops")?;
-                if n == 0 || n > limits::SHOPS_MAX as u64 {
-                    return Err(format!("The number of shops must be between 1 and {} (got {n}).", limits::SHOPS_MAX));
-                }
-                let (ovens, speed_pct) = (small(ovens, "Ovens per shop")?, small(speed, "Shop speed")?);
-                let check_ms = number(check, "The heartbeat check interval")?.saturating_mul(1000);
-                let poison_text = poison.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-                let poison_orders = match poison_text.trim() {
-                    "" => Vec::new(),
-                    t => vec![
-                        t.parse::<u64>()
-                            .map_err(|_| format!("The poison order must be an order number (got \"{t}\")."))?,
-                    ],
-                };
-                Ok(ShopConfig {
-                    shops: (0..n).map(|i| ShopSpec { name: format!("PS{i}"), ovens, speed_pct }).collect(),
-                    orders: small(orders, "Orders")?,
-                    order_rate_per_min: small(rate, "The order rate")?,
-                    persistent: persistent.cast::<HtmlInputElement>().is_some_and(|i| i.checked()),
-                    delivery: match selected(delivery).as_str() {
-                        "at-most-once" => Delivery::AtMostOnce,
-                        "effectively-once" => Delivery::EffectivelyOnce,
-                        _ => Delivery::AtLeastOnce,
+            let mut k = Checked::default();
+            let hour = limits::DURATION_MS_MAX;
+            let fields = (
+                k.field("cfg-shops", whole_in(&text_of(shops), "Shops", 1, limits::SHOPS_MAX as u64)),
+                k.field("cfg-ovens", whole_in(&text_of(ovens), "Ovens each", 1, limits::OVENS_MAX.into())),
+                k.field("cfg-speed", whole_in(&text_of(speed), "Speed %", 10, 1_000)),
+                k.field("cfg-orders", whole_in(&text_of(orders), "Orders", 1, limits::ORDERS_MAX.into())),
+                k.field("cfg-rate", whole_in(&text_of(rate), "Orders / min", 1, limits::RATE_PER_MIN_MAX.into())),
+                k.field("cfg-check", seconds_in(&text_of(check), "The heartbeat check H (s)", 1, hour)),
+                k.field("cfg-visibility", seconds_in(&text_of(visibility), "The visibility timeout (s)", 1, hour)),
+                k.field("cfg-attempts", whole_in(&text_of(attempts), "Max attempts", 1, limits::ATTEMPTS_MAX.into())),
+                k.field(
+                    "cfg-poison",
+                    match text_of(&poison).trim() {
+                        "" => Ok(Vec::new()),
+                        t => whole(t, "The poison order").map(|n| vec![n]),
                     },
-                    redistribution: if selected(redistribution) == "ring" {
-                        Redistribution::Ring
-                    } else {
-                        Redistribution::Naive
-                    },
-                    check_every_ms: check_ms,
-                    heartbeat_every_ms: base.heartbeat_every_ms.min(check_ms.max(1)),
-                    visibility_timeout_ms: number(visibility, "The visibility timeout")?.saturating_mul(1000),
-                    max_attempts: small(attempts, "Attempts")?,
-                    poison_orders,
-                    ..base.clone()
-                })
-            })();
-            let seed = number(&seed_ref, "The seed");
-            match parsed.and_then(|config| seed.map(|seed| (config, seed))) {
-                Ok((config, seed)) => on_action.emit(AppAction::edit::<MessageQueue>(Edit::Setup { config, seed })),
-                Err(e) => on_action.emit(AppAction::Notice(Notice::error(e))),
+                ),
+                k.field("cfg-seed", whole(&text_of(&seed_ref), "The seed")),
+            );
+            let (
+                Some(n),
+                Some(ovens),
+                Some(speed_pct),
+                Some(orders),
+                Some(rate),
+                Some(check_ms),
+                Some(visibility_ms),
+                Some(attempts),
+                Some(poison_orders),
+                Some(seed),
+            ) = fields
+            else {
+                on_action.emit(AppAction::Notice(Notice::error(k.summary())));
+                return marks.set(k);
+            };
+            let config = ShopConfig {
+                shops: (0..n)
+                    .map(|i| ShopSpec { name: format!("PS{i}"), ovens: ovens as u32, speed_pct: speed_pct as u32 })
+                    .collect(),
+                orders: orders as u32,
+                order_rate_per_min: rate as u32,
+                persistent: checked(persistent),
+                delivery: match selected(delivery).as_str() {
+                    "at-most-once" => Delivery::AtMostOnce,
+                    "effectively-once" => Delivery::EffectivelyOnce,
+                    _ => Delivery::AtLeastOnce,
+                },
+                redistribution: if selected(redistribution) == "ring" {
+                    Redistribution::Ring
+                } else {
+                    Redistribution::Naive
+                },
+                check_every_ms: check_ms,
+                heartbeat_every_ms: base.heartbeat_every_ms.min(check_ms.max(1)),
+                visibility_timeout_ms: visibility_ms,
+                max_attempts: attempts as u32,
+                poison_orders,
+                ..base.clone()
+            };
+            k.whole(config.validate());
+            if k.is_ok() {
+                marks.set(Checked::default());
+                on_action.emit(AppAction::edit::<MessageQueue>(Edit::Setup { config, seed }));
+            } else {
+                on_action.emit(AppAction::Notice(Notice::error(k.summary())));
+                marks.set(k);
             }
         })
     };
@@ -90,30 +117,24 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
         Callback::from(move |_| on_action.emit(AppAction::edit::<MessageQueue>(Edit::Undo)))
     };
     let first = c.shops.first().cloned().unwrap_or(ShopSpec { name: "PS0".into(), ovens: 1, speed_pct: 100 });
-    let field = |label: &'static str, r: &NodeRef, testid: &'static str, value: String, max: String| {
-        html! {
-            <label>{ label }
-                <input ref={r.clone()} data-testid={testid} type="number" min="0" max={max} inputmode="numeric" value={value} />
-            </label>
-        }
+    let field = |label: &'static str, r: &NodeRef, testid: &'static str, value: String| {
+        html! { <Field label={label} node={r.clone()} testid={testid} source={value} error={marks.error(testid)} /> }
     };
     let d = c.delivery;
     let actions = props.session.actions();
     html! {
         <>
-        <form class="queue-config" onsubmit={on_apply} data-testid="queue-config">
-            { field("Shops", &shops, "cfg-shops", c.shops.len().to_string(), limits::SHOPS_MAX.to_string()) }
-            { field("Ovens each", &ovens, "cfg-ovens", first.ovens.to_string(), limits::OVENS_MAX.to_string()) }
-            { field("Speed %", &speed, "cfg-speed", first.speed_pct.to_string(), "1000".into()) }
-            { field("Orders", &orders, "cfg-orders", c.orders.to_string(), limits::ORDERS_MAX.to_string()) }
-            { field("Orders / min", &rate, "cfg-rate", c.order_rate_per_min.to_string(), limits::RATE_PER_MIN_MAX.to_string()) }
-            { field("Heartbeat check H (s)", &check, "cfg-check", (c.check_every_ms / 1000).to_string(), "3600".into()) }
-            { field("Visibility timeout (s)", &visibility, "cfg-visibility", (c.visibility_timeout_ms / 1000).to_string(), "3600".into()) }
-            { field("Max attempts", &attempts, "cfg-attempts", c.max_attempts.to_string(), limits::ATTEMPTS_MAX.to_string()) }
-            <label>{ "Poison order #" }
-                <input ref={poison} data-testid="cfg-poison" type="text" inputmode="numeric" placeholder="none"
-                    value={c.poison_orders.first().map(u64::to_string).unwrap_or_default()} />
-            </label>
+        <form class="queue-config" onsubmit={on_apply} data-testid="queue-config" novalidate=true>
+            { field("Shops", &shops, "cfg-shops", c.shops.len().to_string()) }
+            { field("Ovens each", &ovens, "cfg-ovens", first.ovens.to_string()) }
+            { field("Speed %", &speed, "cfg-speed", first.speed_pct.to_string()) }
+            { field("Orders", &orders, "cfg-orders", c.orders.to_string()) }
+            { field("Orders / min", &rate, "cfg-rate", c.order_rate_per_min.to_string()) }
+            { field("Heartbeat check H (s)", &check, "cfg-check", seconds_plain(c.check_every_ms)) }
+            { field("Visibility timeout (s)", &visibility, "cfg-visibility", seconds_plain(c.visibility_timeout_ms)) }
+            { field("Max attempts", &attempts, "cfg-attempts", c.max_attempts.to_string()) }
+            <Field label="Poison order #" node={poison} testid="cfg-poison" placeholder="none" error={marks.error("cfg-poison")}
+                source={c.poison_orders.first().map(u64::to_string).unwrap_or_default()} />
             <label>{ "Delivery" }
                 <select ref={delivery} data-testid="cfg-delivery">
                     <option value="at-most-once" selected={d == Delivery::AtMostOnce}>{ "at most once" }</option>
@@ -127,14 +148,10 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
                     <option value="ring" selected={c.redistribution == Redistribution::Ring}>{ "consistent-hash ring" }</option>
                 </select>
             </label>
-            <label>{ "Seed" }
-                <input ref={seed_ref} data-testid="cfg-seed" type="number" min="0" inputmode="numeric" value={seed.to_string()}
-                    title="The random draw of order times, kinds and work; the same seed replays the same run" />
-            </label>
-            <label class="check">
-                <input ref={persistent} data-testid="cfg-persistent" type="checkbox" checked={c.persistent} />
-                { "Queue on disk (persistent)" }
-            </label>
+            <Field label="Seed" node={seed_ref} testid="cfg-seed" source={seed.to_string()} error={marks.error("cfg-seed")}
+                title="The random draw of order times, kinds and work; the same seed replays the same run" />
+            <Check label="Queue on disk (persistent)" node={persistent} testid="cfg-persistent" source={c.persistent} />
+            if let Some(e) = marks.whole_error() { <p class="form-error" role="alert" data-testid="form-error">{ e }</p> }
             <button class="primary" type="submit" data-testid="cfg-apply">{ "Apply and restart" }</button>
         </form>
         <div class="recorded">

@@ -11,6 +11,7 @@ use crate::sim::sharding::{
     ShardLabConfig, Sharding, parse,
 };
 use crate::ui::app::{AppAction, Notice};
+use crate::ui::form::TextArea;
 use crate::ui::format::count;
 use crate::ui::sliced::{Finite, Progress, now_ms, use_sliced};
 use std::rc::Rc;
@@ -83,8 +84,8 @@ pub fn query_panel(props: &QueryPanelProps) -> Html {
         <div class="router">
             <form class="query-form" onsubmit={on_route} data-testid="query-form" novalidate=true>
                 <label for="query-text">{ "Query" }</label>
-                <textarea id="query-text" ref={text.clone()} data-testid="query-text" rows="2" spellcheck="false"
-                    value={initial} aria-describedby="query-supported" />
+                <TextArea id="query-text" node={text.clone()} testid="query-text" source={initial}
+                    describedby="query-supported" />
                 <p id="query-supported" class="muted small">{ crate::ui::form::sentence(SUPPORTED) }</p>
                 <div class="row">
                     { for EXAMPLES.iter().map(|(label, sql)| html! {

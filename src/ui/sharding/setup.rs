@@ -7,11 +7,13 @@
 use super::ShardingSession;
 use crate::scenario::Edit;
 use crate::sim::sharding::data::limits as data_limits;
+use crate::sim::sharding::repl_config::limits as repl_limits;
 use crate::sim::sharding::skew::limits as skew_limits;
-use crate::sim::sharding::{CitySkew, OrdersBy, ReplMode, ShardKey, ShardLabConfig, Sharding, Workload};
+use crate::sim::sharding::{CitySkew, OrdersBy, ReplMode, ShardKey, Sharding, Workload};
 use crate::ui::app::{AppAction, Notice};
-use crate::ui::form::{decimal_milli, milli_text, number, selected, sentence, small};
-use web_sys::HtmlInputElement;
+use crate::ui::form::{
+    Check, Checked, Field, checked, milli_text, selected, text_of, thousandths as thousands, use_checked, whole_in,
+};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -35,6 +37,7 @@ pub fn setup_form(props: &SetupProps) -> Html {
     let refs: [NodeRef; 13] = Default::default();
     let c = props.session.config().clone();
     let seed = props.session.seed();
+    let marks = use_checked((seed, c.clone()));
     let [
         users,
         shards,
@@ -51,7 +54,7 @@ pub fn setup_form(props: &SetupProps) -> Html {
         load_skew,
     ] = refs.clone();
     let on_apply = {
-        let (on_action, base) = (props.on_action.clone(), c.clone());
+        let (on_action, base, marks) = (props.on_action.clone(), c.clone(), marks.clone());
         let refs = refs.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -70,52 +73,92 @@ pub fn setup_form(props: &SetupProps) -> Html {
                 load_queries,
                 load_skew,
             ] = &refs;
-            let parsed = (|| -> Result<ShardLabConfig, String> {
-                let mut config = base.clone();
-                config.data.data.users = number(users, "The number of users")?;
-                config.data.data.cities = match decimal_milli(
-                    city_skew,
-                    "The cities' skew (Zipf exponent)",
-                    data_limits::ZIPF_S_MILLI_MAX,
-                )? {
-                    0 => CitySkew::Uniform,
-                    s_milli => CitySkew::Zipf { s_milli },
-                };
-                config.data.data.orders_per_user_max = small(orders_max, "Orders per user (the most)")?;
-                let queries = small(load_queries, "Queries in the skewed load")?;
-                let s_milli =
-                    decimal_milli(load_skew, "The load's skew (Zipf exponent)", skew_limits::ZIPF_S_MILLI_MAX)?;
-                config.data.workload = if selected(load_kind) == "cities" {
-                    Workload::Cities { queries, s_milli }
-                } else {
-                    Workload::ZipfIds { queries, s_milli }
-                };
-                let n = small(shards, "The number of shards")?;
-                config.data.sharding.shards = n;
-                config.repl.shards = n;
-                config.data.sharding.key = selected(key).parse::<ShardKey>()?;
-                config.data.sharding.directory = None;
-                config.data.sharding.orders_by =
-                    if selected(orders) == "order-id" { OrdersBy::OrderId } else { OrdersBy::UserId };
-                config.data.sharding.age_index = index.cast::<HtmlInputElement>().is_some_and(|i| i.checked());
-                let r = small(replicas, "The number of replicas")?;
-                config.repl.replicas = r;
-                config.repl.mode = match selected(mode).as_str() {
-                    "sync" => ReplMode::Sync,
-                    "async" => ReplMode::Async { lag_ms: number(lag, "The replication lag")?, jitter_ms: 200 },
-                    "leaderless" => {
-                        let n = r + 1;
-                        let q = n / 2 + 1;
-                        ReplMode::Leaderless { n, w: q, r: q }
-                    }
-                    _ => ReplMode::Quorum,
-                };
-                config.validate().map_err(|e| sentence(&e))?;
-                Ok(config)
-            })();
-            match parsed {
-                Ok(config) => on_action.emit(AppAction::edit::<Sharding>(Edit::Setup { seed, config })),
-                Err(e) => on_action.emit(AppAction::Notice(Notice::error(e))),
+            let mut k = Checked::default();
+            let shards_max = u64::from(repl_limits::SHARDS_MAX);
+            let fields = (
+                k.field("cfg-users", whole_in(&text_of(users), "Users", 1, data_limits::USERS_MAX)),
+                k.field(
+                    "cfg-city-skew",
+                    thousands(&text_of(city_skew), "The cities' skew (Zipf s)", data_limits::ZIPF_S_MILLI_MAX),
+                ),
+                k.field(
+                    "cfg-orders-max",
+                    whole_in(&text_of(orders_max), "Orders per user", 0, data_limits::ORDERS_PER_USER_MAX.into()),
+                ),
+                k.field("cfg-shards", whole_in(&text_of(shards), "Shards", 1, shards_max)),
+                k.field(
+                    "cfg-replicas",
+                    whole_in(&text_of(replicas), "Replicas per shard", 0, repl_limits::REPLICAS_MAX.into()),
+                ),
+                k.field("cfg-lag", whole_in(&text_of(lag), "The asynchronous lag (ms)", 0, repl_limits::DELAY_MS_MAX)),
+                k.field(
+                    "cfg-load-queries",
+                    whole_in(&text_of(load_queries), "Queries in the load", 1, skew_limits::QUERIES_MAX.into()),
+                ),
+                k.field(
+                    "cfg-load-skew",
+                    thousands(&text_of(load_skew), "The load's skew (Zipf s)", skew_limits::ZIPF_S_MILLI_MAX),
+                ),
+            );
+            let (
+                Some(users),
+                Some(city_skew),
+                Some(orders_max),
+                Some(n),
+                Some(r),
+                Some(lag_ms),
+                Some(queries),
+                Some(s_milli),
+            ) = fields
+            else {
+                on_action.emit(AppAction::Notice(Notice::error(k.summary())));
+                return marks.set(k);
+            };
+            let (n, r) = (n as u32, r as u32);
+            let mut config = base.clone();
+            config.data.data.users = users;
+            config.data.data.cities =
+                if city_skew == 0 { CitySkew::Uniform } else { CitySkew::Zipf { s_milli: city_skew } };
+            config.data.data.orders_per_user_max = orders_max as u32;
+            config.data.workload = if selected(load_kind) == "cities" {
+                Workload::Cities { queries: queries as u32, s_milli }
+            } else {
+                Workload::ZipfIds { queries: queries as u32, s_milli }
+            };
+            config.data.sharding.shards = n;
+            config.repl.shards = n;
+            config.data.sharding.directory = None;
+            config.data.sharding.orders_by =
+                if selected(orders) == "order-id" { OrdersBy::OrderId } else { OrdersBy::UserId };
+            config.data.sharding.age_index = checked(index);
+            config.repl.replicas = r;
+            config.repl.mode = match selected(mode).as_str() {
+                "sync" => ReplMode::Sync,
+                "async" => ReplMode::Async { lag_ms, jitter_ms: 200 },
+                "leaderless" => {
+                    let n = r + 1;
+                    let q = n / 2 + 1;
+                    ReplMode::Leaderless { n, w: q, r: q }
+                }
+                _ => ReplMode::Quorum,
+            };
+            let mut key_ok = true;
+            match selected(key).parse::<ShardKey>() {
+                Ok(key) => config.data.sharding.key = key,
+                Err(e) => {
+                    key_ok = false;
+                    k.whole(Err(e));
+                }
+            }
+            if key_ok {
+                k.whole(config.validate());
+            }
+            if k.is_ok() {
+                marks.set(Checked::default());
+                on_action.emit(AppAction::edit::<Sharding>(Edit::Setup { seed, config }));
+            } else {
+                on_action.emit(AppAction::Notice(Notice::error(k.summary())));
+                marks.set(k);
             }
         })
     };
@@ -124,11 +167,7 @@ pub fn setup_form(props: &SetupProps) -> Html {
         Callback::from(move |_| on_action.emit(AppAction::edit::<Sharding>(edit.clone())))
     };
     let field = |label: &'static str, r: &NodeRef, testid: &'static str, value: String| {
-        html! {
-            <label>{ label }
-                <input ref={r.clone()} data-testid={testid} type="number" min="0" inputmode="numeric" value={value} />
-            </label>
-        }
+        html! { <Field label={label} node={r.clone()} testid={testid} source={value} error={marks.error(testid)} /> }
     };
     let lag_ms = match c.repl.mode {
         ReplMode::Async { lag_ms, .. } => lag_ms,
@@ -146,10 +185,8 @@ pub fn setup_form(props: &SetupProps) -> Html {
     | Workload::Cities { queries: load_queries_now, s_milli: load_skew_now }) = c.data.workload;
     let decimal = |label: &'static str, r: &NodeRef, testid: &'static str, value: u32, max: u32, hint: &'static str| {
         html! {
-            <label>{ label }
-                <input ref={r.clone()} data-testid={testid} type="text" inputmode="decimal" value={milli_text(value)}
-                    title={format!("0 to {}: {hint}", milli_text(max))} />
-            </label>
+            <Field label={label} node={r.clone()} testid={testid} source={milli_text(value)} inputmode="decimal"
+                title={format!("0 to {}: {hint}", milli_text(max))} error={marks.error(testid)} />
         }
     };
     let actions = props.session.actions();
@@ -174,8 +211,7 @@ pub fn setup_form(props: &SetupProps) -> Html {
                     <option value="order-id" selected={c.data.sharding.orders_by == OrdersBy::OrderId}>{ "order id" }</option>
                 </select>
             </label>
-            <label class="check"><input type="checkbox" ref={index} data-testid="cfg-index" checked={c.data.sharding.age_index} />
-                { " Index on age in every shard" }</label>
+            <Check label="Index on age in every shard" node={index} testid="cfg-index" source={c.data.sharding.age_index} />
             <label>{ "Replication" }
                 <select ref={mode} data-testid="cfg-mode">
                     { for [("sync", "synchronous"), ("async", "asynchronous"), ("quorum", "majority quorum"), ("leaderless", "leaderless (majority N/W/R)")]
@@ -193,6 +229,7 @@ pub fn setup_form(props: &SetupProps) -> Html {
             { field("Queries in the load", &load_queries, "cfg-load-queries", load_queries_now.to_string()) }
             { decimal("Load's skew (Zipf s)", &load_skew, "cfg-load-skew", load_skew_now, skew_limits::ZIPF_S_MILLI_MAX,
                 "0 is uniform; higher makes the first ids or cities hotter") }
+            if let Some(e) = marks.whole_error() { <p class="form-error" role="alert" data-testid="form-error">{ e }</p> }
             <button class="primary" type="submit" data-testid="sharding-apply">{ "Apply and restart" }</button>
         </form>
         <div class="recorded">
