@@ -163,9 +163,10 @@ impl fmt::Display for FileError {
 
 impl std::error::Error for FileError {}
 
-/// A scenario file's text: the JSON a share link carries, indented, with a final newline.
+/// A scenario file's text: exactly the JSON a share link carries, with a final newline. (Not indented:
+/// a pretty printer is a second copy of every lab's serializer in the wasm, about 9 KB gzip.)
 pub fn scenario_file(scenario: &Scenario) -> String {
-    serde_json::to_string_pretty(scenario).expect("scenarios serialize") + "\n"
+    serde_json::to_string(scenario).expect("scenarios serialize") + "\n"
 }
 
 /// Reads a scenario file (or any scenario JSON, such as the autosave), checking its size before any
