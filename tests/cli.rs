@@ -53,3 +53,49 @@ fn errors_go_to_stderr_with_a_failure_exit() {
     let (_, _, err) = sysplay(&["run", "--preset", "nope"]);
     assert!(err.contains("modulo-4-to-5"), "lists the presets: {err}");
 }
+
+/// A hashing scenario of `n` hand-placed servers with 24-character names that do not compress.
+fn hand_placed_json(n: u64) -> String {
+    let servers: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let h = sysplay::sim::hash::splitmix64(i + 1);
+            let tail: String = (0..21).map(|k| char::from(b'a' + ((h >> (k * 3)) % 26) as u8)).collect();
+            serde_json::json!({ "name": format!("{i:03}{tail}"), "position": h % 4_294_967_296 })
+        })
+        .collect();
+    serde_json::json!({
+        "version": 1, "seed": 7, "lab": "hashing",
+        "config": { "ring_size": 4_294_967_296u64, "key_count": 1000, "servers": servers },
+        "actions": []
+    })
+    .to_string()
+}
+
+#[test]
+fn link_refuses_a_session_over_the_cap_which_runs_from_its_file() {
+    let dir = std::env::temp_dir().join(format!("sysplay-cli-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("big.json");
+    std::fs::write(&file, hand_placed_json(400)).unwrap();
+    let (ok, out, err) = sysplay(&["link", file.to_str().unwrap()]);
+    assert!(!ok, "a link over the cap would not open: {} characters", out.len());
+    assert!(out.is_empty());
+    assert!(err.starts_with("sysplay: This session is too large for a share link"), "{err}");
+    assert!(err.contains("8,192"), "names the cap: {err}");
+    // The file itself runs, natively as in the page.
+    let (ok, out, err) = sysplay(&["run", file.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["lab"], "hashing");
+    // A session under the cap still gets its link, and the link opens.
+    std::fs::write(&file, hand_placed_json(100)).unwrap();
+    let (ok, link, err) = sysplay(&["link", file.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = sysplay(&["run", link.trim()]);
+    assert!(ok, "{err}");
+    // A file over the file cap is refused before it is parsed.
+    std::fs::write(&file, " ".repeat(sysplay::limits::SCENARIO_FILE_MAX + 1)).unwrap();
+    let (ok, _, err) = sysplay(&["run", file.to_str().unwrap()]);
+    assert!(!ok && err.contains("too large"), "{err}");
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -14,7 +14,7 @@ fn main() -> std::process::ExitCode {
 mod cli {
     use clap::{Parser, Subcommand};
     use std::process::ExitCode;
-    use sysplay::scenario::{Scenario, decode_link, encode_link, link_moment, preset, presets, scenario_from_json};
+    use sysplay::scenario::{Scenario, decode_link, link_moment, preset, presets, scenario_from_file, share_fragment};
     use sysplay::sim::hash::hash_u64;
     use sysplay::sim::hashing::algos::{self, Algo, AlgoParams, Backend, Jump, Maglev, Placer, analysis};
     use sysplay::sim::queue::{MmcConfig, check_all, run_mmc, shop_preset, shop_presets};
@@ -50,7 +50,8 @@ mod cli {
             #[arg(long, allow_negative_numbers = true)]
             until: Option<f64>,
         },
-        /// Turns a scenario file into a share link, or a link back into scenario JSON with --decode.
+        /// Turns a scenario file into a share link (refused, with its size, when over the links' caps), or
+        /// a link back into scenario JSON with --decode.
         Link {
             /// A scenario JSON file (or, with --decode, a share link).
             input: Option<String>,
@@ -394,7 +395,11 @@ mod cli {
                     (Some(input), None) => load_file(&input)?,
                     (None, None) => return Err("give a scenario file or --preset NAME".into()),
                 };
-                Ok(format!("{}#{}", base.split('#').next().unwrap_or_default(), encode_link(&scenario)))
+                // A link over the caps would not open: refuse it, with the size and the cap.
+                let fragment = share_fragment(&scenario).map_err(|e| {
+                    format!("{e} Keep it as a scenario file: `sysplay run FILE` and the page's Open file read it.")
+                })?;
+                Ok(format!("{}#{}", base.split('#').next().unwrap_or_default(), fragment))
             }
             Command::Queue { servers, arrival_rate, service_rate, orders, seed } => {
                 let config =
@@ -566,6 +571,6 @@ mod cli {
 
     fn load_file(path: &str) -> Result<Scenario, String> {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-        scenario_from_json(&bytes).map_err(|e| format!("{path}: {e}"))
+        scenario_from_file(&bytes).map_err(|e| format!("{path}: {e}"))
     }
 }

@@ -9,8 +9,9 @@ mod session;
 pub use crate::labs::{LabId, LabRun, LabSetup, LabVisitor, Report, lab_run};
 pub use lab::{Finished, Lab, LabPreset, Registered, run_sim};
 pub use link::{
-    LINK_DECODED_MAX, LINK_ENCODED_MAX, LinkError, decode_link, encode_link, is_link_fragment, link_moment,
-    scenario_from_json,
+    FileError, LINK_DECODED_MAX, LINK_ENCODED_MAX, LinkError, SCENARIO_FILE_MAX, TooBigForLink, decode_link,
+    decode_saved, encode_link, fits_link, is_link_fragment, link_moment, scenario_file, scenario_from_file,
+    scenario_from_json, share_fragment,
 };
 pub use presets::{Preset, lab_presets, preset, presets};
 pub use session::{Edit, Edited, LabSession, Session};

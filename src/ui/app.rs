@@ -2,9 +2,10 @@
 //! state goes through `AppState::reduce`; nothing here knows which labs exist (see `crate::labs`).
 
 use super::form::sentence as capitalize;
-use super::persist;
+use super::persist::{self, ChosenFile, Last};
 use crate::scenario::{
-    Edit, Edited, LabId, LabVisitor, Registered, Scenario, Session, decode_link, encode_link, link_moment, preset,
+    Edit, Edited, FileError, LabId, LabVisitor, LinkError, Registered, Scenario, Session, decode_link, decode_saved,
+    fits_link, link_moment, preset, scenario_file, scenario_from_file, share_fragment,
 };
 use std::cell::Cell;
 use std::rc::Rc;
@@ -24,14 +25,21 @@ pub struct Notice {
     pub text: String,
     /// Offer to go back to the session that was autosaved before this page load replaced it.
     pub offer_restore: bool,
+    /// Offer the current session as a scenario file (a session too large for a link).
+    pub offer_download: bool,
 }
 
 impl Notice {
     pub fn info(text: impl Into<String>) -> Self {
-        Self { error: false, text: text.into(), offer_restore: false }
+        Self { error: false, text: text.into(), offer_restore: false, offer_download: false }
     }
     pub fn error(text: impl Into<String>) -> Self {
-        Self { error: true, text: text.into(), offer_restore: false }
+        Self { error: true, text: text.into(), offer_restore: false, offer_download: false }
+    }
+    /// The same notice, with a "Download scenario file" button.
+    pub fn with_download(mut self) -> Self {
+        self.offer_download = true;
+        self
     }
 }
 
@@ -99,6 +107,13 @@ pub struct AppState {
     pub previous_session: Option<Scenario>,
     pub active_preset: Option<String>,
     pub pending: Option<PendingBranch>,
+    /// The last visit started opening a session and never finished (the tab froze, or was closed while it
+    /// computed): the saved sessions stay in storage, unopened, and the autosave waits, until the user
+    /// tries again or starts fresh.
+    pub stalled: bool,
+    /// Counts the sessions opened from outside (saved, a link, a file): after each, the root clears the
+    /// "opening" mark once the page is idle with it shown.
+    pub opening: u64,
 }
 
 /// Every user intent.
@@ -112,6 +127,16 @@ pub enum AppAction {
     /// Open a scenario in its lab, at a virtual moment (µs) if given.
     Load(Box<Scenario>, Option<Notice>, Option<u64>),
     RestorePrevious,
+    /// Open the saved sessions a previous visit never finished opening.
+    RetryRestore,
+    /// Discard them.
+    StartFresh,
+    /// Download the saved session of the lab shown last (without opening it).
+    DownloadStalled,
+    /// Download the current session as a scenario file.
+    Download,
+    /// Open a scenario file chosen by the user.
+    OpenFile(ChosenFile),
     /// Undo in the lab shown.
     Undo,
     Share,
@@ -160,6 +185,8 @@ impl AppState {
             previous_session: None,
             active_preset: None,
             pending: None,
+            stalled: false,
+            opening: 0,
         }
     }
 
@@ -179,48 +206,76 @@ impl AppState {
     }
 
     /// The state at page load: every lab's autosaved session, then a share link in the fragment or else
-    /// the lab shown last.
+    /// the lab shown last. Opening is marked in storage first: if this visit never gets to show the page
+    /// idle (a session whose replay froze the tab), the next one offers to start fresh instead.
     pub fn initial() -> Self {
-        let decode = |f: Option<String>| f.and_then(|f| decode_link(&f).ok());
-        let saved: Vec<Scenario> =
-            LabId::ALL.iter().filter_map(|lab| decode(persist::load_lab_autosave(lab.key()))).collect();
-        let last = decode(persist::load_autosave());
-        let mut state = Self::defaults(LabId::ALL[0]);
-        for s in saved.iter().filter(|s| last.as_ref().is_none_or(|l| l.lab() != s.lab())) {
-            state = state.open(s.clone(), None, None, None);
-        }
         let from_link = persist::fragment().filter(|f| crate::scenario::is_link_fragment(f));
-        match (from_link, last.clone()) {
-            (Some(fragment), _) => {
-                persist::clear_fragment();
-                // What the link replaces in its lab: the session saved for that lab, or the last one shown.
-                let opened = match decode_link(&fragment) {
-                    Ok(s) => {
-                        let before = saved.iter().chain(last.iter()).find(|p| p.lab() == s.lab()).cloned();
-                        let at = link_moment(&fragment);
-                        state = state.open(s.clone(), Some(Notice::info("Opened a shared scenario.")), None, at);
-                        before.filter(|b| *b != s)
-                    }
-                    Err(e) => {
-                        let instead = if last.is_some() { "your last session" } else { "the default scenario" };
-                        if let Some(l) = last {
-                            state = state.open(l, None, None, None);
-                        }
-                        state.notice = Some(Notice::error(format!("{e} Showing {instead} instead.")));
-                        None
-                    }
-                };
-                if let Some(previous) = opened {
-                    if let Some(n) = state.notice.as_mut() {
-                        n.offer_restore = true;
-                    }
-                    state.previous_session = Some(previous);
+        let any_saved = persist::has_saved();
+        let stalled = any_saved && persist::opening_marked();
+        if from_link.is_some() || any_saved {
+            persist::mark_opening();
+        }
+        let mut state = Self::defaults(LabId::ALL[0]);
+        state.opening = 1;
+        state.stalled = stalled;
+        let saved = if stalled { Saved::default() } else { Saved::read() };
+        let (opened, mut problems) = state.with_saved(&saved);
+        state = opened;
+        if let Some(fragment) = from_link {
+            persist::clear_fragment();
+            // What the link replaces in its lab: the session saved for that lab.
+            let replaced = match decode_link(&fragment) {
+                Ok(s) => {
+                    let before = saved.sessions.iter().find(|p| p.lab() == s.lab()).cloned();
+                    let at = link_moment(&fragment);
+                    state = state.open(s.clone(), Some(Notice::info("Opened a shared scenario.")), None, at);
+                    before.filter(|b| *b != s)
                 }
+                Err(e) => {
+                    let instead = if saved.sessions.is_empty() { "the default scenario" } else { "your last session" };
+                    state.notice = Some(Notice::error(format!("{e} Showing {instead} instead.")));
+                    None
+                }
+            };
+            if let Some(previous) = replaced {
+                if let Some(n) = state.notice.as_mut() {
+                    n.offer_restore = true;
+                }
+                state.previous_session = Some(previous);
             }
-            (None, Some(l)) => state = state.open(l, None, None, None),
-            (None, None) => {}
+        }
+        if let Some(n) = state.notice.take() {
+            if n.error {
+                problems.push(n.text);
+            } else {
+                state.notice = Some(n);
+            }
+        }
+        if !problems.is_empty() {
+            let offer_restore = state.notice.as_ref().is_some_and(|n| n.offer_restore);
+            state.notice = Some(Notice { offer_restore, ..Notice::error(problems.join(" ")) });
         }
         state
+    }
+
+    /// Opens every saved session, the lab shown last in front; returns what could not be opened, as
+    /// sentences (a saved session is never dropped without a word).
+    fn with_saved(&self, saved: &Saved) -> (Self, Vec<String>) {
+        let mut state = self.clone();
+        let mut problems = saved.problems.clone();
+        let (front, others): (Vec<&Scenario>, Vec<&Scenario>) =
+            saved.sessions.iter().partition(|s| Some(s.lab()) == saved.last);
+        for s in others.into_iter().chain(front) {
+            state = state.open(s.clone(), None, None, None);
+            if let Some(n) = state.notice.take().filter(|n| n.error) {
+                problems.push(n.text);
+            }
+        }
+        if let Some(lab) = saved.last {
+            state.current = lab;
+            state.view = View::Lab(lab);
+        }
+        (state, problems)
     }
 
     /// Opens `scenario` in its lab (at virtual time `at_us`, if given), keeping every other lab's
@@ -253,11 +308,22 @@ impl AppState {
         s
     }
 
-    /// Applies an edit to `lab`'s session.
+    /// Applies an edit to `lab`'s session. The edit that makes a session too large for a link says so
+    /// (the session stays, and travels as a file).
     fn apply_edit(&self, lab: LabId, apply: &EditFn, later: Later) -> Self {
         match apply(self.session(lab), later) {
             Ok(Edited::Changed(session)) => {
-                let mut s = self.with_notice(None);
+                let notice = match fits_link(&session.scenario) {
+                    Err(e) if fits_link(&self.session(lab).scenario).is_ok() => Some(
+                        Notice::info(format!(
+                            "{e} It stays here and in this browser's autosave; to hand it to someone, download it \
+                             as a scenario file."
+                        ))
+                        .with_download(),
+                    ),
+                    _ => None,
+                };
+                let mut s = self.with_notice(notice);
                 s.sessions[slot(lab)] = session;
                 s.current = lab;
                 s.active_preset = None;
@@ -273,6 +339,75 @@ impl AppState {
             }
             Err(e) => self.with_notice(Some(Notice::error(capitalize(&e)))),
         }
+    }
+}
+
+/// What this browser saved: each lab's session, the lab shown last, and what could not be read.
+#[derive(Default)]
+struct Saved {
+    sessions: Vec<Scenario>,
+    last: Option<LabId>,
+    /// Saved sessions that could not be opened, as sentences.
+    problems: Vec<String>,
+}
+
+impl Saved {
+    fn read() -> Self {
+        let mut saved = Saved::default();
+        for &lab in LabId::ALL {
+            let Some(text) = persist::load_lab_autosave(lab.key()) else { continue };
+            match read_saved(&text) {
+                Ok(s) => saved.sessions.push(s),
+                Err(reason) => saved.problems.push(format!(
+                    "Your saved {} session could not be opened: {reason}. That lab starts from its default \
+                     scenario.",
+                    lab.title()
+                )),
+            }
+        }
+        saved.last = match persist::load_last() {
+            Some(Last::Lab(key)) => LabId::from_key(&key),
+            Some(Last::Legacy(text)) => read_saved(&text).ok().map(|s| {
+                let lab = s.lab();
+                if !saved.sessions.iter().any(|o| o.lab() == lab) {
+                    saved.sessions.push(s);
+                }
+                lab
+            }),
+            None => None,
+        };
+        saved
+    }
+}
+
+/// A saved session: its scenario JSON, or (saved by an older version) a share-link fragment, read
+/// whatever its length (an autosave is not bound by a link's size).
+fn read_saved(text: &str) -> Result<Scenario, String> {
+    if text.trim_start().starts_with('{') {
+        scenario_from_file(text.as_bytes()).map_err(|e| match e {
+            FileError::TooLarge(n) => format!("it is too large ({n} bytes)"),
+            FileError::NotJson(e) => format!("it is damaged ({e})"),
+            FileError::TooNew(v) => format!("it was saved by a newer Sysplay (scenario version {v})"),
+            FileError::Invalid(e) => format!("it cannot be replayed ({e})"),
+        })
+    } else {
+        decode_saved(text).map_err(|e| match e {
+            LinkError::TooNew(v) => format!("it was saved by a newer Sysplay (scenario version {v})"),
+            LinkError::Invalid(e) => format!("it cannot be replayed ({e})"),
+            other => format!("it is damaged ({})", other.to_string().trim_end_matches('.')),
+        })
+    }
+}
+
+impl AppState {
+    /// Offers `text` as the file `name`, saying what happened.
+    fn download(&self, name: &str, text: &str) -> Self {
+        self.with_notice(Some(match persist::download(name, text) {
+            Ok(()) => Notice::info(format!(
+                "Downloaded {name}: open it here with Open file, or run it with `sysplay run {name}`."
+            )),
+            Err(e) => Notice::error(format!("The scenario file could not be saved: {e}.")),
+        }))
     }
 }
 
@@ -321,9 +456,11 @@ impl Reducible for AppState {
             AppAction::Load(scenario, notice, at_us) => {
                 let scenario = *scenario;
                 let view = (self.view == View::About && scenario.lab() == self.current).then_some(View::About);
+                persist::mark_opening();
                 // What the scenario replaces in its lab can be brought back, as when a fresh tab opens a link.
                 let before = (*self.session(scenario.lab()).scenario).clone();
                 let mut s = self.open(scenario.clone(), notice, view, at_us);
+                s.opening += 1;
                 let opened = *s.session(scenario.lab()).scenario == scenario;
                 if opened && before != scenario {
                     if let Some(n) = s.notice.as_mut() {
@@ -342,10 +479,90 @@ impl Reducible for AppState {
                 None => self.with_notice(None),
             },
             AppAction::Undo => self.apply_edit(self.current, &undo_fn(self.current), Later::Ask),
+            AppAction::RetryRestore => {
+                persist::mark_opening();
+                let (mut s, problems) = self.with_saved(&Saved::read());
+                s.stalled = false;
+                s.opening += 1;
+                s.notice = Some(if problems.is_empty() {
+                    Notice::info("Opened your last session.")
+                } else {
+                    Notice::error(problems.join(" "))
+                });
+                s
+            }
+            AppAction::StartFresh => {
+                persist::forget_saved();
+                persist::clear_opening();
+                let mut s = self.with_notice(Some(Notice::info("Started fresh: your last session was discarded.")));
+                s.stalled = false;
+                s
+            }
+            AppAction::DownloadStalled => {
+                let lab = match persist::load_last() {
+                    Some(Last::Lab(key)) => LabId::from_key(&key),
+                    _ => None,
+                };
+                let text = lab.and_then(|l| persist::load_lab_autosave(l.key())).filter(|t| t.starts_with('{'));
+                match (lab, text) {
+                    (Some(lab), Some(text)) => self.download(&format!("sysplay-{}-saved.json", lab.key()), &text),
+                    _ => self.with_notice(Some(Notice::error(
+                        "Your last session was saved by an older version, as a link: it can only be opened (Try again).",
+                    ))),
+                }
+            }
+            AppAction::Download => {
+                let scenario = self.current_scenario();
+                self.download(
+                    &format!("sysplay-{}-{}.json", scenario.lab().key(), scenario.seed),
+                    &scenario_file(&scenario),
+                )
+            }
+            AppAction::OpenFile(file) => {
+                let unchanged = "Your current session is unchanged.";
+                match file {
+                    ChosenFile::TooLarge { name, size } => self
+                        .with_notice(Some(Notice::error(format!("{name}: {} {unchanged}", FileError::TooLarge(size))))),
+                    ChosenFile::Unreadable { name } => {
+                        self.with_notice(Some(Notice::error(format!("{name} could not be read. {unchanged}"))))
+                    }
+                    ChosenFile::Read { name, bytes } => match scenario_from_file(&bytes) {
+                        Ok(scenario) => {
+                            persist::mark_opening();
+                            let before = (*self.session(scenario.lab()).scenario).clone();
+                            let notice = Notice::info(format!("Opened the scenario file {name}."));
+                            let mut s = self.open(scenario.clone(), Some(notice), None, None);
+                            s.opening += 1;
+                            if before != scenario && s.notice.as_ref().is_some_and(|n| !n.error) {
+                                if let Some(n) = s.notice.as_mut() {
+                                    n.offer_restore = true;
+                                }
+                                s.previous_session = Some(before);
+                            }
+                            s
+                        }
+                        Err(e) => self.with_notice(Some(Notice::error(format!("{name}: {e} {unchanged}")))),
+                    },
+                }
+            }
             AppAction::Share => {
                 let lab = self.current;
                 let moment = if lab.timed() { self.playhead(lab).get().filter(|&t| t > 0) } else { None };
-                let fragment = encode_link(&self.current_scenario()) + &moment.map(moment_param).unwrap_or_default();
+                let fragment = match share_fragment(&self.current_scenario()) {
+                    Ok(fragment) => fragment,
+                    Err(e) => {
+                        // No link that would not open: the session travels as a file instead.
+                        persist::clear_fragment();
+                        let text = format!(
+                            "{e} Download it as a scenario file instead: this page opens it (Open file), and so \
+                             does `sysplay run FILE`."
+                        );
+                        let mut s = self.with_notice(Some(Notice::error(text).with_download()));
+                        s.share_link = None;
+                        return Rc::new(s);
+                    }
+                };
+                let fragment = fragment + &moment.map(moment_param).unwrap_or_default();
                 let url = persist::page_url(&fragment);
                 persist::set_fragment(&fragment);
                 persist::copy(&url);

@@ -1,6 +1,7 @@
 //! Heavy work in short steps: each job runs in its own timer callback, so the page paints (and shows
 //! progress) between them and a new request cancels the steps of the old one.
 
+use super::busy::Working;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -40,7 +41,7 @@ where
             done.borrow_mut().clear();
             let jobs = make_jobs();
             *total.borrow_mut() = jobs.len();
-            step(jobs.into_iter(), g, running, done, redraw, ticks);
+            step(jobs.into_iter(), g, running, done, redraw, ticks, Working::start());
         });
     }
     let total = *total.borrow();
@@ -54,6 +55,8 @@ fn step<T: 'static>(
     done: Rc<RefCell<Vec<T>>>,
     redraw: UseStateHandle<u64>,
     ticks: Rc<RefCell<u64>>,
+    // Held (not read) until the jobs are done or superseded: the page is busy meanwhile.
+    _working: Working,
 ) {
     gloo_timers::callback::Timeout::new(0, move || {
         if *running.borrow() != generation {
@@ -63,7 +66,7 @@ fn step<T: 'static>(
         done.borrow_mut().push(job());
         *ticks.borrow_mut() += 1;
         redraw.set(*ticks.borrow());
-        step(jobs, generation, running, done, redraw, ticks);
+        step(jobs, generation, running, done, redraw, ticks, _working);
     })
     .forget();
 }

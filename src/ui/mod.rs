@@ -2,6 +2,7 @@
 //! which calls into `sim` and `scenario`; nothing in here simulates.
 
 mod app;
+mod busy;
 mod chart;
 mod chunked;
 mod form;

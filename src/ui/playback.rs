@@ -7,6 +7,7 @@
 //! its run once, in time-budgeted slices.
 
 use super::app::Playhead;
+use super::busy::Working;
 use super::sliced::{Progress, now_ms};
 use crate::scenario::{Finished, LabSession, Registered, Scenario};
 use crate::sim::timeline::{TimedRun, Timeline};
@@ -100,6 +101,8 @@ struct Player<A: Animated> {
     outcome: Option<Rc<Finished<A>>>,
     /// Counts loads: a slice computing ahead for an older scenario stops.
     generation: u64,
+    /// Held while the timeline is computed ahead.
+    working: Option<Working>,
 }
 
 impl<A: Animated> Player<A> {
@@ -116,6 +119,7 @@ impl<A: Animated> Player<A> {
         self.scenario = Some(scenario.clone());
         self.outcome = None;
         self.generation += 1;
+        self.working = self.timeline.as_ref().map(|_| Working::start());
         self.advance_to(resume, EVENTS_PER_TICK);
     }
 
@@ -131,6 +135,9 @@ impl<A: Animated> Player<A> {
         }
         if timeline.is_finished() && self.outcome.is_none() {
             self.outcome = Some(Rc::new(Finished::of(timeline.head().clone())));
+        }
+        if timeline.is_finished() {
+            self.working = None;
         }
         timeline.is_finished()
     }
@@ -267,6 +274,7 @@ pub fn use_playback<A: Animated>(session: &LabSession<A>, initial_speed: u32, pl
         scenario: None,
         outcome: None,
         generation: 0,
+        working: None,
     });
     let frame = use_state(|| None::<Frame<A::Snapshot>>);
     let outcome = use_state(|| Progress::<Finished<A>>::Running { events: 0, partial: None });

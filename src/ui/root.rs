@@ -3,7 +3,7 @@
 
 use super::app::{AppAction, AppState, Notice, View};
 use super::lab::PageProps;
-use super::{panic, persist, shell};
+use super::{busy, panic, persist, shell};
 use crate::scenario::{decode_link, encode_link, link_moment};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -14,15 +14,43 @@ use yew::prelude::*;
 pub fn app() -> Html {
     let state = use_reducer(AppState::initial);
 
-    // Autosave every change, and keep the panic overlay's link current.
+    // Autosave every change (the scenario's JSON: not bound by a link's size; a refusal is said, once
+    // until a save succeeds again), and keep the panic overlay's link current. While a session the last
+    // visit never finished opening waits for the user's choice, nothing overwrites it.
     {
         let scenario = state.current_scenario();
-        use_effect_with(scenario, |scenario| {
-            let fragment = encode_link(scenario);
-            persist::autosave(scenario.lab().key(), &fragment);
-            panic::remember_link(&persist::page_url(&fragment));
+        let dispatch = state.dispatcher();
+        let failed = use_mut_ref(|| false);
+        use_effect_with((scenario, state.stalled), move |(scenario, stalled)| {
+            panic::remember_link(&persist::page_url(&encode_link(scenario)));
+            if *stalled {
+                return;
+            }
+            let json = serde_json::to_string(scenario).expect("scenarios serialize");
+            match persist::autosave(scenario.lab().key(), &json) {
+                Ok(()) => *failed.borrow_mut() = false,
+                Err(e) if !*failed.borrow() => {
+                    *failed.borrow_mut() = true;
+                    dispatch.dispatch(AppAction::Notice(
+                        Notice::error(format!(
+                            "This session could not be saved in this browser: {e}. It will be gone when the page \
+                             reloads; download it as a scenario file to keep it."
+                        ))
+                        .with_download(),
+                    ));
+                }
+                Err(_) => {}
+            }
         });
     }
+
+    // After a session is opened (saved, a link, a file), the "opening" mark is cleared once the page has
+    // shown it and finished computing it: a mark still set at the next visit means this one never did.
+    use_effect_with((state.opening, state.stalled), |&(_, stalled)| {
+        if !stalled {
+            watch_opening();
+        }
+    });
 
     // A link pasted into the address bar of an open page loads without a reload.
     {
@@ -66,6 +94,9 @@ pub fn app() -> Html {
             if let Some(notice) = state.notice.clone() {
                 <shell::NoticeBar {notice} on_action={on_action.clone()} />
             }
+            if state.stalled {
+                <shell::StalledBar on_action={on_action.clone()} />
+            }
             if let Some(pending) = state.pending.clone() {
                 <shell::BranchBar later={pending.later} on_action={on_action.clone()} />
             }
@@ -85,4 +116,20 @@ pub fn app() -> Html {
             <shell::Footer />
         </div>
     }
+}
+
+/// Clears the "opening" mark once no work is under way, looking every 200 ms (a look only happens when
+/// the page answers timers: a frozen tab leaves the mark for the next visit).
+fn watch_opening() {
+    gloo_timers::callback::Timeout::new(200, || {
+        if !persist::opening_marked() {
+            return;
+        }
+        if busy::idle() {
+            persist::clear_opening();
+        } else {
+            watch_opening();
+        }
+    })
+    .forget();
 }

@@ -1,7 +1,8 @@
 //! The app shell: header with navigation and Share, the notice bar, the about text and the footer.
 
 use super::app::{AppAction, Later, Notice, View};
-use crate::scenario::LabId;
+use super::persist;
+use crate::scenario::{LabId, SCENARIO_FILE_MAX};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -30,6 +31,26 @@ pub fn header(props: &HeaderProps) -> Html {
         let on_action = props.on_action.clone();
         Callback::from(move |_| on_action.emit(AppAction::Share))
     };
+    let file_ref = use_node_ref();
+    let choose_file = {
+        let file_ref = file_ref.clone();
+        Callback::from(move |_| {
+            if let Some(input) = file_ref.cast::<web_sys::HtmlInputElement>() {
+                input.click();
+            }
+        })
+    };
+    let file_chosen = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                let on_action = on_action.clone();
+                persist::read_chosen_file(&input, SCENARIO_FILE_MAX, move |file| {
+                    on_action.emit(AppAction::OpenFile(file))
+                });
+            }
+        })
+    };
     html! {
         <header class="app-header">
             <div class="brand">
@@ -42,6 +63,13 @@ pub fn header(props: &HeaderProps) -> Html {
                 { nav(View::About, "About", "nav-about".to_string()) }
             </nav>
             <div class="share">
+                <button data-testid="open-file" onclick={choose_file}
+                    title="Open a scenario file (a session downloaded from this page, or written for `sysplay run`)">
+                    { "Open file" }
+                </button>
+                <input type="file" class="sr-only" data-testid="open-file-input" ref={file_ref}
+                    accept=".json,application/json" aria-label="Open scenario file" tabindex="-1"
+                    onchange={file_chosen} />
                 <button class="primary" data-testid="share" onclick={share}
                     title="Copy a link that replays exactly this session">{ "Share" }</button>
                 if let Some(link) = props.share_link.clone() {
@@ -72,11 +100,20 @@ pub fn notice_bar(props: &NoticeProps) -> Html {
         let on_action = props.on_action.clone();
         Callback::from(move |_| on_action.emit(AppAction::RestorePrevious))
     };
+    let download = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_| on_action.emit(AppAction::Download))
+    };
     let n = &props.notice;
     html! {
         <div class={classes!("notice", n.error.then_some("error"))} data-testid="notice"
             role={if n.error { "alert" } else { "status" }}>
             <span class="text">{ n.text.clone() }</span>
+            if n.offer_download {
+                <button class="primary" data-testid="download-scenario" onclick={download}>
+                    { "Download scenario file" }
+                </button>
+            }
             if n.offer_restore {
                 <button data-testid="restore" onclick={restore}>{ "Back to my previous session" }</button>
             }
@@ -120,6 +157,38 @@ pub fn branch_bar(props: &BranchBarProps) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct StalledBarProps {
+    pub on_action: Callback<AppAction>,
+}
+
+/// The last visit never finished opening its session (its replay froze the tab, or the tab was closed
+/// while it computed): offers to start fresh or to try again, the saved session kept until then.
+#[function_component(StalledBar)]
+pub fn stalled_bar(props: &StalledBarProps) -> Html {
+    let emit = |a: fn() -> AppAction| {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_| on_action.emit(a()))
+    };
+    html! {
+        <div class="notice error stalled" data-testid="stalled-restore" role="alertdialog"
+            aria-label="Your last session did not finish opening">
+            <span class="text">{
+                "Your last session did not finish opening last time, so it was not opened again. It is kept \
+                 until you choose: start fresh (it is discarded), or try again. Changes made meanwhile are not \
+                 saved."
+            }</span>
+            <button class="primary" data-testid="stalled-fresh" onclick={emit(|| AppAction::StartFresh)}>
+                { "Start fresh" }
+            </button>
+            <button data-testid="stalled-retry" onclick={emit(|| AppAction::RetryRestore)}>{ "Try again" }</button>
+            <button data-testid="stalled-download" onclick={emit(|| AppAction::DownloadStalled)}>
+                { "Download it" }
+            </button>
+        </div>
+    }
+}
+
 /// What Sysplay is.
 #[function_component(About)]
 pub fn about() -> Html {
@@ -153,7 +222,9 @@ pub fn about() -> Html {
                     published meanwhile; crash the broker on disk or in memory; and see what the notes' in-process \
                     event bus loses when its one process dies." }</li>
             </ul>
-            <p class="muted">{ "Each lab's session is saved in this browser as you go and comes back when you reload." }</p>
+            <p class="muted">{ "Each lab's session is saved in this browser as you go and comes back when you reload. \
+                  A session too large for a link is shared as a scenario file (Share offers it); Open file opens \
+                  one, and so does the command line's `sysplay run FILE`." }</p>
         </section>
     }
 }

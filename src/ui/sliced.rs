@@ -4,6 +4,7 @@
 //! hundredfold), and the page re-renders only when there is something new to show, or a few times a
 //! second for the progress. Small runs finish in the first, synchronous slice and never flicker.
 
+use super::busy::Working;
 use crate::scenario::{Finished, Lab, Registered, Scenario};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -116,6 +117,8 @@ struct Runner<F: Finite> {
     work: Option<F>,
     state: Progress<F::Outcome>,
     last_render_ms: f64,
+    /// Held until the work is over.
+    working: Option<Working>,
 }
 
 impl<F: Finite> Runner<F> {
@@ -134,6 +137,7 @@ impl<F: Finite> Runner<F> {
         if over {
             let outcome = work.outcome(true);
             self.work = None;
+            self.working = None;
             if let Some(o) = outcome {
                 self.state = Progress::Done(Rc::new(o));
             }
@@ -173,6 +177,7 @@ where
         let work = start(k);
         let mut r = Runner::<F> {
             generation,
+            working: work.is_some().then(Working::start),
             work,
             state: Progress::Running { events: 0, partial: None },
             last_render_ms: now_ms(),
