@@ -6,18 +6,18 @@
 //! navigation's. Adding a lab: see ARCHITECTURE.md.
 
 crate::registry! {
-    Hashing = "hashing" => crate::sim::hashing::Hashing,
-    Queue = "queue" => crate::sim::queue::MessageQueue,
-    Stream = "stream" => crate::sim::stream::PartitionedLog,
-    Pubsub = "pubsub" => crate::sim::pubsub::PubSub,
-    Sharding = "sharding" => crate::sim::sharding::Sharding,
+    #[cfg(feature = "lab-hashing")] Hashing = "hashing" => crate::sim::hashing::Hashing,
+    #[cfg(feature = "lab-queue")] Queue = "queue" => crate::sim::queue::MessageQueue,
+    #[cfg(feature = "lab-stream")] Stream = "stream" => crate::sim::stream::PartitionedLog,
+    #[cfg(feature = "lab-pubsub")] Pubsub = "pubsub" => crate::sim::pubsub::PubSub,
+    #[cfg(feature = "lab-sharding")] Sharding = "sharding" => crate::sim::sharding::Sharding,
 }
 
 /// Generates, from the list of labs, the types and the dispatch that depend on it.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! registry {
-    ($($variant:ident = $key:literal => $lab:ty),* $(,)?) => {
+    ($(#[$on:meta] $variant:ident = $key:literal => $lab:ty),* $(,)?) => {
         use $crate::scenario::{ActionTime, Finished, Lab, Registered};
 
         /// A lab, its starting configuration and the actions recorded on it: the `lab`, `config` and
@@ -26,6 +26,7 @@ macro_rules! registry {
         #[serde(tag = "lab")]
         pub enum LabSetup {
             $(
+                #[$on]
                 #[serde(rename = $key)]
                 $variant {
                     config: <$lab as Lab>::Config,
@@ -34,20 +35,24 @@ macro_rules! registry {
             )*
         }
 
-        /// The labs that exist.
+        /// Every lab of the product, in the order of the navigation, whether or not this build holds its
+        /// code (each lab's page is built on its own: the navigation links to the others): its key, title and summary.
+        pub const DIRECTORY: &[(&str, &str, &str)] = &[$(($key, <$lab as Lab>::TITLE, <$lab as Lab>::SUMMARY),)*];
+
+        /// The labs this build holds.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum LabId {
-            $($variant,)*
+            $(#[$on] $variant,)*
         }
 
         impl LabId {
             /// Every lab, in the order of the navigation.
-            pub const ALL: &'static [LabId] = &[$(LabId::$variant,)*];
+            pub const ALL: &'static [LabId] = &[$(#[$on] LabId::$variant,)*];
 
             /// A short stable name (scenario files, storage keys, test ids).
             pub fn key(self) -> &'static str {
                 match self {
-                    $(LabId::$variant => $key,)*
+                    $(#[$on] LabId::$variant => $key,)*
                 }
             }
 
@@ -59,21 +64,21 @@ macro_rules! registry {
             /// Its name in the navigation.
             pub fn title(self) -> &'static str {
                 match self {
-                    $(LabId::$variant => <$lab as Lab>::TITLE,)*
+                    $(#[$on] LabId::$variant => <$lab as Lab>::TITLE,)*
                 }
             }
 
             /// True when its actions happen at a virtual time (it has a timeline).
             pub fn timed(self) -> bool {
                 match self {
-                    $(LabId::$variant => <$lab as Lab>::TIMED,)*
+                    $(#[$on] LabId::$variant => <$lab as Lab>::TIMED,)*
                 }
             }
 
             /// Calls `v` with this lab's type.
             pub fn visit<V: LabVisitor>(self, v: V) -> V::Out {
                 match self {
-                    $(LabId::$variant => v.visit::<$lab>(),)*
+                    $(#[$on] LabId::$variant => v.visit::<$lab>(),)*
                 }
             }
         }
@@ -83,7 +88,7 @@ macro_rules! registry {
             /// The lab's page.
             pub fn page(self, props: $crate::ui::lab::PageProps) -> yew::Html {
                 match self {
-                    $(LabId::$variant => <$lab as $crate::ui::lab::LabPage>::page(props),)*
+                    $(#[$on] LabId::$variant => <$lab as $crate::ui::lab::LabPage>::page(props),)*
                 }
             }
         }
@@ -92,12 +97,13 @@ macro_rules! registry {
             /// Which lab this setup is for.
             pub fn lab(&self) -> LabId {
                 match self {
-                    $(LabSetup::$variant { .. } => LabId::$variant,)*
+                    $(#[$on] LabSetup::$variant { .. } => LabId::$variant,)*
                 }
             }
         }
 
         $(
+            #[$on]
             impl Registered for $lab {
                 const ID: LabId = LabId::$variant;
                 fn setup_of(setup: &LabSetup) -> Option<(&Self::Config, &[(ActionTime, Self::Action)])> {
@@ -125,14 +131,14 @@ macro_rules! registry {
         /// A scenario replayed to its end (or to a moment).
         #[derive(Debug)]
         pub enum LabRun {
-            $($variant(Box<Finished<$lab>>),)*
+            $(#[$on] $variant(Box<Finished<$lab>>),)*
         }
 
         impl LabRun {
             /// The lab's report.
             pub fn report(&self) -> Report {
                 match self {
-                    $(LabRun::$variant(run) => Report::$variant(Box::new(run.report.clone())),)*
+                    $(#[$on] LabRun::$variant(run) => Report::$variant(Box::new(run.report.clone())),)*
                 }
             }
 
@@ -140,21 +146,21 @@ macro_rules! registry {
             /// in wasm, and adding fields to a report does not change it.
             pub fn digest(&self) -> u64 {
                 match self {
-                    $(LabRun::$variant(run) => run.digest(),)*
+                    $(#[$on] LabRun::$variant(run) => run.digest(),)*
                 }
             }
 
             /// Invariants the run broke.
             pub fn violations(&self) -> &[String] {
                 match self {
-                    $(LabRun::$variant(run) => &run.violations,)*
+                    $(#[$on] LabRun::$variant(run) => &run.violations,)*
                 }
             }
 
             /// Extra figures the command line prints beside the report.
             pub fn extra_json(&self) -> serde_json::Value {
                 match self {
-                    $(LabRun::$variant(run) => <$lab as Lab>::extra_json(&run.sim),)*
+                    $(#[$on] LabRun::$variant(run) => <$lab as Lab>::extra_json(&run.sim),)*
                 }
             }
         }
@@ -163,7 +169,7 @@ macro_rules! registry {
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         #[serde(tag = "lab")]
         pub enum Report {
-            $(#[serde(rename = $key)] $variant(Box<<$lab as Lab>::Report>),)*
+            $(#[$on] #[serde(rename = $key)] $variant(Box<<$lab as Lab>::Report>),)*
         }
 
         /// Wraps a finished run of a registered lab.
@@ -171,7 +177,7 @@ macro_rules! registry {
             // The registry knows the concrete types: downcast through `Any` once per run.
             let any: Box<dyn std::any::Any> = Box::new(run);
             match L::ID {
-                $(LabId::$variant => LabRun::$variant(
+                $(#[$on] LabId::$variant => LabRun::$variant(
                     any.downcast::<Finished<$lab>>().expect("the registry's id matches its type"),
                 ),)*
             }

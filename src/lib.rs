@@ -6,5 +6,7 @@ pub mod labs;
 pub mod limits;
 pub mod scenario;
 pub mod sim;
+// A page built with one lab leaves shared interface code only the other labs use.
 #[cfg(target_arch = "wasm32")]
+#[cfg_attr(not(feature = "all-labs"), allow(dead_code))]
 pub mod ui;

@@ -12,8 +12,8 @@ fn main() {
 }
 
 /// The exact key movement when one server joins a ring, timed from JavaScript in many short calls
-/// (one long call would stay on V8's baseline tier). Used by e2e/bench.test.mjs.
-#[cfg(target_arch = "wasm32")]
+/// (one long call would stay on V8's baseline tier). Used by e2e/bench.test.mjs (the hashing lab's page).
+#[cfg(all(target_arch = "wasm32", feature = "lab-hashing"))]
 pub mod bench {
     use sysplay::sim::hashing::algos::analysis::{ring_join_movement, sample_keys};
     use sysplay::sim::hashing::algos::{Backend, Placer, VnodeRing};

@@ -15,6 +15,9 @@ use std::fmt::Debug;
 pub trait Lab: Sized + 'static {
     /// The lab's name in the navigation and on the about page.
     const TITLE: &'static str;
+    /// What the lab shows, in a sentence or two: on the about page, and written into the lab's page so
+    /// a visitor reads it before the code has arrived.
+    const SUMMARY: &'static str;
     /// True when actions happen at a virtual time the user picks on a playing simulation; false when
     /// they apply one after another (each recorded 1 ms after the previous one).
     const TIMED: bool;

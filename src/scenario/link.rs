@@ -196,6 +196,11 @@ pub fn decode_saved(link: &str) -> Result<Scenario, LinkError> {
 }
 
 fn decode_with_caps(link: &str, encoded_max: usize, decoded_max: usize) -> Result<Scenario, LinkError> {
+    scenario_from_json(&link_json(link, encoded_max, decoded_max)?)
+}
+
+/// A link's JSON, unpacked within the caps.
+fn link_json(link: &str, encoded_max: usize, decoded_max: usize) -> Result<Vec<u8>, LinkError> {
     let fragment = unescape(link.split_once('#').map_or(link, |(_, f)| f).trim());
     let body = fragment.split('&').find_map(|part| part.strip_prefix("s=")).ok_or(LinkError::NoScenario)?;
     let (codec, payload) = body.split_once('.').ok_or(LinkError::NoScenario)?;
@@ -206,11 +211,18 @@ fn decode_with_caps(link: &str, encoded_max: usize, decoded_max: usize) -> Resul
         return Err(LinkError::TooLong(payload.len()));
     }
     let packed = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).map_err(|_| LinkError::NotBase64)?;
-    let json = decompress_to_vec_with_limit(&packed, decoded_max).map_err(|e| match e.status {
+    decompress_to_vec_with_limit(&packed, decoded_max).map_err(|e| match e.status {
         miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
         _ => LinkError::Corrupt,
-    })?;
-    scenario_from_json(&json)
+    })
+}
+
+/// The key of the lab a link is for (its scenario's `lab` field), read without replaying it: a page that
+/// holds only its own lab's code sends a link of another lab to that lab's page.
+pub fn link_lab(link: &str) -> Option<String> {
+    let json = link_json(link, LINK_ENCODED_MAX, LINK_DECODED_MAX).ok()?;
+    let value: Value = serde_json::from_slice(&json).ok()?;
+    value.get("lab")?.as_str().map(str::to_string)
 }
 
 /// The virtual moment a link opens at, µs: its `t=SECONDS` parameter (`…#s=1.…&t=62.5`). A missing,
@@ -285,6 +297,13 @@ mod tests {
         assert!(link.starts_with("s=1."));
         assert_eq!(decode_link(&link), Ok(s.clone()));
         assert_eq!(decode_link(&format!("http://127.0.0.1:8080/#{link}")), Ok(s));
+    }
+
+    #[test]
+    fn a_links_lab_is_read_without_replaying_it() {
+        assert_eq!(link_lab(&encode_link(&Scenario::default())).as_deref(), Some("hashing"));
+        assert_eq!(link_lab("#s=1.AAAA"), None);
+        assert_eq!(link_lab("#about"), None);
     }
 
     #[test]

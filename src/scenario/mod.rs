@@ -10,7 +10,7 @@ pub use crate::labs::{LabId, LabRun, LabSetup, LabVisitor, Report, lab_run};
 pub use lab::{Finished, Lab, LabPreset, Registered, run_sim};
 pub use link::{
     FileError, LINK_DECODED_MAX, LINK_ENCODED_MAX, LinkError, SCENARIO_FILE_MAX, TooBigForLink, decode_link,
-    decode_saved, encode_link, fits_link, is_link_fragment, link_moment, scenario_file, scenario_from_file,
+    decode_saved, encode_link, fits_link, is_link_fragment, link_lab, link_moment, scenario_file, scenario_from_file,
     scenario_from_json, share_fragment,
 };
 pub use presets::{Preset, lab_presets, preset, presets};
@@ -34,6 +34,7 @@ pub struct Scenario {
     pub setup: LabSetup,
 }
 
+#[cfg(feature = "lab-hashing")]
 impl Default for Scenario {
     /// The scenario the page opens with: four servers placed by hash, then a fifth joins.
     fn default() -> Self {
@@ -48,6 +49,7 @@ impl Scenario {
     }
 
     /// A hashing scenario with no actions yet.
+    #[cfg(feature = "lab-hashing")]
     pub fn hashing(seed: u64, config: crate::sim::hashing::HashingConfig) -> Self {
         Self::new::<crate::sim::hashing::Hashing>(seed, config)
     }

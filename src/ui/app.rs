@@ -210,6 +210,13 @@ impl AppState {
     /// idle (a session whose replay froze the tab), the next one offers to start fresh instead.
     pub fn initial() -> Self {
         let from_link = persist::fragment().filter(|f| crate::scenario::is_link_fragment(f));
+        // A link of a lab this page does not hold opens on that lab's page.
+        if let Some(address) = from_link.as_deref().and_then(super::site::page_for_link) {
+            super::site::go(&address);
+            let mut state = Self::defaults(LabId::ALL[0]);
+            state.notice = Some(Notice::info("Opening the lab of this link…"));
+            return state;
+        }
         let any_saved = persist::has_saved();
         let stalled = any_saved && persist::opening_marked();
         if from_link.is_some() || any_saved {
@@ -380,6 +387,13 @@ impl Saved {
     }
 }
 
+/// The key of the lab a scenario file is for, when this page does not hold that lab but the site does.
+fn elsewhere(bytes: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let key = value.get("lab")?.as_str()?;
+    (!super::site::here(key) && crate::labs::DIRECTORY.iter().any(|(k, ..)| *k == key)).then(|| key.to_string())
+}
+
 /// A saved session: its scenario JSON, or (saved by an older version) a share-link fragment, read
 /// whatever its length (an autosave is not bound by a link's size).
 fn read_saved(text: &str) -> Result<Scenario, String> {
@@ -525,6 +539,20 @@ impl Reducible for AppState {
                         .with_notice(Some(Notice::error(format!("{name}: {} {unchanged}", FileError::TooLarge(size))))),
                     ChosenFile::Unreadable { name } => {
                         self.with_notice(Some(Notice::error(format!("{name} could not be read. {unchanged}"))))
+                    }
+                    ChosenFile::Read { name, bytes } if elsewhere(&bytes).is_some() => {
+                        // A scenario of a lab this page does not hold: saved as that lab's session, opened
+                        // on its page.
+                        let key = elsewhere(&bytes).expect("checked");
+                        match persist::autosave(&key, &String::from_utf8_lossy(&bytes)) {
+                            Ok(()) => {
+                                super::site::go(&super::site::href(&key));
+                                self.with_notice(Some(Notice::info(format!("Opening {name} in its lab…"))))
+                            }
+                            Err(e) => self.with_notice(Some(Notice::error(format!(
+                                "{name} is a scenario of another lab, and it could not be handed to it: {e}. {unchanged}"
+                            )))),
+                        }
                     }
                     ChosenFile::Read { name, bytes } => match scenario_from_file(&bytes) {
                         Ok(scenario) => {

@@ -7,18 +7,24 @@ mod chart;
 mod chunked;
 mod form;
 mod format;
+#[cfg(feature = "lab-hashing")]
 mod hashing;
 pub mod lab;
 mod palette;
 mod panic;
 mod persist;
 mod playback;
+#[cfg(feature = "lab-pubsub")]
 mod pubsub;
+#[cfg(feature = "lab-queue")]
 mod queue;
 mod root;
+#[cfg(feature = "lab-sharding")]
 mod sharding;
 mod shell;
+mod site;
 mod sliced;
+#[cfg(feature = "lab-stream")]
 mod stream;
 
 // The interface's own unit tests run in the browser with the other wasm-bindgen tests.
@@ -31,6 +37,13 @@ pub use root::App;
 /// Mounts the app on the page body, with the panic overlay installed first.
 pub fn start() {
     panic::install();
+    // The page's HTML holds its shell and the lab's text, to read while the code arrives: the app
+    // takes over from it.
+    if let Some(prerendered) =
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("prerender"))
+    {
+        prerendered.remove();
+    }
     yew::Renderer::<App>::new().render();
 }
 

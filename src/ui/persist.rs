@@ -53,7 +53,12 @@ const LAB_PREFIX: &str = "sysplay.session.";
 const LAST_KEY: &str = "sysplay.last";
 /// Set while the page opens a session (an autosave, a link, a file) and cleared once the page is idle
 /// with it shown: still set at the next visit means that visit never finished opening it.
-const OPENING_KEY: &str = "sysplay.opening";
+const OPENING_PREFIX: &str = "sysplay.opening";
+
+/// The mark of this page (each lab's page opens its own sessions; see `OPENING_PREFIX`).
+fn opening_key() -> String {
+    format!("{OPENING_PREFIX}.{}", crate::scenario::LabId::ALL[0].key())
+}
 
 /// The autosaved session of one lab: its scenario JSON (or, saved by an older version, a share-link
 /// fragment); `lab` is a short stable name.
@@ -86,7 +91,12 @@ fn saved_keys() -> impl Iterator<Item = String> {
     let n = s.as_ref().and_then(|s| s.length().ok()).unwrap_or(0);
     (0..n)
         .filter_map(move |i| s.as_ref()?.key(i).ok()?)
-        .filter(|k| k.starts_with(LAB_PREFIX) || k == LEGACY_LAST_KEY || k == LAST_KEY)
+        // This page's labs only: the sessions of labs with pages of their own are theirs to keep.
+        .filter(|k| {
+            k.strip_prefix(LAB_PREFIX).is_some_and(|lab| crate::scenario::LabId::from_key(lab).is_some())
+                || k == LEGACY_LAST_KEY
+                || k == LAST_KEY
+        })
         .collect::<Vec<_>>()
         .into_iter()
 }
@@ -117,23 +127,23 @@ pub fn forget_saved() {
     }
 }
 
-/// Notes that the page is opening a session (see `OPENING_KEY`).
+/// Notes that the page is opening a session (see `OPENING_PREFIX`).
 pub fn mark_opening() {
     if let Some(s) = storage() {
-        let _ = s.set_item(OPENING_KEY, &js_sys::Date::now().to_string());
+        let _ = s.set_item(&opening_key(), &js_sys::Date::now().to_string());
     }
 }
 
 /// The page has shown the session it was opening, and is idle.
 pub fn clear_opening() {
     if let Some(s) = storage() {
-        let _ = s.remove_item(OPENING_KEY);
+        let _ = s.remove_item(&opening_key());
     }
 }
 
 /// True when a visit started opening a session and never finished.
 pub fn opening_marked() -> bool {
-    storage().and_then(|s| s.get_item(OPENING_KEY).ok().flatten()).is_some()
+    storage().and_then(|s| s.get_item(&opening_key()).ok().flatten()).is_some()
 }
 
 /// Offers `text` as a file download named `name`.

@@ -58,6 +58,9 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             let listener = Closure::<dyn Fn()>::new(move || {
                 if let Some(fragment) = persist::fragment().filter(|f| crate::scenario::is_link_fragment(f)) {
+                    if let Some(address) = super::site::page_for_link(&fragment) {
+                        return super::site::go(&address);
+                    }
                     match decode_link(&fragment) {
                         Ok(s) => dispatch.dispatch(AppAction::Load(
                             Box::new(s),

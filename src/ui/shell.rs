@@ -2,6 +2,7 @@
 
 use super::app::{AppAction, Later, Notice, View};
 use super::persist;
+use crate::labs::DIRECTORY;
 use crate::scenario::{LabId, SCENARIO_FILE_MAX};
 use yew::prelude::*;
 
@@ -59,7 +60,11 @@ pub fn header(props: &HeaderProps) -> Html {
                 <span class="tagline">{ "system design, played live" }</span>
             </div>
             <nav aria-label="Labs">
-                { for LabId::ALL.iter().map(|&lab| nav(View::Lab(lab), lab.title(), format!("nav-{}", lab.key()))) }
+                { for DIRECTORY.iter().map(|&(key, title, _)| match LabId::from_key(key) {
+                    Some(lab) => nav(View::Lab(lab), lab.title(), format!("nav-{key}")),
+                    // A lab this page does not hold: its own page.
+                    None => html! { <a class="nav-link" href={super::site::href(key)} data-testid={format!("nav-{key}")}>{ title }</a> },
+                }) }
                 { nav(View::About, "About", "nav-about".to_string()) }
             </nav>
             <div class="share">
@@ -204,23 +209,7 @@ pub fn about() -> Html {
                   against theory or the worked examples it teaches." }</p>
             <h3>{ "Labs" }</h3>
             <ul>
-                <li><strong>{ "Hashing & load balancing" }</strong>{ ": modulo hashing against a consistent-hashing \
-                    ring on the same keys. Add, remove and move servers; see which keys move and who owns how much \
-                    of the key space." }</li>
-                <li><strong>{ "Message queue" }</strong>{ ": the pizza shop of the notes. Producers send orders \
-                    to a broker, shops make them; kill a shop and watch the notifier's heartbeat check find it and \
-                    redistribute its orders, crash an in-memory broker and lose orders, compare at-most-once, \
-                    at-least-once and effectively-once delivery, naive and consistent-hash redistribution, retries \
-                    and the dead-letter queue, and check the waiting times against Erlang C." }</li>
-                <li><strong>{ "Partitioned log" }</strong>{ ": Kafka's model. Records go to partitions by key, \
-                    consumer groups read them at their own committed offsets; add, remove or crash a consumer and \
-                    watch the group pause to rebalance, the lag grow and drain, and what committing before or after \
-                    the work costs on a crash (lost records against duplicates)." }</li>
-                <li><strong>{ "Publish/subscribe" }</strong>{ ": a broker fans events out to every subscription whose \
-                    pattern matches the topic (exact, prefix or RabbitMQ wildcards). Stop a service and compare a \
-                    durable subscription, whose queue waits for it, with an ephemeral one, which misses what is \
-                    published meanwhile; crash the broker on disk or in memory; and see what the notes' in-process \
-                    event bus loses when its one process dies." }</li>
+                { for DIRECTORY.iter().map(|&(_, title, summary)| html! { <li><strong>{ title }</strong>{ ": " }{ summary }</li> }) }
             </ul>
             <p class="muted">{ "Each lab's session is saved in this browser as you go and comes back when you reload. \
                   A session too large for a link is shared as a scenario file (Share offers it); Open file opens \

@@ -30,6 +30,8 @@ fn unplaced(e: String) -> String {
 
 impl Lab for Hashing {
     const TITLE: &'static str = "Hashing & load balancing";
+    const SUMMARY: &'static str = "Modulo hashing against a consistent-hashing ring on the same keys. Add, remove and move \
+        servers; see which keys move and who owns how much of the key space.";
     const TIMED: bool = false;
     type Config = HashingConfig;
     type Action = HashingAction;

@@ -8,6 +8,11 @@ pub struct PubSub;
 
 impl Lab for PubSub {
     const TITLE: &'static str = "Publish/subscribe";
+    const SUMMARY: &'static str = "A broker fans events out to every subscription whose pattern matches the topic (exact, \
+        prefix or RabbitMQ wildcards). Stop a service and compare a durable subscription, whose \
+        queue waits for it, with an ephemeral one, which misses what is published meanwhile; crash \
+        the broker on disk or in memory; and see what the notes' in-process event bus loses when \
+        its one process dies.";
     const TIMED: bool = true;
     type Config = PubSubConfig;
     type Action = PubSubAction;

@@ -23,6 +23,11 @@ fn title(name: &str) -> &'static str {
 
 impl Lab for MessageQueue {
     const TITLE: &'static str = "Message queue";
+    const SUMMARY: &'static str = "The pizza shop of the notes. Producers send orders to a broker, shops make them; kill a \
+        shop and watch the notifier's heartbeat check find it and redistribute its orders, crash \
+        an in-memory broker and lose orders, compare at-most-once, at-least-once and \
+        effectively-once delivery, naive and consistent-hash redistribution, retries and the \
+        dead-letter queue, and check the waiting times against Erlang C.";
     const TIMED: bool = true;
     type Config = ShopConfig;
     type Action = ShopAction;

@@ -10,6 +10,10 @@ pub struct Sharding;
 
 impl Lab for Sharding {
     const TITLE: &'static str = "Sharding & replication";
+    const SUMMARY: &'static str = "The notes' users table split into shards by a shard key, behind a query router. Route \
+        queries to one shard or all, reshard and count what moves, kill a primary and watch its \
+        replicas elect another, and count the acknowledged writes asynchronous replication loses \
+        while a quorum loses none.";
     const TIMED: bool = true;
     type Config = ShardLabConfig;
     type Action = ShardAction;

@@ -8,6 +8,10 @@ pub struct PartitionedLog;
 
 impl Lab for PartitionedLog {
     const TITLE: &'static str = "Partitioned log";
+    const SUMMARY: &'static str = "Kafka's model. Records go to partitions by key, consumer groups read them at their own \
+        committed offsets; add, remove or crash a consumer and watch the group pause to rebalance, \
+        the lag grow and drain, and what committing before or after the work costs on a crash \
+        (lost records against duplicates).";
     const TIMED: bool = true;
     type Config = StreamConfig;
     type Action = StreamAction;

@@ -1,0 +1,38 @@
+//! The site's pages: each lab has its own address (`queue/`, `stream/`, …; the first lab at the root),
+//! built with only that lab's code, so what a visitor downloads does not grow with the number of labs.
+//! A page sends whatever belongs to another lab (a link, a file, the navigation) to that lab's page.
+//! A build holding several labs (the development server, the browser tests) switches between them in
+//! place.
+
+use crate::labs::DIRECTORY;
+use crate::scenario::{LabId, link_lab};
+
+/// The key of the lab whose page this is: the build's first lab.
+fn this_page() -> &'static str {
+    LabId::ALL[0].key()
+}
+
+/// The address of lab `key`'s page, relative to this page (the first lab's page is the site's root).
+pub fn href(key: &str) -> String {
+    let root = DIRECTORY[0].0;
+    let up = if this_page() == root { "" } else { "../" };
+    if key == root { if up.is_empty() { "./".to_string() } else { up.to_string() } } else { format!("{up}{key}/") }
+}
+
+/// True when this build holds lab `key`'s code (its page is shown here, not elsewhere).
+pub fn here(key: &str) -> bool {
+    LabId::from_key(key).is_some()
+}
+
+/// Where a share link of a lab this build does not hold opens: that lab's page with the same fragment.
+pub fn page_for_link(fragment: &str) -> Option<String> {
+    let key = link_lab(fragment)?;
+    (!here(&key) && DIRECTORY.iter().any(|(k, ..)| *k == key)).then(|| format!("{}#{fragment}", href(&key)))
+}
+
+/// Leaves for `address` (replacing this entry of the history: the link was never shown here).
+pub fn go(address: &str) {
+    if let Some(location) = web_sys::window().map(|w| w.location()) {
+        let _ = location.replace(address);
+    }
+}
