@@ -45,6 +45,7 @@ pub fn start() {
         prerendered.remove();
     }
     yew::Renderer::<App>::new().render();
+    site::keep_offline();
 }
 
 /// Mounts the app inside `root` (used by the browser tests).

@@ -223,7 +223,8 @@ pub fn about() -> Html {
 pub fn footer() -> Html {
     html! {
         <footer class="app-footer">
-            { "Sysplay runs entirely in your browser: no server sees your sessions." }
+            { "Sysplay runs entirely in your browser: no server sees your sessions. " }
+            <span class="muted" data-testid="version">{ super::site::version() }</span>
         </footer>
     }
 }

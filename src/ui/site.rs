@@ -36,3 +36,27 @@ pub fn go(address: &str) {
         let _ = location.replace(address);
     }
 }
+
+/// The build shown in the footer: the crate's version and the commit the site was built from.
+pub fn version() -> String {
+    format!("Version {} ({})", env!("CARGO_PKG_VERSION"), option_env!("SYSPLAY_BUILD").unwrap_or("development build"))
+}
+
+/// Registers the site's service worker (`sw.js` at the root, written by scripts/site.mjs), which keeps
+/// the whole site for offline use after one visit. Only a page of the site has one: the development
+/// build (every lab in one page, served by trunk) does not.
+pub fn keep_offline() {
+    if cfg!(feature = "all-labs") {
+        return;
+    }
+    let Some(window) = web_sys::window() else { return };
+    if !window.is_secure_context() {
+        return;
+    }
+    let root = href(DIRECTORY[0].0);
+    let promise = window.navigator().service_worker().register(&format!("{root}sw.js"));
+    // A browser that refuses (private mode, storage off) keeps the site working online.
+    let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
+    let _ = promise.catch(&ignore);
+    ignore.forget();
+}
