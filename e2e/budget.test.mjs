@@ -55,7 +55,8 @@ function pages() {
 }
 
 function built(dir, ext) {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith(ext));
+  // The page's own files (trunk names them after the binary), not the site's service worker.
+  const files = fs.readdirSync(dir).filter((f) => f.startsWith('sysplay-web-') && f.endsWith(ext));
   assert.equal(files.length, 1, `expected one ${ext} file in ${dir}, found: ${files.join(', ') || 'none'}`);
   const bytes = fs.readFileSync(path.join(dir, files[0]));
   return { name: files[0], raw: bytes.length, gzip: zlib.gzipSync(bytes, { level: 9 }).length };

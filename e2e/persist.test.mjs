@@ -193,7 +193,7 @@ describe('sessions are never lost (end to end)', () => {
   const unfinished = {
     'sysplay.session.hashing': JSON.stringify(SAVED),
     'sysplay.last': 'hashing',
-    'sysplay.opening': '1',
+    'sysplay.opening.hashing': '1',
   };
 
   it('a session the last visit never finished opening is not replayed: start fresh or try again', { timeout: 120_000 }, async () => {
@@ -217,7 +217,7 @@ describe('sessions are never lost (end to end)', () => {
     await waitForServers(page, 40);
     assert.equal(await bar.count(), 0);
     // Opened and idle: the mark goes, and the next visit opens the session directly.
-    await pollUntil(() => page.evaluate(() => localStorage.getItem('sysplay.opening')), (v) => v === null, {
+    await pollUntil(() => page.evaluate(() => localStorage.getItem('sysplay.opening.hashing')), (v) => v === null, {
       timeout: 30_000,
       message: 'the opening mark stayed after the session was shown',
     });
@@ -268,7 +268,7 @@ describe('sessions are never lost (end to end)', () => {
     assert.ok(kept === fragment || JSON.stringify(JSON.parse(kept)) === JSON.stringify(heaviest), 'the saved session is kept');
     // Trying again replays it (in slices), and once shown the next visit opens it directly.
     await second.locator(tid('stalled-retry')).click();
-    await pollUntil(() => second.evaluate(() => localStorage.getItem('sysplay.opening')), (v) => v === null, {
+    await pollUntil(() => second.evaluate(() => localStorage.getItem('sysplay.opening.hashing')), (v) => v === null, {
       timeout: 180_000,
       interval: 500,
       message: 'the opening mark stayed after the session was shown',
