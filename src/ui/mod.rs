@@ -16,6 +16,7 @@ mod playback;
 mod pubsub;
 mod queue;
 mod root;
+mod scroll;
 mod sharding;
 mod shell;
 mod sliced;
