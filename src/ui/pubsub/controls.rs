@@ -9,7 +9,7 @@ use crate::sim::pubsub::PubSub;
 use crate::sim::pubsub::{Pattern, PatternKind, PubSubAction, limits, validate_topic};
 use crate::ui::app::AppAction;
 use crate::ui::form::sentence as capitalize;
-use crate::ui::scroll::Scroll;
+use crate::ui::scroll::scroll;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -149,14 +149,14 @@ pub fn subscribers(props: &FrameProps) -> Html {
     let (broker, bus) = (r.broker_up, r.bus.up);
     html! {
         <div class="live">
-            <Scroll label="Subscribers">
+            { scroll("Subscribers", html! { <>
                 <table class="subs" data-testid="subscribers">
                     <thead><tr><th>{ "Service" }</th><th>{ "Queue and bindings" }</th><th class="num">{ "Matched" }</th>
                         <th class="num">{ "Delivered" }</th><th class="num">{ "Handled" }</th><th class="num">{ "Missed" }</th>
                         <th class="num">{ "Backlog" }</th><th>{ "Act now" }</th></tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
-            </Scroll>
+            </> }) }
             <div class="broker-actions">
                 <span data-testid="broker-state">{ if broker { "Broker up" } else { "Broker down" } }
                     { if r.persistent { " (queues on disk)" } else { " (queues in memory)" } }</span>
