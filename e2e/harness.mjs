@@ -170,9 +170,12 @@ export async function startHarness({ root = DIST_DIR } = {}) {
     baseUrl: server.url,
     browser,
 
-    /** A new, isolated browser context (own cookies and localStorage). */
-    async newContext(viewport = VIEWPORTS.desktop) {
-      const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+    /**
+     * A new, isolated browser context (own cookies and localStorage); `options` go to Playwright's
+     * newContext (e.g. { colorScheme: 'dark' }).
+     */
+    async newContext(viewport = VIEWPORTS.desktop, options = {}) {
+      const context = await browser.newContext({ viewport, deviceScaleFactor: 1, ...options });
       context.setDefaultTimeout(ACTION_TIMEOUT_MS);
       context.setDefaultNavigationTimeout(APP_READY_TIMEOUT_MS);
       contexts.add(context);
@@ -181,8 +184,8 @@ export async function startHarness({ root = DIST_DIR } = {}) {
     },
 
     /** A page in a new context of its own (fresh localStorage). */
-    async newPage(viewport = VIEWPORTS.desktop) {
-      return harness.pageIn(await harness.newContext(viewport));
+    async newPage(viewport = VIEWPORTS.desktop, options = {}) {
+      return harness.pageIn(await harness.newContext(viewport, options));
     },
 
     /** Another page in an existing context (shares its localStorage). */

@@ -59,6 +59,7 @@ export async function serve(root, port = 0, host = '127.0.0.1') {
         'Content-Type': TYPES[ext] ?? 'application/octet-stream',
         'Content-Length': body.length,
         'Cache-Control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
+        'X-Content-Type-Options': 'nosniff',
         ...(encoding ? { 'Content-Encoding': encoding, Vary: 'Accept-Encoding' } : {}),
       });
       res.end(req.method === 'HEAD' ? undefined : body);

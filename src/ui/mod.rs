@@ -19,6 +19,7 @@ mod pubsub;
 #[cfg(feature = "lab-queue")]
 mod queue;
 mod root;
+mod scroll;
 #[cfg(feature = "lab-sharding")]
 mod sharding;
 mod shell;

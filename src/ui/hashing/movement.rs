@@ -4,6 +4,7 @@ use crate::sim::hashing::{HashingReport, Movement};
 use crate::ui::app::AppAction;
 use crate::ui::chart::{Line, LineChart};
 use crate::ui::format::{count, pct, pct_or_dash, shown};
+use crate::ui::scroll::scroll;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -46,7 +47,7 @@ pub fn last_change(props: &LastChangeProps) -> Html {
     html! {
         <>
             <p class="change" data-testid="last-change">{ "Change: " }<strong>{ change.change.clone() }</strong></p>
-            <div class="table-scroll">
+            { scroll("What the last change moved", html! { <>
             <table class="movement">
                 <thead><tr><th>{ "Scheme" }</th><th>{ "Key space moved" }</th><th>{ "Keys moved" }</th></tr></thead>
                 <tbody>
@@ -54,7 +55,7 @@ pub fn last_change(props: &LastChangeProps) -> Html {
                     { row("Ring (clockwise)", &change.ring, "ring") }
                 </tbody>
             </table>
-            </div>
+            </> }) }
             if let Some(min) = change.ring.min_possible_pct {
                 <p class="min-possible" data-testid="min-possible"
                     title="Adding: the new servers' fair share of the keys. Removing: exactly the removed servers' keys.">
@@ -140,7 +141,7 @@ pub fn history(props: &HistoryProps) -> Html {
                 <figcaption>{ "Key space moved by each change (x = change number − 1): modulo (orange), ring (blue)" }</figcaption>
             </figure>
         }
-        <div class="table-scroll">
+        { scroll("History of changes", html! { <>
             <table class="history" data-testid="history">
                 <thead><tr><th>{ "#" }</th><th>{ "Change" }</th><th>{ "Servers" }</th><th>{ "Modulo moved" }</th><th>{ "Ring moved" }</th></tr></thead>
                 <tbody>
@@ -155,7 +156,7 @@ pub fn history(props: &HistoryProps) -> Html {
                     }) }
                 </tbody>
             </table>
-        </div>
+        </> }) }
         </>
     }
 }

@@ -6,6 +6,7 @@ use crate::ui::app::{AppAction, Notice};
 use crate::ui::form::{Checked, Field, text_of, use_checked, whole, whole_in};
 use crate::ui::format::{count, pct};
 use crate::ui::palette;
+use crate::ui::scroll::scroll;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
@@ -126,7 +127,7 @@ pub fn server_table(props: &TableProps) -> Html {
         }
     });
     html! {
-        <div class="table-scroll">
+        { scroll("Servers", html! { <>
             <table class="servers">
                 <thead>
                     <tr>
@@ -148,7 +149,7 @@ pub fn server_table(props: &TableProps) -> Html {
                     Callback::from(move |_| show_all.set(true))
                 }}>{ format!("Show all {} servers (the first {} are listed)", count(r.servers.len() as u64), shown) }</button>
             }
-        </div>
+        </> }) }
     }
 }
 

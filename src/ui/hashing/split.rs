@@ -7,6 +7,7 @@ use crate::ui::app::AppAction;
 use crate::ui::chart::BarChart;
 use crate::ui::chunked::{Job, use_chunked};
 use crate::ui::format::{count, pct, pct_or_dash};
+use crate::ui::scroll::scroll;
 use std::rc::Rc;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -148,7 +149,7 @@ pub fn split_view(props: &SplitProps) -> Html {
     };
     html! {
         <>
-            <div class="table-scroll">
+            { scroll("Algorithms compared", html! { <>
                 <table class="algos" data-testid="algos-table">
                     <thead>
                         <tr>
@@ -163,7 +164,7 @@ pub fn split_view(props: &SplitProps) -> Html {
                     </thead>
                     <tbody>{ for rows }</tbody>
                 </table>
-            </div>
+            </> }) }
             { for busy }
             <p class="muted small">{ format!("Over the first {} keys of the key set (all of them when there are fewer). \
                 The ring here puts k labelled points per server on the whole 64-bit hash space; the ring above (capacity M) \

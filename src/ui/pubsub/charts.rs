@@ -6,6 +6,7 @@ use super::PubSubSession;
 use crate::ui::chart::{Line, LineChart};
 use crate::ui::format::count;
 use crate::ui::palette;
+use crate::ui::scroll::scroll;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -72,13 +73,13 @@ pub fn pubsub_charts(props: &ChartsProps) -> Html {
                 </ul>
             </figure>
             <figure class="wide">
-                <div class="table-scroll">
+                { scroll("Topics", html! { <>
                     <table class="topics" data-testid="topics">
                         <thead><tr><th>{ "Topic" }</th><th class="num">{ "Published" }</th><th class="num">{ "Refused" }</th>
                             <th class="num">{ "Matched" }</th><th class="num">{ "Per event" }</th></tr></thead>
                         <tbody>{ for topics }</tbody>
                     </table>
-                </div>
+                </> }) }
                 <figcaption>{ "Per topic: events published, refused while the broker was down, and the queues the accepted ones reached (fan-out: a queue counts once per event however many of its bindings matched; a down ephemeral subscriber missed its share)" }</figcaption>
             </figure>
         </div>

@@ -3,6 +3,7 @@
 
 use super::PubSubOutcome;
 use crate::ui::format::count;
+use crate::ui::scroll::scroll;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -88,10 +89,10 @@ pub fn compare(props: &SessionProps) -> Html {
                    run, and until it restarts and subscribes again nobody sees anything. The broker keeps a service's \
                    durable queue on its side while the service is down. Each subscribe() is one callback, so a service \
                    that subscribed with two patterns matching one event runs twice for it, where its queue gets it once." }</p>
-            <div class="table-scroll">
+            { scroll("Event bus against broker", html! { <>
                 <table class="compare" data-testid="compare">
                     <thead>
-                        <tr><th></th><th class="num" colspan="2">{ "Broker" }</th><th class="num sep" colspan="2">{ "In-process bus" }</th></tr>
+                        <tr><td></td><th class="num" colspan="2">{ "Broker" }</th><th class="num sep" colspan="2">{ "In-process bus" }</th></tr>
                         <tr><th>{ "Queue (bindings)" }</th><th class="num">{ "Handled" }</th><th class="num">{ "Missed / lost" }</th>
                             <th class="num sep">{ "Handled" }</th><th class="num">{ "Missed / lost" }</th></tr>
                     </thead>
@@ -106,7 +107,7 @@ pub fn compare(props: &SessionProps) -> Html {
                         </tr>
                     </tfoot>
                 </table>
-            </div>
+            </> }) }
             <p class="muted explain">
                 { format!("The bus ran {} callbacks, lost {} queued or running when its process died and never saw {} \
                    matching events published while it was down; its longest callback queue was {}.",

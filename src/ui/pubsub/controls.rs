@@ -9,6 +9,7 @@ use crate::sim::pubsub::PubSub;
 use crate::sim::pubsub::{Pattern, PatternKind, PubSubAction, limits, validate_topic};
 use crate::ui::app::AppAction;
 use crate::ui::form::sentence as capitalize;
+use crate::ui::scroll::scroll;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -148,14 +149,14 @@ pub fn subscribers(props: &FrameProps) -> Html {
     let (broker, bus) = (r.broker_up, r.bus.up);
     html! {
         <div class="live">
-            <div class="table-scroll">
+            { scroll("Subscribers", html! { <>
                 <table class="subs" data-testid="subscribers">
                     <thead><tr><th>{ "Service" }</th><th>{ "Queue and bindings" }</th><th class="num">{ "Matched" }</th>
                         <th class="num">{ "Delivered" }</th><th class="num">{ "Handled" }</th><th class="num">{ "Missed" }</th>
                         <th class="num">{ "Backlog" }</th><th>{ "Act now" }</th></tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
-            </div>
+            </> }) }
             <div class="broker-actions">
                 <span data-testid="broker-state">{ if broker { "Broker up" } else { "Broker down" } }
                     { if r.persistent { " (queues on disk)" } else { " (queues in memory)" } }</span>
@@ -262,7 +263,7 @@ pub fn event_log(props: &LogProps) -> Html {
     html! {
         <details class="event-log" open=true>
             <summary>{ "Event log (latest first)" }</summary>
-            <ol class="log-lines" data-testid="event-log" reversed=true>
+            <ol class="log-lines" data-testid="event-log" reversed=true tabindex="0" aria-label="Event log, latest first">
                 { for log.iter().rev().take(LOG_SHOWN).map(|l| html! {
                     <li class={classes!(l.text.contains("MISSED").then_some("bad"), l.text.starts_with("you:").then_some("you"))}>
                         <span class="log-time">{ format!("{:.1} s", l.at_s) }</span>{ " " }{ l.text.clone() }
@@ -297,7 +298,7 @@ pub fn recorded(props: &RecordedProps) -> Html {
             if actions.is_empty() {
                 <p class="muted">{ "None yet: publish, subscribe, stop a service or crash the broker while the run plays." }</p>
             } else {
-                <ol class="actions-list" data-testid="pubsub-actions">
+                <ol class="actions-list" data-testid="pubsub-actions" tabindex="0" aria-label="Recorded actions">
                     { for actions.iter().map(|(t, a)| html! { <li>{ format!("{:.1} s: {}", *t as f64 / 1000.0, a.describe()) }</li> }) }
                 </ol>
             }

@@ -5,6 +5,7 @@
 
 use super::Frame;
 use crate::sim::pubsub::QueueReport;
+use crate::ui::scroll::scroll_as;
 use yew::prelude::*;
 
 const W: f64 = 620.0;
@@ -128,7 +129,7 @@ pub fn topology(props: &TopologyProps) -> Html {
     }
     let published = r.published;
     html! {
-        <div class="svg-scroll">
+        { scroll_as("svg-scroll", "Queues and bindings", html! { <>
         <svg class="flow pubsub-flow" viewBox={format!("0 0 {W} {h:.0}")} role="img" data-testid="topology"
             aria-label={format!("{published} events published, {} queues, {} missed so far", rows.len(), r.missed)}>
             <text class="col-title" x="8" y="14">{ "publisher" }</text>
@@ -158,6 +159,6 @@ pub fn topology(props: &TopologyProps) -> Html {
             { for edges }
             { for services }
         </svg>
-        </div>
+        </> }) }
     }
 }

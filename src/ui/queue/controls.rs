@@ -159,7 +159,7 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
             if actions.is_empty() {
                 <p class="muted">{ "None yet: use Kill, Restart, Slow or Crash broker while the shop runs." }</p>
             } else {
-                <ol class="actions-list" data-testid="queue-actions">
+                <ol class="actions-list" data-testid="queue-actions" tabindex="0" aria-label="Recorded actions">
                     { for actions.iter().map(|(t, a)| html! { <li>{ format!("{:.1} s: {}", *t as f64 / 1000.0, a.describe()) }</li> }) }
                 </ol>
             }

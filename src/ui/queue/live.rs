@@ -6,6 +6,7 @@ use crate::scenario::Edit;
 use crate::sim::queue::MessageQueue;
 use crate::sim::queue::ShopAction;
 use crate::ui::app::AppAction;
+use crate::ui::scroll::scroll;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -55,13 +56,13 @@ pub fn live_actions(props: &LiveActionsProps) -> Html {
     });
     html! {
         <div class="live">
-            <div class="table-scroll">
+            { scroll("Shops", html! { <>
                 <table class="shops">
                     <thead><tr><th>{ "Shop" }</th><th>{ "State" }</th><th class="num">{ "Oven / queued" }</th>
                         <th class="num">{ "Made" }</th><th>{ "Act now" }</th></tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
-            </div>
+            </> }) }
             <div class="broker-actions">
                 <span data-testid="broker-state">{ if snap.broker_up { "Broker up" } else { "Broker down" } }
                     { if snap.persistent { " (queue on disk)" } else { " (queue in memory)" } }</span>

@@ -4,6 +4,7 @@
 use super::outcome::Outcomes;
 use crate::sim::queue::Delivery;
 use crate::ui::format::count;
+use crate::ui::scroll::scroll;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -116,7 +117,7 @@ pub fn guarantees(props: &GuaranteesProps) -> Html {
         }
     });
     html! {
-        <div class="table-scroll">
+        { scroll("Delivery guarantees", html! { <>
             <table class="guarantees">
                 <thead><tr><th>{ "Delivery" }</th><th>{ "Promise" }</th><th class="num">{ "Once" }</th>
                     <th class="num">{ "Twice" }</th><th class="num">{ "Lost" }</th><th class="num">{ "Dead letters" }</th>
@@ -132,6 +133,6 @@ pub fn guarantees(props: &GuaranteesProps) -> Html {
             <p class="muted explain">{ "The same orders, failures and actions, replayed under each guarantee. A persistent \
                 queue and an acknowledgement after the work keep every order; the idempotent consumer turns repeats into no-ops. \
                 A queue in memory breaks the promise of at least once when the broker crashes: \"Kept?\" says so." }</p>
-        </div>
+        </> }) }
     }
 }

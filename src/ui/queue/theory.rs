@@ -4,6 +4,7 @@
 
 use super::QueueSession;
 use crate::sim::queue::{MmcConfig, run_mmc};
+use crate::ui::scroll::scroll;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -50,9 +51,9 @@ pub fn theory_panel(props: &TheoryProps) -> Html {
             <>
                 <p class="explain">{ format!("λ = {:.3}/s, μ = {:.4}/s per oven (mean {:.1} s), c = {} ovens, ρ = {:.1}%.",
                     m.arrival_rate_per_s, m.service_rate_per_s, 1.0 / m.service_rate_per_s, m.servers, t.utilization * 100.0) }</p>
-                <div class="table-scroll">
+                { scroll("Erlang C against the measured run", html! { <>
                 <table class="theory">
-                    <thead><tr><th></th><th class="num">{ "Erlang C" }</th><th class="num">{ "Measured" }</th></tr></thead>
+                    <thead><tr><td></td><th class="num">{ "Erlang C" }</th><th class="num">{ "Measured" }</th></tr></thead>
                     <tbody>
                         <tr><th scope="row">{ "P(wait)" }</th><td class="num">{ format!("{:.3}", t.erlang_c) }</td><td class="num">{ "—" }</td></tr>
                         <tr><th scope="row">{ "Mean wait Wq" }</th>
@@ -69,7 +70,7 @@ pub fn theory_panel(props: &TheoryProps) -> Html {
                             <td class="num" data-testid="measured-little">{ format!("{:.2}", r.arrival_rate_measured_per_s * r.mean_sojourn_s) }</td></tr>
                     </tbody>
                 </table>
-                </div>
+                </> }) }
                 <p class="muted explain">{ format!("Measured on a plain M/M/c run of {} orders (first 10% warm-up), same seed. \
                     The shop itself adds priorities, failures and a bounded queue, so its latencies differ.", MMC_ORDERS) }</p>
             </>

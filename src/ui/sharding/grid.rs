@@ -67,7 +67,7 @@ pub fn shard_grid(props: &GridProps) -> Html {
                         </div>
                         <table class="nodes">
                             <thead><tr><th>{ "Node" }</th><th>{ "Role" }</th><th class="num">{ "Term" }</th>
-                                <th class="num">{ "Log" }</th><th class="num">{ "Behind" }</th><th></th></tr></thead>
+                                <th class="num">{ "Log" }</th><th class="num">{ "Behind" }</th><th><span class="sr-only">{ "Actions" }</span></th></tr></thead>
                             <tbody>
                             { for s.nodes.iter().map(|n| {
                                 let node = n.node;
@@ -87,7 +87,7 @@ pub fn shard_grid(props: &GridProps) -> Html {
                                                 if n.side == 0 && s.nodes.len() > 1 {
                                                     <button data-testid="isolate-node" onclick={act(ReplAction::Partition { shard, groups: vec![vec![node]] })}
                                                         title="Cut this node off from the others of its shard (the client still reaches it)"
-                                                        aria-label={format!("Cut node {node} of shard {shard} off the network")}>{ "Cut off" }</button>
+                                                        aria-label={format!("Cut off node {node} of shard {shard} from the network")}>{ "Cut off" }</button>
                                                 }
                                             } else {
                                                 <button data-testid="revive-node" onclick={act(ReplAction::ReviveNode { shard, node })}
@@ -133,7 +133,7 @@ pub fn failover(props: &FailoverProps) -> Html {
             if events.is_empty() {
                 <p class="muted">{ "Nothing yet: every shard keeps the primary it started with." }</p>
             } else {
-                <ol class="timeline" data-testid="election-timeline">
+                <ol class="timeline" data-testid="election-timeline" tabindex="0" aria-label="Election timeline, latest first">
                     { for events.iter().map(|e| {
                         let who = e.node.map_or_else(|| format!("shard {}", e.shard), |n| format!("shard {} node {n}", e.shard));
                         let what = match &e.kind {

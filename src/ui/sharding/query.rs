@@ -13,6 +13,7 @@ use crate::sim::sharding::{
 use crate::ui::app::{AppAction, Notice};
 use crate::ui::form::TextArea;
 use crate::ui::format::count;
+use crate::ui::scroll::scroll;
 use crate::ui::sliced::{Finite, Progress, now_ms, use_sliced};
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
@@ -196,12 +197,12 @@ fn answer(progress: &Progress<Answered>, partial: bool) -> Html {
                 }) }</tbody>
             </table>
             if !o.answer.rows.is_empty() && o.answer.count.is_none() {
-                <div class="table-scroll" tabindex="0">
+                { scroll("Rows of the answer", html! { <>
                 <table class="rows" data-testid="answer-table">
                     <thead><tr>{ for o.answer.columns.iter().map(|c| html! { <th>{ c }</th> }) }</tr></thead>
                     <tbody>{ for o.answer.rows.iter().map(|r| html! { <tr>{ for r.iter().map(|v| html! { <td>{ v.to_string() }</td> }) }</tr> }) }</tbody>
                 </table>
-                </div>
+                </> }) }
                 if o.answer.truncated { <p class="muted">{ format!("The first {} rows of {}.", o.answer.rows.len(), count(o.answer.row_count)) }</p> }
             }
             <super::split::SplitView split={o.side_by_side.clone()} asked={o.plan.user_shards.clone()} />

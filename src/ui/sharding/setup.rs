@@ -237,7 +237,7 @@ pub fn setup_form(props: &SetupProps) -> Html {
             if actions.is_empty() {
                 <p class="muted">{ "None yet: kill a primary, a whole shard, or route a query while the run plays." }</p>
             } else {
-                <ol class="actions-list" data-testid="sharding-actions">
+                <ol class="actions-list" data-testid="sharding-actions" tabindex="0" aria-label="Recorded actions">
                     { for actions.iter().map(|(t, a)| html! { <li>{ format!("{:.1} s: {}", *t as f64 / 1000.0, a.describe()) }</li> }) }
                 </ol>
             }

@@ -145,7 +145,7 @@ pub fn config_form(props: &ConfigFormProps) -> Html {
             if actions.is_empty() {
                 <p class="muted">{ "None yet: add, crash or slow a consumer while the log runs." }</p>
             } else {
-                <ol class="actions-list" data-testid="stream-actions">
+                <ol class="actions-list" data-testid="stream-actions" tabindex="0" aria-label="Recorded actions">
                     { for actions.iter().map(|(t, a)| html! { <li>{ format!("{:.1} s: {}", *t as f64 / 1000.0, a.describe()) }</li> }) }
                 </ol>
             }

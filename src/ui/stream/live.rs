@@ -7,6 +7,7 @@ use crate::sim::stream::PartitionedLog;
 use crate::sim::stream::{StreamAction, StreamConfig, limits};
 use crate::ui::app::AppAction;
 use crate::ui::palette;
+use crate::ui::scroll::scroll;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -90,13 +91,13 @@ pub fn live_consumers(props: &LiveProps) -> Html {
         html! {
             <div class="group-live" data-testid="group-live" data-group={gname.clone()}>
                 <h3>{ format!("Group {} · {} · generation {}", g.name, g.commit.label(), g.generation) }</h3>
-                <div class="table-scroll">
+                { scroll(format!("Consumers of group {}", g.name), html! { <>
                     <table class="consumers">
                         <thead><tr><th>{ "Consumer" }</th><th>{ "Now" }</th><th>{ "Partitions" }</th>
                             <th class="num">{ "Handled" }</th><th>{ "Act now" }</th></tr></thead>
                         <tbody>{ for rows }</tbody>
                     </table>
-                </div>
+                </> }) }
                 <div class="row">
                     <button class="primary" data-testid="add-consumer" disabled={full}
                         onclick={act(StreamAction::AddConsumer { group: gname.clone(), name: new_name.clone() })}>

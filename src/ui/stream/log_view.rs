@@ -4,6 +4,7 @@
 
 use super::{CELLS, Frame};
 use crate::ui::palette;
+use crate::ui::scroll::scroll_as;
 use yew::prelude::*;
 
 const W: f64 = 640.0;
@@ -119,7 +120,7 @@ pub fn log_view(props: &LogProps) -> Html {
                 <button aria-pressed={by_key.to_string()} class={classes!(by_key.then_some("active"))}
                     data-testid="color-by-key" onclick={set(true)}>{ "key (customer)" }</button>
             </div>
-            <div class="log-scroll">
+            { scroll_as("log-scroll", "Partitions of the log", html! { <>
             <svg class="log" viewBox={format!("0 0 {W} {h:.0}")} role="img" data-testid="log"
                 aria-label={format!("{} records in {} partitions", snap.produced, snap.partitions.len())}>
                 <text class="sub" x={X0.to_string()} y="11">
@@ -127,7 +128,7 @@ pub fn log_view(props: &LogProps) -> Html {
                 </text>
                 { for rows }
             </svg>
-            </div>
+            </> }) }
         </div>
     }
 }

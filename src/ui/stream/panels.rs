@@ -6,6 +6,7 @@ use crate::sim::stream::GroupReport;
 use crate::ui::chart::{BarChart, Line, LineChart};
 use crate::ui::format::count;
 use crate::ui::palette;
+use crate::ui::scroll::scroll;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -216,13 +217,13 @@ pub fn rebalances(props: &SessionProps) -> Html {
                 <text class="sub" x="90" y={format!("{:.0}", tl_h - 2.0)}>{ "0 s" }</text>
                 <text class="sub" x="630" y={format!("{:.0}", tl_h - 2.0)} text-anchor="end">{ format!("{span:.0} s") }</text>
             </svg>
-            <div class="table-scroll">
+            { scroll("Every rebalance", html! { <>
                 <table class="rebalances">
                     <thead><tr><th>{ "Group" }</th><th class="num">{ "At" }</th><th>{ "Why" }</th><th class="num">{ "Paused" }</th>
                         <th>{ "Assignment before → after" }</th><th class="num">{ "Lag at sync → end" }</th></tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
-            </div>
+            </> }) }
             <p class="muted explain">{ "Eager rebalance: on a join, a leave or a session timeout every member finishes the batch in hand and stops;                 the sync then takes the configured time, and consumption resumes from the committed offsets. While the group is stopped                 its lag grows by exactly the records produced meanwhile." }</p>
         </>
     }
@@ -310,7 +311,7 @@ pub fn theory(props: &SessionProps) -> Html {
         })
     }).collect::<Html>();
     html! {
-        <div class="table-scroll">
+        { scroll("Capacity and throughput per group", html! { <>
             <table class="theory">
                 <thead><tr><th>{ "Group" }</th><th class="num">{ "Capacity (end)" }</th><th class="num">{ "min(λ, capacity)" }</th>
                     <th class="num">{ "Measured" }</th><th class="num">{ "L (measured)" }</th><th class="num">{ "λ·W" }</th></tr></thead>
@@ -321,6 +322,6 @@ pub fn theory(props: &SessionProps) -> Html {
                  ({} records in {:.0} s) times the mean latency W.",
                 c.partitions, r.produced, r.time_s) }</p>
             <ul class="muted explain">{ caveats }</ul>
-        </div>
+        </> }) }
     }
 }
