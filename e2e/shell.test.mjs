@@ -60,11 +60,28 @@ describe('app shell (end to end)', () => {
       (keys) => ['hashing', 'pubsub', 'queue', 'stream'].every((k) => keys.includes(`sysplay.session.${k}`)),
       { message: 'each lab saved its session' },
     );
+    // The page saved the preset's session, not only the one it opened with.
+    await pollUntil(
+      () => page.evaluate(() => localStorage.getItem('sysplay.session.pubsub') ?? ''),
+      (saved) => saved.includes('lazy.pink.rabbit'),
+      { message: 'the pub/sub page saved the topic-routing session' },
+    );
+    // And finished opening it (left while it computes, the next visit would offer to start fresh).
+    await pollUntil(() => page.evaluate(() => localStorage.getItem('sysplay.opening.pubsub')), (v) => v === null, {
+      timeout: 30_000,
+      message: 'the pub/sub page finished opening its session',
+    });
     await page.goto('about:blank');
     // The lab shown last is at its own address: a reload (or coming back to it) shows its session.
     await page.goto(`${h.baseUrl}/pubsub/`);
     await page.locator(tid('lab-pubsub')).waitFor({ timeout: 30_000 });
     await waitForText(page, tid('pubsub-actions'), (t) => t.includes('lazy.pink.rabbit'));
+    // Reloaded once it has finished opening (a reload before that is a visit that never finished opening
+    // its session: the next one offers to start fresh or try again, e2e/persist.test.mjs).
+    await pollUntil(() => page.evaluate(() => localStorage.getItem('sysplay.opening.pubsub')), (v) => v === null, {
+      timeout: 30_000,
+      message: 'the pub/sub page finished opening its session',
+    });
     await page.reload();
     await waitForText(page, tid('pubsub-actions'), (t) => t.includes('lazy.pink.rabbit'));
     await page.locator(tid('nav-stream')).click();
