@@ -287,6 +287,30 @@ impl AppState {
 
     /// Opens `scenario` in its lab (at virtual time `at_us`, if given), keeping every other lab's
     /// session. A scenario that cannot open leaves its lab's session as it was and says why.
+    /// Opens a scenario that came from outside the session (a pasted link, a file), marked as opening,
+    /// with the way back to what it replaces in its lab, as when a fresh tab opens a link.
+    fn open_from_outside(
+        &self,
+        scenario: Scenario,
+        notice: Option<Notice>,
+        view: Option<View>,
+        at_us: Option<u64>,
+    ) -> Self {
+        persist::mark_opening();
+        let lab = scenario.lab();
+        let before = (*self.session(lab).scenario).clone();
+        let mut s = self.open(scenario.clone(), notice, view, at_us);
+        s.opening += 1;
+        let opened = *s.session(lab).scenario == scenario;
+        if opened && before != scenario {
+            if let Some(n) = s.notice.as_mut() {
+                n.offer_restore = true;
+            }
+            s.previous_session = Some(before);
+        }
+        s
+    }
+
     fn open(&self, scenario: Scenario, notice: Option<Notice>, view: Option<View>, at_us: Option<u64>) -> Self {
         let lab = scenario.lab();
         let mut s = self.clone();
@@ -391,7 +415,7 @@ impl Saved {
 fn elsewhere(bytes: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
     let key = value.get("lab")?.as_str()?;
-    (!super::site::here(key) && crate::labs::DIRECTORY.iter().any(|(k, ..)| *k == key)).then(|| key.to_string())
+    super::site::elsewhere(key).then(|| key.to_string())
 }
 
 /// A saved session: its scenario JSON, or (saved by an older version) a share-link fragment, read
@@ -470,19 +494,7 @@ impl Reducible for AppState {
             AppAction::Load(scenario, notice, at_us) => {
                 let scenario = *scenario;
                 let view = (self.view == View::About && scenario.lab() == self.current).then_some(View::About);
-                persist::mark_opening();
-                // What the scenario replaces in its lab can be brought back, as when a fresh tab opens a link.
-                let before = (*self.session(scenario.lab()).scenario).clone();
-                let mut s = self.open(scenario.clone(), notice, view, at_us);
-                s.opening += 1;
-                let opened = *s.session(scenario.lab()).scenario == scenario;
-                if opened && before != scenario {
-                    if let Some(n) = s.notice.as_mut() {
-                        n.offer_restore = true;
-                    }
-                    s.previous_session = Some(before);
-                }
-                s
+                self.open_from_outside(scenario, notice, view, at_us)
             }
             AppAction::RestorePrevious => match self.previous_session.clone() {
                 Some(previous) => {
@@ -540,11 +552,10 @@ impl Reducible for AppState {
                     ChosenFile::Unreadable { name } => {
                         self.with_notice(Some(Notice::error(format!("{name} could not be read. {unchanged}"))))
                     }
-                    ChosenFile::Read { name, bytes } if elsewhere(&bytes).is_some() => {
+                    ChosenFile::Read { name, bytes } => match elsewhere(&bytes) {
                         // A scenario of a lab this page does not hold: saved as that lab's session, opened
                         // on its page.
-                        let key = elsewhere(&bytes).expect("checked");
-                        match persist::autosave(&key, &String::from_utf8_lossy(&bytes)) {
+                        Some(key) => match persist::autosave(&key, &String::from_utf8_lossy(&bytes)) {
                             Ok(()) => {
                                 super::site::go(&super::site::href(&key));
                                 self.with_notice(Some(Notice::info(format!("Opening {name} in its lab…"))))
@@ -552,24 +563,16 @@ impl Reducible for AppState {
                             Err(e) => self.with_notice(Some(Notice::error(format!(
                                 "{name} is a scenario of another lab, and it could not be handed to it: {e}. {unchanged}"
                             )))),
-                        }
-                    }
-                    ChosenFile::Read { name, bytes } => match scenario_from_file(&bytes) {
-                        Ok(scenario) => {
-                            persist::mark_opening();
-                            let before = (*self.session(scenario.lab()).scenario).clone();
-                            let notice = Notice::info(format!("Opened the scenario file {name}."));
-                            let mut s = self.open(scenario.clone(), Some(notice), None, None);
-                            s.opening += 1;
-                            if before != scenario && s.notice.as_ref().is_some_and(|n| !n.error) {
-                                if let Some(n) = s.notice.as_mut() {
-                                    n.offer_restore = true;
-                                }
-                                s.previous_session = Some(before);
-                            }
-                            s
-                        }
-                        Err(e) => self.with_notice(Some(Notice::error(format!("{name}: {e} {unchanged}")))),
+                        },
+                        None => match scenario_from_file(&bytes) {
+                            Ok(scenario) => self.open_from_outside(
+                                scenario,
+                                Some(Notice::info(format!("Opened the scenario file {name}."))),
+                                None,
+                                None,
+                            ),
+                            Err(e) => self.with_notice(Some(Notice::error(format!("{name}: {e} {unchanged}")))),
+                        },
                     },
                 }
             }

@@ -7,6 +7,7 @@
 //! [`Checked`], which keeps each invalid field's message: every invalid field is marked and explained
 //! at once, and nothing is applied while one is.
 
+use super::format::count;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -39,12 +40,7 @@ pub fn whole_in(text: &str, what: &str, lo: u64, hi: u64) -> Result<u64, String>
     if (lo..=hi).contains(&v) {
         Ok(v)
     } else {
-        Err(format!(
-            "{what} must be between {} and {} (got {}).",
-            crate::sim::budget::thousands(lo),
-            crate::sim::budget::thousands(hi),
-            crate::sim::budget::thousands(v)
-        ))
+        Err(format!("{what} must be between {} and {} (got {}).", count(lo), count(hi), count(v)))
     }
 }
 
@@ -65,7 +61,7 @@ pub fn seconds_in(text: &str, what: &str, lo_ms: u64, hi_ms: u64) -> Result<u64,
 
 /// Milliseconds shown as seconds, without trailing zeros ("15", "2.5", "3,600").
 pub fn seconds_text(ms: u64) -> String {
-    let whole = crate::sim::budget::thousands(ms / 1000);
+    let whole = count(ms / 1000);
     match ms % 1000 {
         0 => whole,
         frac => format!("{whole}.{}", format!("{frac:03}").trim_end_matches('0')),

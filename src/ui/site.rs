@@ -24,10 +24,15 @@ pub fn here(key: &str) -> bool {
     LabId::from_key(key).is_some()
 }
 
+/// True when lab `key` is one of the site's, with a page of its own other than this one.
+pub fn elsewhere(key: &str) -> bool {
+    !here(key) && DIRECTORY.iter().any(|(k, ..)| *k == key)
+}
+
 /// Where a share link of a lab this build does not hold opens: that lab's page with the same fragment.
 pub fn page_for_link(fragment: &str) -> Option<String> {
     let key = link_lab(fragment)?;
-    (!here(&key) && DIRECTORY.iter().any(|(k, ..)| *k == key)).then(|| format!("{}#{fragment}", href(&key)))
+    elsewhere(&key).then(|| format!("{}#{fragment}", href(&key)))
 }
 
 /// Leaves for `address` (replacing this entry of the history: the link was never shown here).
