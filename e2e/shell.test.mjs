@@ -52,6 +52,11 @@ describe('app shell (end to end)', () => {
     await page.locator(tid('preset-commit-before-crash')).click();
     await waitForText(page, tid('stream-actions'), (t) => t.includes('crash c2 (billing)'));
     await waitForText(page, tid('metric-lost'), (t) => t === '3');
+    // Left once it has finished opening (left while it computes, the next visit offers to start fresh).
+    await pollUntil(() => page.evaluate(() => localStorage.getItem('sysplay.opening.stream')), (v) => v === null, {
+      timeout: 30_000,
+      message: 'the stream page finished opening its session',
+    });
     await page.locator(tid('nav-pubsub')).click();
     await page.locator(tid('preset-topic-routing')).click();
     await page.locator(tid('lab-pubsub')).waitFor();
