@@ -52,6 +52,41 @@ pub fn app() -> Html {
         }
     });
 
+    // A page that runs its `pagehide` handler is not frozen: leaving it (another lab, a reload, closing
+    // the tab) while a session is still opening is no reason to offer the next visit a way out. Only a
+    // visit that never gets there (a frozen tab killed, a crash) leaves the mark; and a page still
+    // offering that way out keeps the mark it found until the user chooses. A page brought back from
+    // the back-forward cache with work still under way marks it again.
+    let stalled = use_mut_ref(|| false);
+    *stalled.borrow_mut() = state.stalled;
+    use_effect_with((), move |_| {
+        let hide = {
+            let stalled = stalled.clone();
+            Closure::<dyn Fn()>::new(move || {
+                if !*stalled.borrow() {
+                    persist::clear_opening();
+                }
+            })
+        };
+        let show = Closure::<dyn Fn()>::new(move || {
+            if !*stalled.borrow() && !busy::idle() && !persist::opening_marked() {
+                persist::mark_opening();
+                watch_opening();
+            }
+        });
+        let window = web_sys::window();
+        if let Some(w) = &window {
+            let _ = w.add_event_listener_with_callback("pagehide", hide.as_ref().unchecked_ref());
+            let _ = w.add_event_listener_with_callback("pageshow", show.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(w) = window {
+                let _ = w.remove_event_listener_with_callback("pagehide", hide.as_ref().unchecked_ref());
+                let _ = w.remove_event_listener_with_callback("pageshow", show.as_ref().unchecked_ref());
+            }
+        }
+    });
+
     // A link pasted into the address bar of an open page loads without a reload.
     {
         let dispatch = state.dispatcher();
