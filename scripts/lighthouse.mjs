@@ -4,7 +4,10 @@
 // long-lived caching for trunk's hashed files.
 //
 //   node scripts/site.mjs
-//   node scripts/lighthouse.mjs [--dist DIR] [--runs N] [--desktop] [--json FILE] [--assert]
+//   node scripts/lighthouse.mjs [--dist DIR] [--runs N] [--desktop] [--json FILE] [--assert] [--page KEY | --every-page]
+//
+// The root page (the first lab) by default; --page queue measures the page at queue/, --every-page each
+// lab's page in turn (one summary line each).
 //
 // Mobile is Lighthouse's default (a mid-range phone, simulated slow 4G and 4x CPU slowdown). With
 // several runs the median performance run is reported. --assert exits non-zero unless accessibility and
@@ -93,7 +96,7 @@ function formatRun({ scores, metrics }) {
 }
 
 async function main(argv) {
-  const opts = { dist: path.join(REPO_ROOT, 'dist'), runs: 1, desktop: false, json: null, assert: false };
+  const opts = { dist: path.join(REPO_ROOT, 'dist'), runs: 1, desktop: false, json: null, assert: false, pages: [''] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--dist') opts.dist = path.resolve(argv[++i]);
@@ -101,35 +104,43 @@ async function main(argv) {
     else if (a === '--desktop') opts.desktop = true;
     else if (a === '--json') opts.json = path.resolve(argv[++i]);
     else if (a === '--assert') opts.assert = true;
+    else if (a === '--page') opts.pages = [argv[++i] ?? ''];
+    else if (a === '--every-page') opts.pages = null;
     else {
-      console.error(`unknown argument ${a}\nusage: node scripts/lighthouse.mjs [--dist DIR] [--runs N] [--desktop] [--json FILE] [--assert]`);
+      console.error(`unknown argument ${a}\nusage: node scripts/lighthouse.mjs [--dist DIR] [--runs N] [--desktop] [--json FILE] [--assert] [--page KEY | --every-page]`);
       process.exit(2);
     }
   }
+  if (opts.pages === null) {
+    const { labs } = await import('./site.mjs');
+    opts.pages = labs().map((lab, i) => (i === 0 ? '' : lab.key));
+  }
   const server = await serveCompressed(opts.dist);
-  const runs = [];
+  const low = [];
   try {
-    for (let i = 0; i < opts.runs; i++) {
-      const run = await runLighthouse(`${server.url}/`, { desktop: opts.desktop });
-      runs.push(run);
-      console.log(`run ${i + 1}/${opts.runs} (${opts.desktop ? 'desktop' : 'mobile'}): ${formatRun(run)}`);
+    for (const page of opts.pages) {
+      const url = `${server.url}/${page ? `${page}/` : ''}`;
+      const runs = [];
+      for (let i = 0; i < opts.runs; i++) {
+        const run = await runLighthouse(url, { desktop: opts.desktop });
+        runs.push(run);
+        console.log(`${page || 'root'} run ${i + 1}/${opts.runs} (${opts.desktop ? 'desktop' : 'mobile'}): ${formatRun(run)}`);
+      }
+      const sorted = [...runs].sort((a, b) => a.scores.performance - b.scores.performance);
+      const median = sorted[Math.floor((sorted.length - 1) / 2)];
+      if (runs.length > 1) console.log(`${page || 'root'} median: ${formatRun(median)}`);
+      for (const f of median.failing) {
+        console.log(`  below 100 in ${f.category}: ${f.id} (${f.title}) score ${f.score}${f.display ? `, ${f.display}` : ''}`);
+      }
+      if (opts.json) await fsp.writeFile(opts.pages.length > 1 ? opts.json.replace(/(\.json)?$/, `-${page || 'root'}.json`) : opts.json, JSON.stringify(median.lhr, null, 1));
+      low.push(...['accessibility', 'best-practices'].filter((c) => runs.some((r) => r.scores[c] < 100)).map((c) => `${page || 'root'} ${c}`));
     }
   } finally {
     await server.close();
   }
-  const sorted = [...runs].sort((a, b) => a.scores.performance - b.scores.performance);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)];
-  if (runs.length > 1) console.log(`median: ${formatRun(median)}`);
-  for (const f of median.failing) {
-    console.log(`  below 100 in ${f.category}: ${f.id} (${f.title}) score ${f.score}${f.display ? `, ${f.display}` : ''}`);
-  }
-  if (opts.json) await fsp.writeFile(opts.json, JSON.stringify(median.lhr, null, 1));
-  if (opts.assert) {
-    const low = ['accessibility', 'best-practices'].filter((c) => runs.some((r) => r.scores[c] < 100));
-    if (low.length) {
-      console.error(`not 100: ${low.join(', ')}`);
-      process.exit(1);
-    }
+  if (opts.assert && low.length) {
+    console.error(`not 100: ${low.join(', ')}`);
+    process.exit(1);
   }
 }
 

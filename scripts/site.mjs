@@ -1,12 +1,14 @@
 // Builds the site into dist/: one page per lab, each a trunk build of the crate with only that lab's
 // feature, so what a visitor downloads and runs before the lab they opened is usable does not grow with
 // the number of labs. The first lab of the registry (src/labs.rs) is the site's root; the others live at
-// `<key>/`. Each page is written with its shell, the lab's title and summary (from the lab's
-// `contract.rs`) already in the HTML, so the page reads before its wasm has arrived; the app replaces it.
+// `<key>/`. Each page is written with its shell, the lab's heading and introduction (`INTRO` in the lab's
+// `contract.rs`, the very markup the app draws: the page's largest text is painted once, before the wasm
+// has arrived) and its summary as the page's description; the app replaces the shell when it starts.
 //
 //   node scripts/site.mjs            # release build into dist/ (what visitors get)
 //   node scripts/site.mjs --debug    # debug builds (faster to compile, larger)
 //   DIST=path node scripts/site.mjs  # elsewhere
+//   node scripts/site.mjs --only hashing,queue  # those pages only, to try a change (no offline cache)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const release = !process.argv.includes('--debug');
 const dist = path.resolve(ROOT, process.env.DIST ?? 'dist');
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? new Set((process.argv[onlyAt + 1] ?? '').split(',')) : null;
 
 /** The registry's labs: feature, key, the folder of their contract, in navigation order. */
 export function labs() {
@@ -28,7 +32,7 @@ export function labs() {
       if (!m) throw new Error(`no ${name} in src/sim/${folder}/contract.rs`);
       return m[1].replace(/\\\n\s*/g, '').replace(/\\(.)/g, '$1');
     };
-    return { feature, key, title: text('TITLE'), summary: text('SUMMARY') };
+    return { feature, key, title: text('TITLE'), summary: text('SUMMARY'), intro: text('INTRO') };
   });
 }
 
@@ -47,7 +51,7 @@ function page(all, i) {
     .join('');
   const shell = `<div id="prerender" class="app">
       <header class="app-header"><div class="brand"><span class="logo" aria-hidden="true">◎</span><span class="name">Sysplay</span><span class="tagline">system design, played live</span></div><nav aria-label="Labs">${nav}</nav></header>
-      <main id="main"><div class="lab"><section class="lab-intro"><h1>${escape(lab.title)}</h1><p>${escape(lab.summary)}</p><p class="progress" role="status">Loading the simulation…</p></section></div></main>
+      <main id="main"><div class="lab"><section class="lab-intro">${lab.intro}<p class="progress" role="status">Loading the simulation…</p></section></div></main>
     </div>`;
   const template = fs.readFileSync(path.join(ROOT, 'index.html'), 'utf8');
   const rust = '<link data-trunk rel="rust" data-bin="sysplay-web" data-wasm-opt="z" />';
@@ -55,6 +59,7 @@ function page(all, i) {
   return template
     .replace(rust, `<link data-trunk rel="rust" data-bin="sysplay-web" data-wasm-opt="z" data-cargo-no-default-features data-cargo-features="${lab.feature}" />`)
     .replace('<title>Sysplay — system design, played live</title>', `<title>${escape(lab.title)} — Sysplay</title>`)
+    .replace(/<meta name="description" content="[^"]*" \/>/, `<meta name="description" content="${escape(lab.summary)}" />`)
     .replace('<body>', `<body>\n    ${shell}`);
 }
 
@@ -157,6 +162,7 @@ function build() {
   const name = buildName();
   for (let i = 0; i < all.length; i++) {
     const lab = all[i];
+    if (only && !only.has(lab.key)) continue;
     // Next to index.html, so the template's asset paths resolve; removed after the build.
     const html = path.join(ROOT, `.site-${lab.key}.html`);
     fs.writeFileSync(html, page(all, i));
@@ -169,6 +175,10 @@ function build() {
       fs.rmSync(html, { force: true });
     }
     console.log(`site: ${lab.key} page built in ${((Date.now() - t0) / 1000).toFixed(0)} s -> ${path.relative(ROOT, out) || '.'}/`);
+  }
+  if (only) {
+    console.log(`site: built ${[...only].join(', ')} only (no headers file, no offline cache)`);
+    return;
   }
   headers(all);
   const sw = serviceWorker(all);

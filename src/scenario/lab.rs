@@ -18,6 +18,10 @@ pub trait Lab: Sized + 'static {
     /// What the lab shows, in a sentence or two: on the about page, and written into the lab's page so
     /// a visitor reads it before the code has arrived.
     const SUMMARY: &'static str;
+    /// The lab page's heading and introduction, as HTML: an `<h1>`, then one `<p>` using only
+    /// `<strong>` and `<code>`. The page shows it, and the site writes it into the lab's HTML, so the
+    /// largest text of the page is painted before the code arrives and drawn again, identical, after.
+    const INTRO: &'static str;
     /// True when actions happen at a virtual time the user picks on a playing simulation; false when
     /// they apply one after another (each recorded 1 ms after the previous one).
     const TIMED: bool;

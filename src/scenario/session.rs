@@ -148,10 +148,11 @@ impl Session {
         self
     }
 
-    /// The first preset of `lab`.
+    /// The first preset of `lab`. Not checked again here: every preset is checked by the tests
+    /// (`tests/lab_contract.rs`), and this is what a page opens first, before anything is shown.
     pub fn default_of(lab: super::LabId) -> Self {
         let p = super::lab_presets(lab).into_iter().next().expect("every lab has presets");
-        Self::new(p.scenario).expect("presets are valid")
+        Self { scenario: Rc::new(p.scenario), history: Rc::new(Vec::new()), open_at_us: None }
     }
 
     /// The configuration, when this is a session of lab `L`.

@@ -29,3 +29,39 @@ impl Drop for Working {
 pub fn idle() -> bool {
     WORKING.with(Cell::get) == 0
 }
+
+thread_local! {
+    static STARTING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// True while the page starts: from `begin_starting` until the page first falls idle. Work sliced
+/// meanwhile runs in shorter slices, so the page answers (and a phone's main thread is never held
+/// long) while its code starts and its first session is computed.
+pub fn starting() -> bool {
+    STARTING.with(Cell::get)
+}
+
+/// A slice of work while the page starts, ms (see `starting`).
+const STARTING_SLICE_MS: f64 = 10.0;
+
+/// The time budget of a slice of work: `normal`, or a short one while the page starts.
+pub fn slice_ms(normal: f64) -> f64 {
+    if starting() { STARTING_SLICE_MS.min(normal) } else { normal }
+}
+
+/// The page starts now (see `starting`).
+pub fn begin_starting() {
+    STARTING.with(|s| s.set(true));
+    watch_start();
+}
+
+fn watch_start() {
+    gloo_timers::callback::Timeout::new(100, || {
+        if idle() {
+            STARTING.with(|s| s.set(false));
+        } else {
+            watch_start();
+        }
+    })
+    .forget();
+}

@@ -20,3 +20,9 @@ pub trait LabPage: Registered {
     /// The page, for a session of this lab.
     fn page(props: PageProps) -> Html;
 }
+
+/// A lab's heading and introduction (`Lab::INTRO`), as the site's HTML already shows them before the
+/// code arrives: the same markup, so the page's largest text is not painted a second time larger.
+pub fn intro<L: crate::scenario::Lab>() -> Html {
+    Html::from_html_unchecked(L::INTRO.into())
+}

@@ -10,6 +10,7 @@ mod format;
 #[cfg(feature = "lab-hashing")]
 mod hashing;
 pub mod lab;
+mod later;
 mod palette;
 mod panic;
 mod persist;
@@ -45,6 +46,7 @@ pub fn start() {
     {
         prerendered.remove();
     }
+    busy::begin_starting();
     yew::Renderer::<App>::new().render();
     site::keep_offline();
 }

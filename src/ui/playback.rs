@@ -292,7 +292,7 @@ pub fn use_playback<A: Animated>(session: &LabSession<A>, initial_speed: u32, pl
             }
             frame.set(p.frame());
             // A small run is over in the first slice: its outcome shows with the first frame.
-            p.compute_ahead(AHEAD_SLICE_MS);
+            p.compute_ahead(super::busy::slice_ms(AHEAD_SLICE_MS));
             outcome.set(p.progress());
             let generation = p.generation;
             drop(p);
@@ -372,7 +372,7 @@ fn compute_ahead<A: Animated>(
         if p.generation != generation {
             return;
         }
-        let over = p.compute_ahead(AHEAD_SLICE_MS);
+        let over = p.compute_ahead(super::busy::slice_ms(AHEAD_SLICE_MS));
         let due = now_ms() - shown_ms >= AHEAD_PROGRESS_MS;
         let (progress, last) = ((over || due).then(|| p.progress()), over.then(|| p.frame()));
         drop(p);

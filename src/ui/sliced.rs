@@ -182,8 +182,11 @@ where
             state: Progress::Running { events: 0, partial: None },
             last_render_ms: now_ms(),
         };
-        // What starting took counts against the first slice (a hashing lab draws a million keys).
-        r.work(FIRST_SLICE_MS - (now_ms() - started));
+        // What starting took counts against the first slice (a hashing lab draws a million keys). While
+        // the page starts, nothing before the first paint (`busy::starting`).
+        if !super::busy::starting() {
+            r.work(FIRST_SLICE_MS - (now_ms() - started));
+        }
         Rc::new(RefCell::new(r))
     });
     let redraw = use_state(|| 0u64);
@@ -208,7 +211,7 @@ fn schedule<F: Finite>(
         if *latest.borrow() != runner.borrow().generation {
             return; // a newer key replaced this one
         }
-        let (over, render) = runner.borrow_mut().work(SLICE_MS);
+        let (over, render) = runner.borrow_mut().work(super::busy::slice_ms(SLICE_MS));
         if render {
             *ticks.borrow_mut() += 1;
             redraw.set(*ticks.borrow());

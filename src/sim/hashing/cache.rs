@@ -7,56 +7,97 @@ use super::lab::Membership;
 use super::report::assign;
 use crate::sim::kernel::SimRng;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Requests per point of the hit-ratio series.
 pub const WINDOW: usize = 250;
 /// Distinct keys requested (the working set), at most.
 pub const WORKING_SET_MAX: usize = 2000;
 
-/// A least-recently-used cache of keys, with a fixed capacity.
+/// No key (the ends of the recency list).
+const NONE: u32 = u32::MAX;
+
+/// A least-recently-used cache of keys, with a fixed capacity. Keys are small indices (the experiment's
+/// request ids, below the working set): each has a slot in a doubly linked recency list kept in
+/// vectors, so an access is O(1) with no hashing.
 #[derive(Clone, Debug, Default)]
 pub struct Lru {
     capacity: usize,
-    tick: u64,
-    last_used: HashMap<u32, u64>,
-    by_age: BTreeMap<u64, u32>,
+    len: usize,
+    /// Per key: the next more and less recently used cached keys, and whether it is cached.
+    newer: Vec<u32>,
+    older: Vec<u32>,
+    cached: Vec<bool>,
+    /// The most and the least recently used cached keys (`NONE` when empty).
+    newest: u32,
+    oldest: u32,
 }
 
 impl Lru {
     /// An empty cache holding at most `capacity` keys.
     pub fn new(capacity: usize) -> Self {
-        Self { capacity, ..Self::default() }
+        Self { capacity, newest: NONE, oldest: NONE, ..Self::default() }
+    }
+
+    fn unlink(&mut self, key: u32) {
+        let (newer, older) = (self.newer[key as usize], self.older[key as usize]);
+        match newer {
+            NONE => self.newest = older,
+            k => self.older[k as usize] = older,
+        }
+        match older {
+            NONE => self.oldest = newer,
+            k => self.newer[k as usize] = newer,
+        }
+    }
+
+    fn push_newest(&mut self, key: u32) {
+        self.newer[key as usize] = NONE;
+        self.older[key as usize] = self.newest;
+        match self.newest {
+            NONE => self.oldest = key,
+            k => self.newer[k as usize] = key,
+        }
+        self.newest = key;
     }
 
     /// Looks `key` up, inserting it on a miss (evicting the least recently used key when full).
     /// Returns true on a hit.
     pub fn access(&mut self, key: u32) -> bool {
-        self.tick += 1;
-        let hit = match self.last_used.insert(key, self.tick) {
-            Some(old) => {
-                self.by_age.remove(&old);
-                true
-            }
-            None => false,
-        };
-        self.by_age.insert(self.tick, key);
-        if self.last_used.len() > self.capacity
-            && let Some((_, oldest)) = self.by_age.pop_first()
-        {
-            self.last_used.remove(&oldest);
+        let i = key as usize;
+        if i >= self.cached.len() {
+            self.cached.resize(i + 1, false);
+            self.newer.resize(i + 1, NONE);
+            self.older.resize(i + 1, NONE);
         }
-        hit
+        if self.cached[i] {
+            self.unlink(key);
+            self.push_newest(key);
+            return true;
+        }
+        if self.capacity == 0 {
+            return false;
+        }
+        if self.len == self.capacity {
+            let evicted = self.oldest;
+            self.unlink(evicted);
+            self.cached[evicted as usize] = false;
+            self.len -= 1;
+        }
+        self.cached[i] = true;
+        self.len += 1;
+        self.push_newest(key);
+        false
     }
 
     /// Number of cached keys.
     pub fn len(&self) -> usize {
-        self.last_used.len()
+        self.len
     }
 
     /// True when nothing is cached.
     pub fn is_empty(&self) -> bool {
-        self.last_used.is_empty()
+        self.len == 0
     }
 }
 
@@ -146,6 +187,32 @@ mod tests {
         assert!(c.access(1));
         assert!(!c.access(2));
         assert_eq!(c.len(), 2);
+    }
+
+    #[test]
+    fn lru_agrees_with_a_naive_one() {
+        // The naive LRU: a list in recency order, searched on every access.
+        for (seed, capacity) in [(1, 1), (2, 3), (3, 17), (4, 64), (5, 0)] {
+            let mut rng = SimRng::new(seed);
+            let mut fast = Lru::new(capacity);
+            let mut naive: Vec<u32> = Vec::new();
+            for _ in 0..20_000 {
+                let key = rng.below(100) as u32;
+                let hit = match naive.iter().position(|&k| k == key) {
+                    Some(at) => {
+                        naive.remove(at);
+                        true
+                    }
+                    None => false,
+                };
+                if capacity > 0 {
+                    naive.insert(0, key);
+                    naive.truncate(capacity);
+                }
+                assert_eq!(fast.access(key), hit, "seed {seed}, capacity {capacity}");
+                assert_eq!(fast.len(), naive.len());
+            }
+        }
     }
 
     #[test]

@@ -32,6 +32,10 @@ impl Lab for Hashing {
     const TITLE: &'static str = "Hashing & load balancing";
     const SUMMARY: &'static str = "Modulo hashing against a consistent-hashing ring on the same keys. Add, remove and move \
         servers; see which keys move and who owns how much of the key space.";
+    const INTRO: &'static str = "<h1>Hashing &amp; load balancing</h1><p>The same request ids go to servers two ways: \
+        <strong>modulo</strong> (server number h % N) and a <strong>consistent-hashing ring</strong> \
+        (the first server clockwise at or after the key's position h % M). Change the servers and see \
+        how many keys each scheme moves.</p>";
     const TIMED: bool = false;
     type Config = HashingConfig;
     type Action = HashingAction;

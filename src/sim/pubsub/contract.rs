@@ -13,6 +13,14 @@ impl Lab for PubSub {
         queue waits for it, with an ephemeral one, which misses what is published meanwhile; crash \
         the broker on disk or in memory; and see what the notes' in-process event bus loses when \
         its one process dies.";
+    const INTRO: &'static str = "<h1>Publish/subscribe: one event, many services</h1><p>The order service \
+        <strong>publishes</strong> events on topics such as <code>order_created</code>; the \
+        <strong>broker</strong> puts each one in every queue with a binding whose pattern matches \
+        (exact, prefix, or RabbitMQ wildcards: * is one word, # zero or more), once per queue however \
+        many of its bindings match. A service's <strong>durable</strong> subscriptions are the bindings \
+        of its one queue at the broker, which catches up after a restart; its \
+        <strong>ephemeral</strong> ones bind a queue that is pushed events only while the service is up \
+        and misses the rest. Beside it runs the notes' in-process event bus, fed the same events.</p>";
     const TIMED: bool = true;
     type Config = PubSubConfig;
     type Action = PubSubAction;

@@ -28,6 +28,11 @@ impl Lab for MessageQueue {
         an in-memory broker and lose orders, compare at-most-once, at-least-once and \
         effectively-once delivery, naive and consistent-hash redistribution, retries and the \
         dead-letter queue, and check the waiting times against Erlang C.";
+    const INTRO: &'static str = "<h1>Message queue: the pizza shop</h1><p>Producers place orders with a <strong>broker</strong> \
+        (the queue); <strong>shops</strong> take them, make them and acknowledge. A \
+        <strong>notifier</strong> checks heartbeats every H seconds and redistributes a dead shop's \
+        not-done orders. Kill a shop, crash the broker, and compare what each delivery guarantee \
+        promises with what happened.</p>";
     const TIMED: bool = true;
     type Config = ShopConfig;
     type Action = ShopAction;

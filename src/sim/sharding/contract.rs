@@ -14,6 +14,12 @@ impl Lab for Sharding {
         queries to one shard or all, reshard and count what moves, kill a primary and watch its \
         replicas elect another, and count the acknowledged writes asynchronous replication loses \
         while a quorum loses none.";
+    const INTRO: &'static str = "<h1>Sharding and replication</h1><p>The users table is split into <strong>shards</strong> by a \
+        <strong>shard key</strong>; the application talks only to a <strong>query router</strong>, \
+        which sends each query to the shards that can hold its rows: one shard when the query pins the \
+        key, every shard (scatter-gather) when it does not. Each shard is a <strong>primary</strong> \
+        with replicas: kill a primary and the replicas elect a new one; under asynchronous replication \
+        the writes it had acknowledged but not shipped are lost.</p>";
     const TIMED: bool = true;
     type Config = ShardLabConfig;
     type Action = ShardAction;

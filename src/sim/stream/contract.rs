@@ -12,6 +12,11 @@ impl Lab for PartitionedLog {
         committed offsets; add, remove or crash a consumer and watch the group pause to rebalance, \
         the lag grow and drain, and what committing before or after the work costs on a crash \
         (lost records against duplicates).";
+    const INTRO: &'static str = "<h1>Partitioned log: consumer groups and offsets</h1><p>Producers append records to a topic of \
+        <strong>partitions</strong>; a record's key (the customer) decides its partition (Kafka's \
+        murmur2), so one customer's records stay in order. Each <strong>consumer group</strong> reads \
+        every partition at its own <strong>committed offset</strong>; a join, leave or crash makes the \
+        group <strong>rebalance</strong>, and everyone stops while partitions are reassigned.</p>";
     const TIMED: bool = true;
     type Config = StreamConfig;
     type Action = StreamAction;

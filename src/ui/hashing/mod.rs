@@ -14,6 +14,7 @@ use crate::scenario::{Finished, LabId, LabSession, Scenario};
 use crate::sim::hashing::algos::Algo;
 use crate::sim::hashing::cache::CacheAffinity;
 use crate::sim::hashing::{Hashing, HashingLab, HashingReport};
+use crate::ui::later::Later;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -218,11 +219,7 @@ pub fn hashing_page(props: &HashingPageProps) -> Html {
     let progress = use_sliced::<Scenario, HashingRun>(props.session.scenario.clone(), HashingRun::start);
     let intro = html! {
         <section class="lab-intro">
-            <h1>{ "Hashing & load balancing" }</h1>
-            <p>{ "The same request ids go to servers two ways: " }<strong>{ "modulo" }</strong>
-               { " (server number h % N) and a " }<strong>{ "consistent-hashing ring" }</strong>
-               { " (the first server clockwise at or after the key's position h % M). Change the servers and \
-                  see how many keys each scheme moves." }</p>
+            { crate::ui::lab::intro::<crate::sim::hashing::Hashing>() }
             <crate::ui::shell::PresetButtons lab={LabId::Hashing} active={props.active_preset.clone()} on_action={props.on_action.clone()} />
         </section>
     };
@@ -244,38 +241,52 @@ pub fn hashing_page(props: &HashingPageProps) -> Html {
         <div class="lab lab-hashing" data-testid="lab-hashing">
             { intro }
             <div class="lab-grid">
-                <section class="card ring-card" aria-labelledby="ring-title">
-                    <h2 id="ring-title">{ format!("Ring of capacity M = {}", super::format::count(r.ring_size)) }</h2>
-                    <ring::RingView report={view.report.clone()} sample={view.drawing.clone()} />
-                    <ring::ProbeForm report={view.report.clone()} on_action={props.on_action.clone()} />
-                </section>
-                <section class="card movement-card" aria-labelledby="movement-title">
-                    <h2 id="movement-title">{ "What moved on the last change" }</h2>
-                    <movement::LastChange report={view.report.clone()} actions={props.session.actions().len()} on_action={props.on_action.clone()} />
-                </section>
-                <section class="card servers-card" aria-labelledby="servers-title">
-                    <h2 id="servers-title">{ format!("Servers ({})", r.servers.len()) }</h2>
-                    <servers::ServerTable report={view.report.clone()} on_action={props.on_action.clone()} />
-                    <servers::AddServer next_name={view.next_name.clone()} servers={r.servers.len()} on_action={props.on_action.clone()} />
-                    <servers::Settings report={view.report.clone()} seed={props.session.seed()} {config} on_action={props.on_action.clone()} />
-                </section>
-                <section class="card charts-card" aria-labelledby="charts-title">
-                    <h2 id="charts-title">{ "Load per server" }</h2>
-                    <charts::LoadCharts report={view.report.clone()} />
-                </section>
-                <section class="card split-card" aria-labelledby="split-title">
-                    <h2 id="split-title">{ "Algorithms side by side" }</h2>
-                    <split::SplitView lab={view.lab_ref.clone()} split={view.split} on_action={props.on_action.clone()}
-                        names={Rc::new(r.servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>())} />
-                </section>
-                <section class="card cache-card" aria-labelledby="cache-title">
-                    <h2 id="cache-title">{ "Cache affinity through the last change" }</h2>
-                    <cache::CacheAffinityView cache={view.cache.clone()} />
-                </section>
-                <section class="card history-card" aria-labelledby="history-title">
-                    <h2 id="history-title">{ "Changes so far" }</h2>
-                    <movement::History report={view.report.clone()} />
-                </section>
+                <Later>
+                    <section class="card ring-card" aria-labelledby="ring-title">
+                        <h2 id="ring-title">{ format!("Ring of capacity M = {}", super::format::count(r.ring_size)) }</h2>
+                        <ring::RingView report={view.report.clone()} sample={view.drawing.clone()} />
+                        <ring::ProbeForm report={view.report.clone()} on_action={props.on_action.clone()} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card movement-card" aria-labelledby="movement-title">
+                        <h2 id="movement-title">{ "What moved on the last change" }</h2>
+                        <movement::LastChange report={view.report.clone()} actions={props.session.actions().len()} on_action={props.on_action.clone()} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card servers-card" aria-labelledby="servers-title">
+                        <h2 id="servers-title">{ format!("Servers ({})", r.servers.len()) }</h2>
+                        <servers::ServerTable report={view.report.clone()} on_action={props.on_action.clone()} />
+                        <servers::AddServer next_name={view.next_name.clone()} servers={r.servers.len()} on_action={props.on_action.clone()} />
+                        <servers::Settings report={view.report.clone()} seed={props.session.seed()} {config} on_action={props.on_action.clone()} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card charts-card" aria-labelledby="charts-title">
+                        <h2 id="charts-title">{ "Load per server" }</h2>
+                        <charts::LoadCharts report={view.report.clone()} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card split-card" aria-labelledby="split-title">
+                        <h2 id="split-title">{ "Algorithms side by side" }</h2>
+                        <split::SplitView lab={view.lab_ref.clone()} split={view.split} on_action={props.on_action.clone()}
+                            names={Rc::new(r.servers.iter().map(|s| s.name.clone()).collect::<Vec<_>>())} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card cache-card" aria-labelledby="cache-title">
+                        <h2 id="cache-title">{ "Cache affinity through the last change" }</h2>
+                        <cache::CacheAffinityView cache={view.cache.clone()} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card history-card" aria-labelledby="history-title">
+                        <h2 id="history-title">{ "Changes so far" }</h2>
+                        <movement::History report={view.report.clone()} />
+                    </section>
+                </Later>
             </div>
         </div>
     }

@@ -17,6 +17,7 @@ use super::playback::{self, Animated, PlayerBar};
 use super::sliced::Progress;
 use crate::scenario::{Finished, LabId, LabSession, lab_presets};
 use crate::sim::pubsub::{PubSub, PubSubReport, PubSubSim};
+use crate::ui::later::Later;
 use yew::prelude::*;
 
 /// Animation speeds: virtual seconds per real second.
@@ -72,59 +73,60 @@ pub fn pubsub_page(props: &PubSubPageProps) -> Html {
     html! {
         <div class="lab lab-pubsub" data-testid="lab-pubsub">
             <section class="lab-intro">
-                <h1>{ "Publish/subscribe: one event, many services" }</h1>
-                <p>{ "The order service " }<strong>{ "publishes" }</strong>{ " events on topics such as " }<code>{ "order_created" }</code>
-                   { "; the " }<strong>{ "broker" }</strong>{ " puts each one in every queue with a binding whose pattern \
-                      matches (exact, prefix, or RabbitMQ wildcards: * is one word, # zero or more), once per queue however \
-                      many of its bindings match. A service's " }<strong>{ "durable" }</strong>
-                   { " subscriptions are the bindings of its one queue at the broker, which catches up after a restart; its " }
-                   <strong>{ "ephemeral" }</strong>{ " ones bind a queue that is pushed events only while the service is up and \
-                      misses the rest. Beside it runs the notes' in-process event bus, fed the same events." }</p>
+                { crate::ui::lab::intro::<crate::sim::pubsub::PubSub>() }
                 <crate::ui::shell::PresetButtons lab={LabId::Pubsub} active={props.active_preset.clone()} on_action={props.on_action.clone()} />
                 if let Some(e) = explains {
                     <p class="preset-explains muted" data-testid="preset-explains">{ e }</p>
                 }
             </section>
             <div class="lab-grid pubsub-grid">
-                <section class="card flow-card" aria-labelledby="ps-flow-title">
-                    <h2 id="ps-flow-title">{ "Events fanning out" }</h2>
-                    <PlayerBar clock_us={frame.as_ref().map_or(0, |f| f.clock_us)} finished={frame.as_ref().is_some_and(|f| f.finished)}
-                        computed_us={frame.as_ref().map_or(0, |f| f.computed_us)} end_known={frame.as_ref().is_some_and(|f| f.end_known)}
-                        playing={play.playing} speed={play.speed} speeds={&SPEEDS[..]} on_command={play.on_command.clone()} />
-                    if let Some(f) = frame.clone() {
-                        <topology::Topology frame={f.clone()} />
-                        <controls::PublishForm frame={f.clone()} topics={session.config().topics.iter().map(|t| t.topic.clone()).collect::<Vec<_>>()} on_action={props.on_action.clone()} />
-                        <controls::Subscribers frame={f.clone()} on_action={props.on_action.clone()} />
-                        <controls::SubscribeForm frame={f.clone()} on_action={props.on_action.clone()} />
-                        <controls::EventLog frame={f} />
-                    }
-                </section>
-                <section class="card metrics-card" aria-labelledby="ps-metrics-title">
-                    <h2 id="ps-metrics-title">{ "Outcome of the whole run" }</h2>
-                    if let Some(o) = done.clone() {
-                        <compare::Metrics outcome={o} />
-                    } else {
-                        <p class="progress" role="status" data-testid="pubsub-progress">
-                            <progress aria-label="Computing the run" />
-                            { format!(" computing the whole run: {} events so far…", crate::ui::format::count(running_events)) }
-                        </p>
-                    }
-                    <controls::Recorded session={session.clone()} on_action={props.on_action.clone()} />
-                    <h3 class="setup-title">{ "Setup" }</h3>
-                    <setup::SetupForm session={session.clone()} on_action={props.on_action.clone()} />
-                </section>
-                <section class="card compare-card" aria-labelledby="ps-compare-title">
-                    <h2 id="ps-compare-title">{ "In-process event bus vs broker" }</h2>
-                    if let Some(o) = done.clone() {
-                        <compare::Compare outcome={o} />
-                    }
-                </section>
-                <section class="card queue-charts-card" aria-labelledby="ps-charts-title">
-                    <h2 id="ps-charts-title">{ "Charts" }</h2>
-                    if let Some(o) = done {
-                        <charts::PubSubCharts session={session.clone()} outcome={o} />
-                    }
-                </section>
+                <Later>
+                    <section class="card flow-card" aria-labelledby="ps-flow-title">
+                        <h2 id="ps-flow-title">{ "Events fanning out" }</h2>
+                        <PlayerBar clock_us={frame.as_ref().map_or(0, |f| f.clock_us)} finished={frame.as_ref().is_some_and(|f| f.finished)}
+                            computed_us={frame.as_ref().map_or(0, |f| f.computed_us)} end_known={frame.as_ref().is_some_and(|f| f.end_known)}
+                            playing={play.playing} speed={play.speed} speeds={&SPEEDS[..]} on_command={play.on_command.clone()} />
+                        if let Some(f) = frame.clone() {
+                            <topology::Topology frame={f.clone()} />
+                            <controls::PublishForm frame={f.clone()} topics={session.config().topics.iter().map(|t| t.topic.clone()).collect::<Vec<_>>()} on_action={props.on_action.clone()} />
+                            <controls::Subscribers frame={f.clone()} on_action={props.on_action.clone()} />
+                            <controls::SubscribeForm frame={f.clone()} on_action={props.on_action.clone()} />
+                            <controls::EventLog frame={f} />
+                        }
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card metrics-card" aria-labelledby="ps-metrics-title">
+                        <h2 id="ps-metrics-title">{ "Outcome of the whole run" }</h2>
+                        if let Some(o) = done.clone() {
+                            <compare::Metrics outcome={o} />
+                        } else {
+                            <p class="progress" role="status" data-testid="pubsub-progress">
+                                <progress aria-label="Computing the run" />
+                                { format!(" computing the whole run: {} events so far…", crate::ui::format::count(running_events)) }
+                            </p>
+                        }
+                        <controls::Recorded session={session.clone()} on_action={props.on_action.clone()} />
+                        <h3 class="setup-title">{ "Setup" }</h3>
+                        <setup::SetupForm session={session.clone()} on_action={props.on_action.clone()} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card compare-card" aria-labelledby="ps-compare-title">
+                        <h2 id="ps-compare-title">{ "In-process event bus vs broker" }</h2>
+                        if let Some(o) = done.clone() {
+                            <compare::Compare outcome={o} />
+                        }
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card queue-charts-card" aria-labelledby="ps-charts-title">
+                        <h2 id="ps-charts-title">{ "Charts" }</h2>
+                        if let Some(o) = done {
+                            <charts::PubSubCharts session={session.clone()} outcome={o} />
+                        }
+                    </section>
+                </Later>
             </div>
         </div>
     }

@@ -18,6 +18,7 @@ use super::lab::{LabPage, PageProps};
 use super::playback::{self, Animated, PlayerBar};
 use crate::scenario::{LabId, LabSession, lab_presets};
 use crate::sim::queue::{MessageQueue, OrderStatus, ShopSim, ShopSnapshot};
+use crate::ui::later::Later;
 use yew::prelude::*;
 
 /// What the animation shows now.
@@ -83,49 +84,56 @@ pub fn queue_page(props: &QueuePageProps) -> Html {
     html! {
         <div class="lab lab-queue" data-testid="lab-queue">
             <section class="lab-intro">
-                <h1>{ "Message queue: the pizza shop" }</h1>
-                <p>{ "Producers place orders with a " }<strong>{ "broker" }</strong>{ " (the queue); " }
-                   <strong>{ "shops" }</strong>{ " take them, make them and acknowledge. A " }
-                   <strong>{ "notifier" }</strong>{ " checks heartbeats every H seconds and redistributes a dead \
-                      shop's not-done orders. Kill a shop, crash the broker, and compare what each delivery \
-                      guarantee promises with what happened." }</p>
+                { crate::ui::lab::intro::<crate::sim::queue::MessageQueue>() }
                 <crate::ui::shell::PresetButtons lab={LabId::Queue} active={props.active_preset.clone()} on_action={props.on_action.clone()} />
                 if let Some(e) = explains {
                     <p class="preset-explains muted" data-testid="preset-explains">{ e }</p>
                 }
             </section>
             <div class="lab-grid queue-grid">
-                <section class="card flow-card" aria-labelledby="flow-title">
-                    <h2 id="flow-title">{ "Orders flowing" }</h2>
-                    <PlayerBar clock_us={frame.as_ref().map_or(0, |f| f.clock_us)} finished={frame.as_ref().is_some_and(|f| f.finished)}
-                        computed_us={frame.as_ref().map_or(0, |f| f.computed_us)} end_known={frame.as_ref().is_some_and(|f| f.end_known)}
-                        playing={play.playing} speed={play.speed} speeds={&SPEEDS[..]} on_command={play.on_command.clone()}
-                        progress={frame.as_ref().map(|f| settled_pct(f, orders))} />
-                    if let Some(f) = frame.clone() {
-                        <flow::FlowView frame={f.clone()} />
-                        <live::LiveActions frame={f} on_action={props.on_action.clone()} />
-                    }
-                </section>
-                <section class="card metrics-card" aria-labelledby="metrics-title">
-                    <h2 id="metrics-title">{ "Outcome of the whole run" }</h2>
-                    <metrics::Metrics outcomes={outcomes.clone()} {orders} />
-                </section>
-                <section class="card controls-card" aria-labelledby="controls-title">
-                    <h2 id="controls-title">{ "Setup" }</h2>
-                    <controls::ConfigForm session={session.clone()} on_action={props.on_action.clone()} />
-                </section>
-                <section class="card guarantees-card" aria-labelledby="guarantees-title">
-                    <h2 id="guarantees-title">{ "Delivery guarantees: promised and measured" }</h2>
-                    <metrics::Guarantees outcomes={outcomes.clone()} />
-                </section>
-                <section class="card queue-charts-card" aria-labelledby="qcharts-title">
-                    <h2 id="qcharts-title">{ "Charts" }</h2>
-                    <charts::QueueCharts outcome={outcomes.main().cloned()} frame={frame.clone()} />
-                </section>
-                <section class="card theory-card" aria-labelledby="theory-title">
-                    <h2 id="theory-title">{ "Theory: M/M/c and Little's law" }</h2>
-                    <theory::TheoryPanel session={session.clone()} />
-                </section>
+                <Later>
+                    <section class="card flow-card" aria-labelledby="flow-title">
+                        <h2 id="flow-title">{ "Orders flowing" }</h2>
+                        <PlayerBar clock_us={frame.as_ref().map_or(0, |f| f.clock_us)} finished={frame.as_ref().is_some_and(|f| f.finished)}
+                            computed_us={frame.as_ref().map_or(0, |f| f.computed_us)} end_known={frame.as_ref().is_some_and(|f| f.end_known)}
+                            playing={play.playing} speed={play.speed} speeds={&SPEEDS[..]} on_command={play.on_command.clone()}
+                            progress={frame.as_ref().map(|f| settled_pct(f, orders))} />
+                        if let Some(f) = frame.clone() {
+                            <flow::FlowView frame={f.clone()} />
+                            <live::LiveActions frame={f} on_action={props.on_action.clone()} />
+                        }
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card metrics-card" aria-labelledby="metrics-title">
+                        <h2 id="metrics-title">{ "Outcome of the whole run" }</h2>
+                        <metrics::Metrics outcomes={outcomes.clone()} {orders} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card controls-card" aria-labelledby="controls-title">
+                        <h2 id="controls-title">{ "Setup" }</h2>
+                        <controls::ConfigForm session={session.clone()} on_action={props.on_action.clone()} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card guarantees-card" aria-labelledby="guarantees-title">
+                        <h2 id="guarantees-title">{ "Delivery guarantees: promised and measured" }</h2>
+                        <metrics::Guarantees outcomes={outcomes.clone()} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card queue-charts-card" aria-labelledby="qcharts-title">
+                        <h2 id="qcharts-title">{ "Charts" }</h2>
+                        <charts::QueueCharts outcome={outcomes.main().cloned()} frame={frame.clone()} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card theory-card" aria-labelledby="theory-title">
+                        <h2 id="theory-title">{ "Theory: M/M/c and Little's law" }</h2>
+                        <theory::TheoryPanel session={session.clone()} />
+                    </section>
+                </Later>
             </div>
         </div>
     }

@@ -17,6 +17,7 @@ use super::sliced::Progress;
 use crate::scenario::{Finished, LabId, LabSession, lab_presets};
 use crate::sim::sharding::{ShardLabSim, ShardLabSnapshot, Sharding};
 use crate::ui::format::count;
+use crate::ui::later::Later;
 use yew::prelude::*;
 
 /// The lab's session, typed.
@@ -65,13 +66,7 @@ pub fn sharding_page(props: &ShardingPageProps) -> Html {
     html! {
         <div class="lab lab-sharding" data-testid="lab-sharding">
             <section class="lab-intro">
-                <h1>{ "Sharding and replication" }</h1>
-                <p>{ "The users table is split into " }<strong>{ "shards" }</strong>{ " by a " }<strong>{ "shard key" }</strong>
-                   { "; the application talks only to a " }<strong>{ "query router" }</strong>
-                   { ", which sends each query to the shards that can hold its rows: one shard when the query pins the \
-                      key, every shard (scatter-gather) when it does not. Each shard is a " }<strong>{ "primary" }</strong>
-                   { " with replicas: kill a primary and the replicas elect a new one; under asynchronous replication \
-                      the writes it had acknowledged but not shipped are lost." }</p>
+                { crate::ui::lab::intro::<crate::sim::sharding::Sharding>() }
                 <crate::ui::shell::PresetButtons lab={LabId::Sharding} active={props.active_preset.clone()} on_action={props.on_action.clone()} />
                 if let Some(e) = explains {
                     <p class="preset-explains muted" data-testid="preset-explains">{ e }</p>
@@ -83,37 +78,49 @@ pub fn sharding_page(props: &ShardingPageProps) -> Html {
                 ) }</p>
             </section>
             <div class="lab-grid sharding-grid">
-                <section class="card shards-card" aria-labelledby="shards-title">
-                    <h2 id="shards-title">{ "The shards, live" }</h2>
-                    <PlayerBar clock_us={frame.as_ref().map_or(0, |f| f.clock_us)} finished={frame.as_ref().is_some_and(|f| f.finished)}
-                        computed_us={frame.as_ref().map_or(0, |f| f.computed_us)} end_known={frame.as_ref().is_some_and(|f| f.end_known)}
-                        playing={play.playing} speed={play.speed} speeds={&SPEEDS[..]} on_command={play.on_command.clone()}
-                        testid_prefix="sharding-" />
-                    if let Some(f) = frame.clone() {
-                        <grid::ShardGrid frame={f.clone()} on_action={props.on_action.clone()} />
-                        <grid::Failover frame={f} />
-                    }
-                </section>
-                <section class="card query-card" aria-labelledby="query-title">
-                    <h2 id="query-title">{ "The query router" }</h2>
-                    <query::QueryPanel session={props.session.clone()} frame={frame.clone()} on_action={props.on_action.clone()} />
-                </section>
-                <section class="card reshard-card" aria-labelledby="reshard-title">
-                    <h2 id="reshard-title">{ "Resharding: add or remove shards" }</h2>
-                    <reshard::ReshardPanel seed={props.session.seed()} config={std::rc::Rc::new(config.clone())} />
-                </section>
-                <section class="card staleness-card" aria-labelledby="staleness-title">
-                    <h2 id="staleness-title">{ "Quorums: how stale can a read be?" }</h2>
-                    <staleness::Staleness seed={props.session.seed()} mode={config.repl.mode} />
-                </section>
-                <section class="card outcome-card" aria-labelledby="outcome-title">
-                    <h2 id="outcome-title">{ "Outcome of the whole run" }</h2>
-                    { outcome(&play.outcome) }
-                </section>
-                <section class="card setup-card" aria-labelledby="setup-title">
-                    <h2 id="setup-title">{ "Setup" }</h2>
-                    <setup::SetupForm session={props.session.clone()} on_action={props.on_action.clone()} />
-                </section>
+                <Later>
+                    <section class="card shards-card" aria-labelledby="shards-title">
+                        <h2 id="shards-title">{ "The shards, live" }</h2>
+                        <PlayerBar clock_us={frame.as_ref().map_or(0, |f| f.clock_us)} finished={frame.as_ref().is_some_and(|f| f.finished)}
+                            computed_us={frame.as_ref().map_or(0, |f| f.computed_us)} end_known={frame.as_ref().is_some_and(|f| f.end_known)}
+                            playing={play.playing} speed={play.speed} speeds={&SPEEDS[..]} on_command={play.on_command.clone()}
+                            testid_prefix="sharding-" />
+                        if let Some(f) = frame.clone() {
+                            <grid::ShardGrid frame={f.clone()} on_action={props.on_action.clone()} />
+                            <grid::Failover frame={f} />
+                        }
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card query-card" aria-labelledby="query-title">
+                        <h2 id="query-title">{ "The query router" }</h2>
+                        <query::QueryPanel session={props.session.clone()} frame={frame.clone()} on_action={props.on_action.clone()} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card reshard-card" aria-labelledby="reshard-title">
+                        <h2 id="reshard-title">{ "Resharding: add or remove shards" }</h2>
+                        <reshard::ReshardPanel seed={props.session.seed()} config={std::rc::Rc::new(config.clone())} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card staleness-card" aria-labelledby="staleness-title">
+                        <h2 id="staleness-title">{ "Quorums: how stale can a read be?" }</h2>
+                        <staleness::Staleness seed={props.session.seed()} mode={config.repl.mode} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card outcome-card" aria-labelledby="outcome-title">
+                        <h2 id="outcome-title">{ "Outcome of the whole run" }</h2>
+                        { outcome(&play.outcome) }
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card setup-card" aria-labelledby="setup-title">
+                        <h2 id="setup-title">{ "Setup" }</h2>
+                        <setup::SetupForm session={props.session.clone()} on_action={props.on_action.clone()} />
+                    </section>
+                </Later>
             </div>
         </div>
     }

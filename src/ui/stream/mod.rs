@@ -15,6 +15,7 @@ use super::playback::{self, Animated, PlayerBar};
 use super::sliced::Progress;
 use crate::scenario::{Finished, LabId, LabSession, lab_presets};
 use crate::sim::stream::{PartitionedLog, StreamAction, StreamSim, StreamSnapshot};
+use crate::ui::later::Later;
 use yew::prelude::*;
 
 /// Log cells drawn per partition.
@@ -86,71 +87,79 @@ pub fn stream_page(props: &StreamPageProps) -> Html {
     html! {
         <div class="lab lab-stream" data-testid="lab-stream">
             <section class="lab-intro">
-                <h1>{ "Partitioned log: consumer groups and offsets" }</h1>
-                <p>{ "Producers append records to a topic of " }<strong>{ "partitions" }</strong>
-                   { "; a record's key (the customer) decides its partition (Kafka's murmur2), so one \
-                      customer's records stay in order. Each " }<strong>{ "consumer group" }</strong>
-                   { " reads every partition at its own " }<strong>{ "committed offset" }</strong>
-                   { "; a join, leave or crash makes the group " }<strong>{ "rebalance" }</strong>
-                   { ", and everyone stops while partitions are reassigned." }</p>
+                { crate::ui::lab::intro::<crate::sim::stream::PartitionedLog>() }
                 <crate::ui::shell::PresetButtons lab={LabId::Stream} active={props.active_preset.clone()} on_action={props.on_action.clone()} />
                 if let Some(e) = explains {
                     <p class="preset-explains muted" data-testid="preset-explains">{ e }</p>
                 }
             </section>
             <div class="lab-grid stream-grid">
-                <section class="card log-card" aria-labelledby="log-title">
-                    <h2 id="log-title">{ "The log, live" }</h2>
-                    <PlayerBar clock_us={frame.as_ref().map_or(0, |f| f.clock_us)} finished={frame.as_ref().is_some_and(|f| f.finished)}
-                        computed_us={frame.as_ref().map_or(0, |f| f.computed_us)} end_known={frame.as_ref().is_some_and(|f| f.end_known)}
-                        playing={play.playing} speed={play.speed} speeds={&SPEEDS[..]} on_command={play.on_command.clone()}
-                        testid_prefix="stream-" />
-                    if let Some(f) = frame.clone() {
-                        <log_view::RebalanceBanner frame={f.clone()} />
-                        <log_view::LogView frame={f.clone()} by_key={*color_by_key} on_color={on_color} />
-                        <live::LiveConsumers frame={f} config={session.config().clone()} reserved={reserved}
-                            on_action={props.on_action.clone()} />
-                    }
-                </section>
-                <section class="card metrics-card" aria-labelledby="smetrics-title">
-                    <h2 id="smetrics-title">{ "Outcome of the whole run" }</h2>
-                    if let Some(o) = done.clone() {
-                        <panels::Metrics session={session.clone()} outcome={o} />
-                    } else {
-                        <p class="progress" role="status" data-testid="stream-progress">
-                            <progress aria-label="Computing the run" />
-                            { format!(" computing the whole run: {} events so far…", crate::ui::format::count(running_events)) }
-                        </p>
-                    }
-                </section>
-                <section class="card lag-card" aria-labelledby="lag-title">
-                    <h2 id="lag-title">{ "Consumer lag" }</h2>
-                    if let Some(o) = done.clone() {
-                        <panels::LagCharts outcome={o} frame={frame.clone()} />
-                    }
-                </section>
-                <section class="card rebalances-card" aria-labelledby="rebalances-title">
-                    <h2 id="rebalances-title">{ "Rebalances" }</h2>
-                    if let Some(o) = done.clone() {
-                        <panels::Rebalances session={session.clone()} outcome={o} />
-                    }
-                </section>
-                <section class="card ordering-card" aria-labelledby="ordering-title">
-                    <h2 id="ordering-title">{ "Ordering" }</h2>
-                    if let Some(o) = done.clone() {
-                        <panels::Ordering session={session.clone()} outcome={o} />
-                    }
-                </section>
-                <section class="card controls-card" aria-labelledby="scontrols-title">
-                    <h2 id="scontrols-title">{ "Setup" }</h2>
-                    <controls::ConfigForm session={session.clone()} on_action={props.on_action.clone()} />
-                </section>
-                <section class="card theory-card" aria-labelledby="stheory-title">
-                    <h2 id="stheory-title">{ "Theory: capacity and Little's law" }</h2>
-                    if let Some(o) = done {
-                        <panels::Theory session={session.clone()} outcome={o} />
-                    }
-                </section>
+                <Later>
+                    <section class="card log-card" aria-labelledby="log-title">
+                        <h2 id="log-title">{ "The log, live" }</h2>
+                        <PlayerBar clock_us={frame.as_ref().map_or(0, |f| f.clock_us)} finished={frame.as_ref().is_some_and(|f| f.finished)}
+                            computed_us={frame.as_ref().map_or(0, |f| f.computed_us)} end_known={frame.as_ref().is_some_and(|f| f.end_known)}
+                            playing={play.playing} speed={play.speed} speeds={&SPEEDS[..]} on_command={play.on_command.clone()}
+                            testid_prefix="stream-" />
+                        if let Some(f) = frame.clone() {
+                            <log_view::RebalanceBanner frame={f.clone()} />
+                            <log_view::LogView frame={f.clone()} by_key={*color_by_key} on_color={on_color} />
+                            <live::LiveConsumers frame={f} config={session.config().clone()} reserved={reserved}
+                                on_action={props.on_action.clone()} />
+                        }
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card metrics-card" aria-labelledby="smetrics-title">
+                        <h2 id="smetrics-title">{ "Outcome of the whole run" }</h2>
+                        if let Some(o) = done.clone() {
+                            <panels::Metrics session={session.clone()} outcome={o} />
+                        } else {
+                            <p class="progress" role="status" data-testid="stream-progress">
+                                <progress aria-label="Computing the run" />
+                                { format!(" computing the whole run: {} events so far…", crate::ui::format::count(running_events)) }
+                            </p>
+                        }
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card lag-card" aria-labelledby="lag-title">
+                        <h2 id="lag-title">{ "Consumer lag" }</h2>
+                        if let Some(o) = done.clone() {
+                            <panels::LagCharts outcome={o} frame={frame.clone()} />
+                        }
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card rebalances-card" aria-labelledby="rebalances-title">
+                        <h2 id="rebalances-title">{ "Rebalances" }</h2>
+                        if let Some(o) = done.clone() {
+                            <panels::Rebalances session={session.clone()} outcome={o} />
+                        }
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card ordering-card" aria-labelledby="ordering-title">
+                        <h2 id="ordering-title">{ "Ordering" }</h2>
+                        if let Some(o) = done.clone() {
+                            <panels::Ordering session={session.clone()} outcome={o} />
+                        }
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card controls-card" aria-labelledby="scontrols-title">
+                        <h2 id="scontrols-title">{ "Setup" }</h2>
+                        <controls::ConfigForm session={session.clone()} on_action={props.on_action.clone()} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card theory-card" aria-labelledby="stheory-title">
+                        <h2 id="stheory-title">{ "Theory: capacity and Little's law" }</h2>
+                        if let Some(o) = done {
+                            <panels::Theory session={session.clone()} outcome={o} />
+                        }
+                    </section>
+                </Later>
             </div>
         </div>
     }

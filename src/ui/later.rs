@@ -1,0 +1,63 @@
+//! Parts of a page mounted after it, one part per task: a lab's cards, each drawn (its DOM built, its
+//! charts painted) in a task of its own instead of the whole page in one long task. Parts are mounted
+//! in the order they were first rendered, which is the page's order, so a part never appears above one
+//! already shown and nothing visible moves. Once mounted, a part re-renders like any other.
+
+use super::busy::Working;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use yew::prelude::*;
+
+thread_local! {
+    static QUEUE: RefCell<VecDeque<Box<dyn FnOnce()>>> = RefCell::default();
+    static PUMPING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `mount` in a task of its own, after those queued before it.
+fn enqueue(mount: Box<dyn FnOnce()>) {
+    QUEUE.with(|q| q.borrow_mut().push_back(mount));
+    if !PUMPING.with(|p| p.replace(true)) {
+        pump();
+    }
+}
+
+fn pump() {
+    gloo_timers::callback::Timeout::new(0, || {
+        let next = QUEUE.with(|q| q.borrow_mut().pop_front());
+        match next {
+            Some(mount) => {
+                mount();
+                pump();
+            }
+            None => PUMPING.with(|p| p.set(false)),
+        }
+    })
+    .forget();
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LaterProps {
+    pub children: Html,
+}
+
+/// Its children, mounted in a task after the one that first rendered it (an empty placeholder until).
+#[function_component(Later)]
+pub fn later(props: &LaterProps) -> Html {
+    let shown = use_state(|| false);
+    {
+        let shown = shown.clone();
+        use_effect_with((), move |_| {
+            // Held until shown: the page is not idle (its session not yet opened) before.
+            let working = Working::start();
+            enqueue(Box::new(move || {
+                shown.set(true);
+                drop(working);
+            }));
+        });
+    }
+    if *shown {
+        props.children.clone()
+    } else {
+        html! { <div class="later" aria-hidden="true"></div> }
+    }
+}
