@@ -1,6 +1,8 @@
 // Accessibility, end to end: axe-core (injected into the page) on every lab at desktop and phone width
 // once the lab shows its results, on the About view, on an open notice and on a form with an invalid
-// field marked. Any violation of impact serious or critical fails, with its rule, targets and help.
+// field marked. Any violation of impact serious or critical fails, with its rule, targets and help, and
+// so does any violation of a rule Lighthouse's accessibility score counts whatever its impact (headings
+// out of order).
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +13,7 @@ import { startHarness, VIEWPORTS, waitForText, settle, screenshot, assertNoPageE
 const tid = (id) => `[data-testid="${id}"]`;
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const BLOCKING = new Set(['serious', 'critical']);
+const BLOCKING_RULES = new Set(['heading-order']);
 
 /**
  * Runs axe-core on the page (injected once per document) and returns its serious and critical
@@ -33,7 +36,7 @@ async function axeViolations(page) {
       targets: v.nodes.map((n) => `${n.target.join(' ')}${n.impact && n.impact !== v.impact ? ` (${n.impact})` : ''}`),
     }));
   });
-  return violations.filter((v) => BLOCKING.has(v.impact));
+  return violations.filter((v) => BLOCKING.has(v.impact) || BLOCKING_RULES.has(v.id));
 }
 
 /** Fails with every serious or critical violation (rule, impact, help, up to 10 targets each). */

@@ -79,9 +79,12 @@ pub fn pie_chart(props: &PieProps) -> Html {
     {
         let canvas = canvas.clone();
         use_effect_with((props.data.clone(), width), move |(data, _)| {
-            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                draw_pie(&c, data);
-            }
+            let data = data.clone();
+            super::later::soon(move || {
+                if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                    draw_pie(&c, &data);
+                }
+            });
         });
     }
     html! { <canvas ref={canvas} class="chart pie" data-testid={props.testid} role="img" aria-label={props.label.clone()} /> }
@@ -137,9 +140,12 @@ pub fn bar_chart(props: &BarsProps) -> Html {
         use_effect_with(
             (props.groups.clone(), props.reference.clone(), props.band, width),
             move |(groups, reference, band, _)| {
-                if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                    draw_bars(&c, groups, series, reference.as_ref(), *band);
-                }
+                let (groups, reference, band) = (groups.clone(), reference.clone(), *band);
+                super::later::soon(move || {
+                    if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                        draw_bars(&c, &groups, series, reference.as_ref(), band);
+                    }
+                });
             },
         );
     }
@@ -253,9 +259,12 @@ pub fn line_chart(props: &LineProps) -> Html {
         let canvas = canvas.clone();
         let (y_max, marker, y_percent, x_step) = (props.y_max, props.marker, props.y_percent, props.x_step);
         use_effect_with((props.lines.clone(), width), move |(lines, _)| {
-            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                draw_lines(&c, lines, y_max, marker, y_percent, x_step);
-            }
+            let lines = lines.clone();
+            super::later::soon(move || {
+                if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                    draw_lines(&c, &lines, y_max, marker, y_percent, x_step);
+                }
+            });
         });
     }
     html! { <canvas ref={canvas} class="chart lines" data-testid={props.testid} role="img" aria-label={props.label.clone()} /> }

@@ -35,6 +35,20 @@ fn pump() {
     .forget();
 }
 
+/// Runs `work` now, or, while the page starts (`busy::starting`), in a task of its own after those
+/// queued before it: a chart drawn as its card mounts is drawn in the next task, not in the card's.
+pub fn soon(work: impl FnOnce() + 'static) {
+    if super::busy::starting() {
+        let working = Working::start();
+        enqueue(Box::new(move || {
+            work();
+            drop(working);
+        }));
+    } else {
+        work();
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct LaterProps {
     pub children: Html,

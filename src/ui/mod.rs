@@ -33,18 +33,43 @@ mod stream;
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+use wasm_bindgen::JsCast;
+
 pub use panic::{remember_link, show_overlay as show_panic_overlay};
 pub use root::App;
 
 /// Mounts the app on the page body, with the panic overlay installed first.
 pub fn start() {
     panic::install();
-    // The page's HTML holds its shell and the lab's text, to read while the code arrives: the app
-    // takes over from it.
-    if let Some(prerendered) =
-        web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("prerender"))
-    {
-        prerendered.remove();
+    let prerendered = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("prerender"));
+    let Some(prerendered) = prerendered else { return take_over(None) };
+    // The page's HTML holds its shell and the lab's introduction, to read while the code arrives. The
+    // app takes over once that has been painted (after the next frame; a hidden tab, which draws no
+    // frames, after 100 ms), so however fast the code arrived, the page's largest text is painted
+    // once, from the HTML.
+    let once = std::rc::Rc::new(std::cell::Cell::new(Some(prerendered)));
+    let go = {
+        let once = once.clone();
+        move || {
+            if let Some(p) = once.take() {
+                take_over(Some(p));
+            }
+        }
+    };
+    let after_frame = {
+        let go = go.clone();
+        wasm_bindgen::closure::Closure::once_into_js(move || gloo_timers::callback::Timeout::new(0, go).forget())
+    };
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(after_frame.unchecked_ref());
+    }
+    gloo_timers::callback::Timeout::new(100, go).forget();
+}
+
+/// Replaces the prerendered shell with the app.
+fn take_over(prerendered: Option<web_sys::Element>) {
+    if let Some(p) = prerendered {
+        p.remove();
     }
     busy::begin_starting();
     yew::Renderer::<App>::new().render();

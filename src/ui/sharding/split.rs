@@ -71,10 +71,10 @@ pub fn split_view(props: &SplitProps) -> Html {
     };
     html! {
         <section class="side-by-side" data-testid="side-by-side" aria-label="Split by rows or by columns">
-            <h4>{ "Split by rows or by columns" }</h4>
+            <h3>{ "Split by rows or by columns" }</h3>
             <div class="split-pair">
                 <div class="split-side" data-testid="split-rows">
-                    <h5>{ "By rows: sharding" }</h5>
+                    <h4>{ "By rows: sharding" }</h4>
                     { rows_svg }
                     if h.shards > drawn { <p class="muted small">{ format!("The first {drawn} of {} shards drawn.", h.shards) }</p> }
                     <p>{ format!("{} of {} shards asked; each reads whole rows.", h.shards_asked, h.shards) }</p>
@@ -82,7 +82,7 @@ pub fn split_view(props: &SplitProps) -> Html {
                         <strong data-testid="split-rows-cells">{ count(h.cells_read) }</strong>{ " values (5 columns each)." }</p>
                 </div>
                 <div class="split-side" data-testid="split-columns">
-                    <h5>{ "By columns: one server per column group" }</h5>
+                    <h4>{ "By columns: one server per column group" }</h4>
                     { cols_svg }
                     <ul class="split-groups">
                         { for v.reads.iter().map(|r| html! {
