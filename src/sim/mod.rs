@@ -14,6 +14,7 @@ pub mod queue;
 pub mod sharding;
 pub mod stream;
 pub mod timeline;
+pub mod zipf;
 
 pub use budget::{WORK_EVENTS_MAX, WorkEstimate};
 
