@@ -5,6 +5,7 @@
 //! same numbers natively and in wasm, bit for bit.
 
 pub mod budget;
+pub mod cache;
 pub mod cow;
 pub mod hash;
 pub mod hashing;
