@@ -174,7 +174,10 @@ fn read_capped(mut reader: impl BufRead, cap: u64) -> Result<Vec<u64>, String> {
         let read = Read::by_ref(&mut reader)
             .take(limits::LINE_LEN_MAX as u64 + 1)
             .read_until(b'\n', &mut line)
-            .map_err(|e| format!("the trace could not be read past line {number}: {e}"))?;
+            .map_err(|e| match number {
+                0 => format!("the trace could not be read: {e}"),
+                n => format!("the trace could not be read past line {n}: {e}"),
+            })?;
         if read == 0 {
             return Ok(trace);
         }
