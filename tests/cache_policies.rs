@@ -1,5 +1,5 @@
 //! The eviction policies held to references: each fast policy against a deliberately naive version of it
-//! (request by request: hit, victim and state), the notes' loop, Belady's anomaly, LRU's inclusion
+//! (request by request: hit, victim and state), LRU against the `lru` crate, the notes' loop, Belady's anomaly, LRU's inclusion
 //! property, Belady's optimal as a bound on every policy, Che's approximation against LRU on Zipf
 //! workloads, and the public traces in `../shared/data/traces` when they are there.
 #![cfg(not(target_arch = "wasm32"))]
@@ -83,6 +83,26 @@ fn larger_caches_match_their_naive_versions_too() {
         let trace = workload::zipf(4 * cap as u64, 0.8, n, 11);
         for kind in PolicyKind::ALL {
             agree(kind, cap, 3, &trace, 499, "zipf");
+        }
+    }
+}
+
+#[test]
+fn lru_matches_the_lru_crate() {
+    // An implementation from outside: the `lru` crate's LruCache (get on a hit, put on a miss), whose
+    // iterator runs from the most to the least recently used, as our segment does.
+    for cap in [1usize, 2, 5, 64, 300] {
+        for (shape, trace) in shapes(cap, 9, 6000) {
+            let mut ours = build(PolicyKind::Lru, cap, 0);
+            let mut theirs = lru::LruCache::new(std::num::NonZeroUsize::new(cap).unwrap());
+            for (i, &k) in trace.iter().enumerate() {
+                let hit = theirs.get(&k).is_some();
+                if !hit {
+                    theirs.put(k, ());
+                }
+                assert_eq!(ours.access(k), hit, "{shape}, capacity {cap}: request {i}");
+            }
+            assert_eq!(ours.contents(), theirs.iter().map(|(&k, _)| k).collect::<Vec<_>>(), "{shape}, capacity {cap}");
         }
     }
 }
