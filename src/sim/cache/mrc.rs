@@ -135,9 +135,11 @@ pub fn optimal_curve(trace: &[u64], sizes: &[usize]) -> Vec<MrcPoint> {
 
 /// Hit ratio per window of `window` requests as `policy` serves `trace` (the last window may be
 /// shorter; its ratio is over its own requests).
-pub fn hit_ratio_over_time(policy: &mut dyn Policy, trace: &[u64], window: usize) -> Vec<f64> {
-    assert!(window > 0, "a window holds at least one request");
-    trace.chunks(window).map(|w| replay(policy, w) as f64 / w.len() as f64).collect()
+pub fn hit_ratio_over_time(policy: &mut dyn Policy, trace: &[u64], window: usize) -> Result<Vec<f64>, String> {
+    if window == 0 {
+        return Err("a window of the hit ratio over time holds at least one request (got 0)".into());
+    }
+    Ok(trace.chunks(window).map(|w| replay(policy, w) as f64 / w.len() as f64).collect())
 }
 
 #[cfg(test)]
@@ -170,7 +172,11 @@ mod tests {
         assert_eq!((c[0].hits, c[1].hits), (0, 396));
         assert_eq!(optimal_curve(&trace, &[3])[0].hits, optimal_hits(&trace, 3));
         let mut lru = build(PolicyKind::Lru, 4, 0);
-        assert_eq!(hit_ratio_over_time(lru.as_mut(), &trace[..10], 4), [0.0, 1.0, 1.0]);
+        assert_eq!(hit_ratio_over_time(lru.as_mut(), &trace[..10], 4).unwrap(), [0.0, 1.0, 1.0]);
+        assert_eq!(
+            hit_ratio_over_time(lru.as_mut(), &trace, 0).unwrap_err(),
+            "a window of the hit ratio over time holds at least one request (got 0)"
+        );
         assert!(check_curve(1000, &[1, 2]).is_ok());
         assert_eq!(check_curve(10, &[]).unwrap_err(), "a curve takes between 1 and 100 cache sizes (got 0)");
         assert_eq!(

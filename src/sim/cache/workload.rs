@@ -1,5 +1,8 @@
 //! Request traces: generated from a seed (uniform, Zipf, scans, loops) or read from a file's text. A
 //! trace is a `Vec<u64>` of keys, the same for every policy that replays it.
+//!
+//! The generator functions take their arguments as [`Workload::validate`] accepts them (at least one key,
+//! a scan after at least one request); [`Workload::generate`] checks before it generates.
 
 use super::limits;
 use crate::sim::budget::thousands;
@@ -129,26 +132,30 @@ pub fn zipf(keys: u64, s: f64, requests: u64, seed: u64) -> Vec<u64> {
 /// [`zipf`] with a scan of `scan_length` new keys after every `scan_every` Zipf requests, `requests` in
 /// all; scan keys count up from keys + 1.
 pub fn zipf_with_scans(keys: u64, s: f64, requests: u64, seed: u64, scan_every: u64, scan_length: u64) -> Vec<u64> {
-    let z = Zipf::new(keys, s);
-    let mut rng = SimRng::new(seed);
-    let mut next_scan_key = keys + 1;
-    let mut trace = Vec::with_capacity(requests as usize);
-    'fill: while (trace.len() as u64) < requests {
-        for _ in 0..scan_every {
-            if trace.len() as u64 == requests {
-                break 'fill;
-            }
-            trace.push(z.sample(&mut rng));
-        }
-        for _ in 0..scan_length {
-            if trace.len() as u64 == requests {
-                break 'fill;
-            }
-            trace.push(next_scan_key);
-            next_scan_key += 1;
+    // Zipf requests among the first `requests`: whole rounds, then what the last round reaches.
+    let round = scan_every + scan_length;
+    let base = requests / round * scan_every + (requests % round).min(scan_every);
+    let mut trace = with_scans(&zipf(keys, s, base, seed), scan_every, scan_length, keys + 1);
+    trace.truncate(requests as usize);
+    trace
+}
+
+/// Any trace with a scan mixed in: after every `scan_every` of its requests, `scan_length` keys never
+/// requested before, counting up from `first_scan_key` (above the trace's own keys, so they never
+/// repeat). The trace's requests keep their order.
+pub fn with_scans(trace: &[u64], scan_every: u64, scan_length: u64, first_scan_key: u64) -> Vec<u64> {
+    assert!(scan_every > 0, "a scan comes after at least one request");
+    let scans = trace.len() as u64 / scan_every * scan_length;
+    let mut out = Vec::with_capacity(trace.len() + scans as usize);
+    let mut next = first_scan_key;
+    for chunk in trace.chunks(scan_every as usize) {
+        out.extend_from_slice(chunk);
+        if chunk.len() as u64 == scan_every {
+            out.extend(next..next + scan_length);
+            next += scan_length;
         }
     }
-    trace
+    out
 }
 
 /// 1, 2, …, keys, 1, 2, … for `requests` requests.
@@ -243,6 +250,16 @@ mod tests {
         assert_eq!(scan.len(), 200, "1000 requests in 20 rounds of 40 + 10");
         assert!(scan.windows(2).all(|w| w[1] == w[0] + 1) && scan[0] == 101);
         assert!(t[..40].iter().all(|&k| k <= 100) && t[40..50].iter().all(|&k| k > 100));
+        // The Zipf requests are the plain Zipf workload's, in order.
+        let zipf_part: Vec<u64> = t.iter().copied().filter(|&k| k <= 100).collect();
+        assert_eq!(zipf_part, zipf(100, 1.0, 800, 5));
+        // Shorter traces are prefixes, cut inside a scan or inside the Zipf requests.
+        for n in [45, 37, 999] {
+            let w = Workload::ZipfWithScans { keys: 100, s: 1.0, requests: n, scan_every: 40, scan_length: 10 };
+            assert_eq!(w.generate(5).unwrap(), t[..n as usize]);
+        }
+        // Mixed into another workload: a loop over 3 keys, a scan of 2 after every 4 requests.
+        assert_eq!(with_scans(&looping(3, 9), 4, 2, 10), [1, 2, 3, 1, 10, 11, 2, 3, 1, 2, 12, 13, 3]);
     }
 
     #[test]
