@@ -163,8 +163,7 @@ impl FromStr for PolicyKind {
 }
 
 /// A cache of `capacity` keys under `kind`; `seed` drives the random policy's draws (the others ignore
-/// it). Capacities up to [`super::limits::CAPACITY_MAX`] are allocated up front; callers check theirs
-/// with [`super::check_capacity`] first.
+/// it). Callers check the capacity with [`super::check_capacity`] first.
 pub fn build(kind: PolicyKind, capacity: usize, seed: u64) -> Box<dyn Policy> {
     match kind {
         PolicyKind::Lru => Box::new(Lru::new(capacity)),
@@ -179,10 +178,14 @@ pub fn build(kind: PolicyKind, capacity: usize, seed: u64) -> Box<dyn Policy> {
     }
 }
 
-/// The room to allocate up front for `capacity` keys: all of it up to the limit, so a full cache never
-/// reallocates; past the limit the structures grow as they fill.
+/// Most keys a policy allocates room for up front: a cache this big is allocated whole, so it never
+/// reallocates; a bigger one grows as it fills (and allocates nothing more once full), so asking for ten
+/// million keys costs nothing until they arrive.
+const PREALLOC_MAX: usize = 1 << 20;
+
+/// The room to allocate up front for `capacity` keys.
 pub(crate) fn prealloc(capacity: usize) -> usize {
-    capacity.min(super::limits::CAPACITY_MAX)
+    capacity.min(PREALLOC_MAX)
 }
 
 /// One part of a cache's state, as its policy names it.

@@ -59,7 +59,8 @@ impl WTinyLfu {
             window: List::new(),
             probation: List::new(),
             protected: List::new(),
-            sketch: FrequencySketch::new(prealloc(capacity)),
+            // Sized for the whole cache, as Caffeine's; the limit keeps it under 128 MB.
+            sketch: FrequencySketch::new(capacity.min(super::limits::CAPACITY_MAX)),
         }
     }
 
