@@ -1,7 +1,8 @@
 //! The eviction policies held to references: each fast policy against a deliberately naive version of it
-//! (request by request: hit, victim and state), LRU against the `lru` crate, the notes' loop, Belady's anomaly, LRU's inclusion
-//! property, Belady's optimal as a bound on every policy, Che's approximation against LRU on Zipf
-//! workloads, and the public traces in `../shared/data/traces` when they are there.
+//! (request by request: hit, victim and state), LRU against the `lru` crate, the notes' loop, Belady's
+//! anomaly, LRU's inclusion property, Belady's optimal as a bound on every policy, Che's approximation
+//! against LRU on Zipf workloads, scan resistance, and the public traces in `../shared/data/traces` when
+//! they are there.
 #![cfg(not(target_arch = "wasm32"))]
 
 #[path = "cache_naive/mod.rs"]

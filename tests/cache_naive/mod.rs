@@ -438,9 +438,11 @@ impl Naive for NaiveWTinyLfu {
 }
 
 /// S3-FIFO as libCacheSim's S3FIFOv0 runs it, with three vectors, newest first; frequencies capped at 3.
+/// Below ten keys, which libCacheSim refuses, small holds one key and the ghost at least one.
 struct NaiveS3Fifo {
     c: usize,
     main_size: usize,
+    ghost_size: usize,
     small: Vec<(u64, u32)>,
     main: Vec<(u64, u32)>,
     ghost: Vec<u64>,
@@ -449,7 +451,10 @@ struct NaiveS3Fifo {
 impl NaiveS3Fifo {
     fn new(c: usize) -> Self {
         let small_size = if c == 0 { 0 } else { (c / 10).max(1) };
-        NaiveS3Fifo { c, main_size: c - small_size, small: vec![], main: vec![], ghost: vec![] }
+        let main_size = c - small_size;
+        // The ghost remembers as many keys as main holds, and at least one.
+        let ghost_size = if c == 0 { 0 } else { main_size.max(1) };
+        NaiveS3Fifo { c, main_size, ghost_size, small: vec![], main: vec![], ghost: vec![] }
     }
 }
 
@@ -481,12 +486,10 @@ impl Naive for NaiveS3Fifo {
                     if f >= 2 {
                         self.main.insert(0, (k, 0));
                     } else {
-                        if self.main_size > 0 {
-                            if self.ghost.len() == self.main_size {
-                                self.ghost.pop();
-                            }
-                            self.ghost.insert(0, k);
+                        if self.ghost.len() == self.ghost_size {
+                            self.ghost.pop();
                         }
+                        self.ghost.insert(0, k);
                         victim = Some(k);
                         break;
                     }

@@ -179,7 +179,11 @@ mod tests {
     #[test]
     fn clock_gives_a_used_key_a_second_chance() {
         let mut c = Clock::new(3);
-        for k in [1, 2, 3, 1] {
+        assert_eq!(
+            c.access_explained(1).to_string(),
+            "miss: 1 takes the next free slot, its bit clear (the cache had room)"
+        );
+        for k in [2, 3, 1] {
             c.access(k);
         }
         assert_eq!(c.segments()[0].marks, [1, 0, 0]);
@@ -191,7 +195,8 @@ mod tests {
         );
         assert_eq!(
             a.to_string(),
-            "miss: 4 takes the victim's slot, its bit clear, evicted 2 (the hand gave 1 key(s) a second chance, then found its bit clear)"
+            "miss: 4 takes the victim's slot, its bit clear, evicted 2 (the hand gave 1 key a second chance, then \
+             found its bit clear)"
         );
     }
 
@@ -207,7 +212,10 @@ mod tests {
         let seg = &s.segments()[0];
         assert_eq!((seg.keys.clone(), seg.marks.clone(), seg.hand), (vec![4, 3, 1], vec![0, 0, 0], Some(1)));
         // The hand resumes at 3, which is unvisited.
-        assert_eq!(s.access_explained(5).evicted, Some(3));
+        assert_eq!(
+            s.access_explained(5).to_string(),
+            "miss: 5 inserted at the head, unvisited, evicted 3 (the hand found it unvisited)"
+        );
         // And stays just ahead of it, towards the head: at 4, in the middle of [5, 4, 1].
         assert_eq!((s.contents(), s.segments()[0].hand), (vec![5, 4, 1], Some(1)));
     }

@@ -199,7 +199,8 @@ mod tests {
         assert_eq!(lfu.contents(), [1, 4, 5]);
         assert_eq!(
             lfu.access_explained(6).to_string(),
-            "miss: 6 inserted, used once, evicted 5 (the least frequently used, once, and the least recently used of those)"
+            "miss: 6 inserted, used once, evicted 5 (the least frequently used, once, and the least recently \
+             used of those)"
         );
     }
 }

@@ -258,7 +258,7 @@ pub enum Note {
     WTinyLfu { step: TinyLfuStep },
     /// S3-FIFO: the key's frequency after a hit, whether a miss was remembered by the ghost queue, the
     /// keys promoted from small to main and reinserted into main while looking for a victim, and the
-    /// victim's queue.
+    /// victim's queue (a victim from small is remembered by the ghost queue).
     S3Fifo { freq: u8, ghost_hit: bool, promoted: u32, reinserted: u32, victim_from: Option<S3Queue> },
     /// Belady's optimal: the evicted key's next request (its index in the trace), or `None` when it is
     /// never requested again.
@@ -373,14 +373,34 @@ impl fmt::Display for Access {
                 evicted(f, &format!("drawn at random, from slot {}", slot.unwrap_or_default()))
             }
             (true, Note::Clock { .. }) => write!(f, "hit: {k}'s reference bit is set"),
-            (false, Note::Clock { spared }) => {
-                write!(f, "miss: {k} takes the victim's slot, its bit clear")?;
-                evicted(f, &format!("the hand gave {spared} key(s) a second chance, then found its bit clear"))
-            }
+            (false, Note::Clock { spared }) => match e {
+                None => write!(f, "miss: {k} takes the next free slot, its bit clear (the cache had room)"),
+                Some(v) if spared == 0 => {
+                    write!(
+                        f,
+                        "miss: {k} takes the victim's slot, its bit clear, evicted {v} (the hand found its bit clear)"
+                    )
+                }
+                Some(v) => write!(
+                    f,
+                    "miss: {k} takes the victim's slot, its bit clear, evicted {v} (the hand gave {} a second chance, \
+                     then found its bit clear)",
+                    plural(spared, "key", "keys")
+                ),
+            },
             (true, Note::Sieve { .. }) => write!(f, "hit: {k}'s visited bit is set, it does not move"),
             (false, Note::Sieve { spared }) => {
                 write!(f, "miss: {k} inserted at the head, unvisited")?;
-                evicted(f, &format!("the hand cleared {spared} visited bit(s), then found it unvisited"))
+                evicted(
+                    f,
+                    &match spared {
+                        0 => "the hand found it unvisited".to_string(),
+                        n => format!(
+                            "the hand cleared {}, then found it unvisited",
+                            plural(n, "visited bit", "visited bits")
+                        ),
+                    },
+                )
             }
             (_, Note::Arc { case, p, victim }) => {
                 match case {
@@ -415,7 +435,8 @@ impl fmt::Display for Access {
                 TinyLfuStep::ProbationHit { demoted: Some(d) } => {
                     write!(
                         f,
-                        "hit: {k} is promoted from probation to protected, and {d}, protected's least recently used, goes back to probation"
+                        "hit: {k} is promoted from probation to protected, and {d}, protected's least recently \
+                         used, goes back to probation"
                     )
                 }
                 TinyLfuStep::ProtectedHit => write!(f, "hit: {k} moves to protected's front"),
@@ -433,13 +454,13 @@ impl fmt::Display for Access {
                     } else if d.admitted {
                         write!(
                             f,
-                            "is admitted to main (estimated {} uses > {}), evicting {}",
+                            "is admitted to main (estimated frequency {} > {} for {}, main's victim), evicting it",
                             d.candidate_freq, d.victim_freq, d.victim
                         )
                     } else {
                         write!(
                             f,
-                            "is turned away (estimated {} uses ≤ {} for {}, main's victim) and evicted",
+                            "is turned away (estimated frequency {} ≤ {} for {}, main's victim) and evicted",
                             d.candidate_freq, d.victim_freq, d.victim
                         )
                     }
@@ -453,14 +474,20 @@ impl fmt::Display for Access {
                     write!(f, "miss: {k} enters the small queue")?;
                 }
                 if promoted > 0 {
-                    write!(f, "; {promoted} key(s) used again moved from small to main")?;
+                    let keys = plural(promoted, "key", "keys");
+                    write!(f, "; {keys} requested twice or more since arriving moved from small to main")?;
                 }
                 if reinserted > 0 {
-                    write!(f, "; {reinserted} key(s) used again went back to main's head")?;
+                    let keys = plural(reinserted, "key", "keys");
+                    write!(f, "; {keys} requested while in main went back to its head, one use spent")?;
                 }
                 match (victim_from, e) {
                     (Some(S3Queue::Small), Some(v)) => {
-                        write!(f, ", evicted {v} (small's oldest, not used again: remembered as a ghost)")
+                        write!(
+                            f,
+                            ", evicted {v} (small's oldest, requested less than twice since arriving: the ghost \
+                             queue remembers it)"
+                        )
                     }
                     (Some(S3Queue::Main), Some(v)) => write!(f, ", evicted {v} (main's oldest, its frequency spent)"),
                     _ => Ok(()),
@@ -479,6 +506,11 @@ impl fmt::Display for Access {
             }
         }
     }
+}
+
+/// "1 key", "2 keys".
+fn plural(n: u32, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
 }
 
 /// Implements [`Policy`] for a type with inherent `step`, `len`, `capacity`, `contains` and `segments`:

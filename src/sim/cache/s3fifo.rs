@@ -32,8 +32,9 @@ const MOVE_TO_MAIN: u32 = 2;
 /// Algorithm 1 also evicts from M when a promotion fills it, which can drop two keys for one miss; the
 /// authors' code (libCacheSim's `S3FIFOv0`, "the original S3FIFO implementation used in the paper")
 /// lets M run over instead and evicts from it at the next eviction, so each miss evicts one key. This
-/// follows the code. Sizes as libCacheSim's: S holds ⌊c/10⌋ (at least one key, so a small cache still has
-/// a small queue), M the rest, G as many as M. Amortised O(1) per access: every promotion and
+/// follows the code. Sizes as libCacheSim's: S holds ⌊c/10⌋ and M the rest, G as many keys as M; below
+/// ten keys (which libCacheSim refuses) S still holds one key and G at least one, so a key turned away is
+/// always remembered. Amortised O(1) per access: every promotion and
 /// reinsertion spends a frequency some hit added.
 ///
 /// Segments: `"small"`, `"main"`, then the ghost `"ghost"`, each newest first (the tail, last, is
@@ -59,7 +60,7 @@ impl S3Fifo {
         S3Fifo {
             capacity,
             main_size,
-            ghost_size: main_size,
+            ghost_size: main_size.max(usize::from(capacity > 0)),
             map: key_map(room),
             slab: Slab::with_capacity(room),
             small: List::new(),
@@ -80,19 +81,14 @@ impl S3Fifo {
                 continue;
             }
             let key = self.slab.node(t).key;
-            if self.ghost_size == 0 {
-                self.map.remove(&key);
-                self.slab.release(t);
-            } else {
-                if self.ghost.len() == self.ghost_size {
-                    let g = self.slab.pop_back(&mut self.ghost).expect("a full ghost queue has a tail");
-                    self.map.remove(&self.slab.node(g).key);
-                    self.slab.release(g);
-                }
-                let n = self.slab.node_mut(t);
-                (n.mark, n.list) = (0, GHOST);
-                self.slab.push_front(&mut self.ghost, t);
+            if self.ghost.len() == self.ghost_size {
+                let g = self.slab.pop_back(&mut self.ghost).expect("a full ghost queue has a tail");
+                self.map.remove(&self.slab.node(g).key);
+                self.slab.release(g);
             }
+            let n = self.slab.node_mut(t);
+            (n.mark, n.list) = (0, GHOST);
+            self.slab.push_front(&mut self.ghost, t);
             return Some(key);
         }
         None
@@ -205,7 +201,8 @@ mod tests {
         assert_eq!(a.evicted, Some(2));
         assert_eq!(
             a.to_string(),
-            "miss: 11 enters the small queue; 1 key(s) used again moved from small to main, evicted 2 (small's oldest, not used again: remembered as a ghost)"
+            "miss: 11 enters the small queue; 1 key requested twice or more since arriving moved from small to \
+             main, evicted 2 (small's oldest, requested less than twice since arriving: the ghost queue remembers it)"
         );
         let seg = s.segments();
         assert_eq!((seg[1].keys.clone(), seg[2].keys.clone()), (vec![1], vec![2]));

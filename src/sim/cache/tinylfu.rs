@@ -206,13 +206,19 @@ mod tests {
         assert_eq!(a.evicted, Some(3));
         assert_eq!(
             a.to_string(),
-            "miss: 4 enters the window; its oldest, 3, is turned away (estimated 1 uses ≤ 1 for 1, main's victim) and evicted"
+            "miss: 4 enters the window; its oldest, 3, is turned away (estimated frequency 1 ≤ 1 for 1, main's \
+             victim) and evicted"
         );
         w.access(4);
         w.access(4);
         // 5 pushes 4 (three requests) out: it beats 1 (one request).
         let a = w.access_explained(5);
         assert_eq!(a.evicted, Some(1));
+        assert_eq!(
+            a.to_string(),
+            "miss: 5 enters the window; its oldest, 4, is admitted to main (estimated frequency 3 > 1 for 1, main's \
+             victim), evicting it"
+        );
         assert!(matches!(
             a.note,
             Note::WTinyLfu { step: TinyLfuStep::Miss { overflow: Some(Overflow::Duel(Duel { admitted: true, .. })) } }
