@@ -1,6 +1,7 @@
 //! The command line over the same core as the page: run a scenario or a preset and print its metrics as
 //! JSON, turn scenario files into share links and back; place keys under each placement algorithm,
-//! print a Maglev table, measure how many keys move when servers change, and measure quorum staleness.
+//! print a Maglev table, measure how many keys move when servers change, measure quorum staleness, and
+//! replay a trace through a cache under an eviction policy.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -15,6 +16,7 @@ mod cli {
     use clap::{Parser, Subcommand};
     use std::process::ExitCode;
     use sysplay::scenario::{Scenario, decode_link, link_moment, preset, presets, scenario_from_file, share_fragment};
+    use sysplay::sim::cache::{self, PolicyKind, Workload};
     use sysplay::sim::hash::hash_u64;
     use sysplay::sim::hashing::algos::{self, Algo, AlgoParams, Backend, Jump, Maglev, Placer, analysis};
     use sysplay::sim::queue::{MmcConfig, check_all, run_mmc, shop_preset, shop_presets};
@@ -192,6 +194,33 @@ mod cli {
             /// id-range, id-hash, ring or location.
             #[arg(long, default_value = "id-hash")]
             shard_key: String,
+        },
+        /// Replays a trace, or a generated Zipf workload, through a cache under an eviction policy and prints,
+        /// as JSON, the policy, the cache size, the requests, the hits and the hit ratio.
+        Cache {
+            /// lru, lfu, fifo, random, clock, arc, w-tinylfu, s3-fifo, sieve, or optimal (Belady's, which
+            /// sees the whole trace in advance: the most hits any policy can get).
+            #[arg(long)]
+            policy: String,
+            /// Cache size, in keys (1 to 10,000,000).
+            #[arg(long, allow_negative_numbers = true)]
+            size: i64,
+            /// A trace file: one key (a whole number) per line, blank lines and lines starting with *
+            /// skipped; read through gzip when it starts with gzip's magic bytes.
+            #[arg(long, conflicts_with_all = ["zipf", "keys", "requests"])]
+            trace: Option<String>,
+            /// Instead of a trace: a Zipf workload with this exponent s (0 or more; 0 is uniform).
+            #[arg(long, allow_negative_numbers = true)]
+            zipf: Option<f64>,
+            /// The Zipf workload's keys, 1..=K.
+            #[arg(long)]
+            keys: Option<u64>,
+            /// The Zipf workload's requests.
+            #[arg(long)]
+            requests: Option<u64>,
+            /// Seed of the Zipf workload and of the random policy's draws.
+            #[arg(long, default_value_t = 1)]
+            seed: u64,
         },
         /// Runs a pizza-shop preset of the message-queue lab and prints its metrics as JSON.
         Shop {
@@ -491,6 +520,9 @@ mod cli {
                 value["invariant_violations"] = check_all(&sim.snapshot()).into();
                 serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
             }
+            Command::Cache { policy, size, trace, zipf, keys, requests, seed } => {
+                cache_run(&policy, size, trace.as_deref(), (zipf, keys, requests), seed)
+            }
             Command::Presets => Ok(presets()
                 .iter()
                 .map(|p| format!("{:<28} {:<26} {}", p.name, p.lab().title(), p.explains))
@@ -554,6 +586,76 @@ mod cli {
             lines.push(label(index));
         }
         Ok(lines.join("\n"))
+    }
+
+    /// The policy the cache subcommand replays: one of the eviction policies, or Belady's optimal.
+    enum Replay {
+        Online(PolicyKind),
+        Optimal,
+    }
+
+    fn cache_run(
+        policy: &str,
+        size: i64,
+        trace: Option<&str>,
+        (zipf, keys, requests): (Option<f64>, Option<u64>, Option<u64>),
+        seed: u64,
+    ) -> Result<String, String> {
+        let replay = match policy {
+            "optimal" => Replay::Optimal,
+            name => Replay::Online(name.parse().map_err(|_| {
+                format!("there is no policy named \"{name}\": the policies are {}, and optimal", PolicyKind::names())
+            })?),
+        };
+        if size < 1 {
+            return Err(format!("the cache size must be at least 1 key (got {size})"));
+        }
+        let size = usize::try_from(size).map_err(|_| format!("a cache of {size} keys is too large"))?;
+        cache::check_capacity(size)?;
+        let trace = match (trace, zipf) {
+            (Some(path), _) => read_trace_file(path)?,
+            (None, Some(s)) => {
+                let (Some(keys), Some(requests)) = (keys, requests) else {
+                    return Err("a Zipf workload needs --keys K and --requests R as well as --zipf S".into());
+                };
+                Workload::Zipf { keys, s, requests }.generate(seed)?
+            }
+            (None, None) => {
+                return Err(
+                    "give a trace with --trace FILE, or a Zipf workload with --zipf S --keys K --requests R".into()
+                );
+            }
+        };
+        let (name, hits) = match replay {
+            Replay::Optimal => ("optimal", cache::optimal_hits(&trace, size)),
+            Replay::Online(kind) => (kind.name(), cache::mrc::replay(cache::build(kind, size, seed).as_mut(), &trace)),
+        };
+        let value = serde_json::json!({
+            "policy": name,
+            "size": size,
+            "requests": trace.len(),
+            "hits": hits,
+            "hit_ratio": hits as f64 / trace.len() as f64,
+        });
+        serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
+    }
+
+    /// A trace file, read through gzip when it starts with gzip's magic bytes (1f 8b).
+    fn read_trace_file(path: &str) -> Result<Vec<u64>, String> {
+        use std::io::BufRead;
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot read the trace {path}: {e}"))?;
+        let mut reader = std::io::BufReader::new(file);
+        let head = reader.fill_buf().map_err(|e| format!("cannot read the trace {path}: {e}"))?;
+        let trace = if head.starts_with(&[0x1f, 0x8b]) {
+            cache::read_trace(std::io::BufReader::new(flate2::bufread::MultiGzDecoder::new(reader)))
+        } else {
+            cache::read_trace(reader)
+        };
+        let trace = trace.map_err(|e| format!("{path}: {e}"))?;
+        if trace.is_empty() {
+            return Err(format!("{path} holds no requests: a trace needs at least one key"));
+        }
+        Ok(trace)
     }
 
     fn unknown_preset(name: &str) -> String {

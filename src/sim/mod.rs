@@ -5,6 +5,7 @@
 //! same numbers natively and in wasm, bit for bit.
 
 pub mod budget;
+pub mod cache;
 pub mod cow;
 pub mod hash;
 pub mod hashing;
@@ -14,6 +15,7 @@ pub mod queue;
 pub mod sharding;
 pub mod stream;
 pub mod timeline;
+pub mod zipf;
 
 pub use budget::{WORK_EVENTS_MAX, WorkEstimate};
 
