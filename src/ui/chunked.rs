@@ -1,4 +1,4 @@
-//! Heavy work in short steps: each job runs in its own timer callback, so the page paints (and shows
+//! Heavy work in short steps: each job runs in a task of its own (`task::next`), so the page paints (and shows
 //! progress) between them and a new request cancels the steps of the old one.
 
 use super::busy::Working;
@@ -22,7 +22,7 @@ impl<T> Chunked<T> {
     }
 }
 
-/// Runs the jobs made by `make_jobs` one per timer tick whenever `generation` changes.
+/// Runs the jobs made by `make_jobs` one per task whenever `generation` changes.
 #[hook]
 pub fn use_chunked<T: 'static, F>(generation: u64, make_jobs: F) -> Chunked<T>
 where
@@ -58,7 +58,7 @@ fn step<T: 'static>(
     // Held (not read) until the jobs are done or superseded: the page is busy meanwhile.
     _working: Working,
 ) {
-    gloo_timers::callback::Timeout::new(0, move || {
+    super::task::next(move || {
         if *running.borrow() != generation {
             return; // superseded by a newer request
         }
@@ -67,6 +67,5 @@ fn step<T: 'static>(
         *ticks.borrow_mut() += 1;
         redraw.set(*ticks.borrow());
         step(jobs, generation, running, done, redraw, ticks, _working);
-    })
-    .forget();
+    });
 }

@@ -22,7 +22,7 @@ fn enqueue(mount: Box<dyn FnOnce()>) {
 }
 
 fn pump() {
-    gloo_timers::callback::Timeout::new(0, || {
+    super::task::next(|| {
         let next = QUEUE.with(|q| q.borrow_mut().pop_front());
         match next {
             Some(mount) => {
@@ -31,8 +31,7 @@ fn pump() {
             }
             None => PUMPING.with(|p| p.set(false)),
         }
-    })
-    .forget();
+    });
 }
 
 /// Runs `work` now, or, while the page starts (`busy::starting`), in a task of its own after those

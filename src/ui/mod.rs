@@ -28,6 +28,7 @@ mod site;
 mod sliced;
 #[cfg(feature = "lab-stream")]
 mod stream;
+mod task;
 
 // The interface's own unit tests run in the browser with the other wasm-bindgen tests.
 #[cfg(test)]

@@ -23,7 +23,7 @@ const TICK_MS: i32 = 100;
 const EVENTS_PER_TICK: u64 = 20_000;
 /// Real milliseconds of one slice of the timeline computed ahead (between slices the page answers input
 /// and paints), and the events between two looks at the clock within a slice.
-const AHEAD_SLICE_MS: f64 = 30.0;
+const AHEAD_SLICE_MS: f64 = 12.0;
 const AHEAD_CHUNK: u64 = 4_096;
 /// Real milliseconds between two progress re-renders while the timeline is computed.
 const AHEAD_PROGRESS_MS: f64 = 500.0;
@@ -355,7 +355,7 @@ pub fn use_playback<A: Animated>(session: &LabSession<A>, initial_speed: u32, pl
     Playback { frame: (*frame).clone(), outcome, computed_share, playing: *playing, speed: *speed, on_command }
 }
 
-/// Computes the timeline ahead, a slice per timer turn, until the run is over (or a newer scenario was
+/// Computes the timeline ahead, a slice per task, until the run is over (or a newer scenario was
 /// loaded); shows the progress now and then, and the outcome (and the scrubber's known end) once over.
 fn compute_ahead<A: Animated>(
     player: Rc<RefCell<Player<A>>>,
@@ -367,7 +367,7 @@ fn compute_ahead<A: Animated>(
     if player.borrow().outcome.is_some() {
         return;
     }
-    gloo_timers::callback::Timeout::new(0, move || {
+    super::task::next(move || {
         let mut p = player.borrow_mut();
         if p.generation != generation {
             return;
@@ -384,8 +384,7 @@ fn compute_ahead<A: Animated>(
             return;
         }
         compute_ahead(player, generation, frame, outcome, if due { now_ms() } else { shown_ms });
-    })
-    .forget();
+    });
 }
 
 /// Ticks every `TICK_MS` (also while paused, to catch up and compute the timeline); returns the

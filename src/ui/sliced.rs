@@ -1,4 +1,4 @@
-//! Heavy work computed in slices, one slice per timer tick, so no run within the limits freezes the tab:
+//! Heavy work computed in slices, one slice per task, so no run within the limits freezes the tab:
 //! every lab's whole run (`WholeRun`), the queue lab's three delivery guarantees, any replay. A slice
 //! works for a time budget (not a fixed count of events: a cheap event and a costly one differ a
 //! hundredfold), and the page re-renders only when there is something new to show, or a few times a
@@ -12,9 +12,9 @@ use yew::prelude::*;
 
 /// Work done before the first paint, ms.
 const FIRST_SLICE_MS: f64 = 40.0;
-/// Work per timer tick afterwards, ms: well under what a person notices, long enough that the timer's
-/// own delay (about 4 ms) costs little.
-const SLICE_MS: f64 = 30.0;
+/// Work per task afterwards, ms: well under a frame, so the page paints and answers input between
+/// slices (a phone's main thread is never held long); `task::next` starts the next one at once.
+const SLICE_MS: f64 = 12.0;
 /// Steps taken between two looks at the clock.
 const CHUNK: u64 = 512;
 /// Least time between two progress re-renders, ms.
@@ -207,7 +207,7 @@ fn schedule<F: Finite>(
     if runner.borrow().work.is_none() {
         return;
     }
-    gloo_timers::callback::Timeout::new(0, move || {
+    super::task::next(move || {
         if *latest.borrow() != runner.borrow().generation {
             return; // a newer key replaced this one
         }
@@ -219,6 +219,5 @@ fn schedule<F: Finite>(
         if !over {
             schedule(runner, latest, redraw, ticks);
         }
-    })
-    .forget();
+    });
 }
