@@ -245,12 +245,19 @@ export function assertNoPageErrors(page) {
 }
 
 /** Waits for the hashing lab to be shown (up to APP_READY_TIMEOUT_MS). */
+/** Waits until the lab's cards have all mounted (no `ui::later` placeholder left). */
+export async function waitForCards(page, timeout = APP_READY_TIMEOUT_MS) {
+  await page.waitForFunction(() => !document.querySelector('.later'), null, { timeout });
+}
+
 export async function waitForApp(page) {
   try {
     await page.locator('[data-testid=lab-hashing]').first().waitFor({
       state: 'visible',
       timeout: APP_READY_TIMEOUT_MS,
     });
+    // The lab's cards mount one per task after the page (ui/later.rs): ready once none is left to mount.
+    await waitForCards(page);
   } catch (err) {
     const diag = pageDiagnostics.get(page);
     const extra = diag
