@@ -4,45 +4,17 @@
 //! already shown and nothing visible moves. Once mounted, a part re-renders like any other.
 
 use super::busy::Working;
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use yew::prelude::*;
-
-thread_local! {
-    static QUEUE: RefCell<VecDeque<Box<dyn FnOnce()>>> = RefCell::default();
-    static PUMPING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Runs `mount` in a task of its own, after those queued before it.
-fn enqueue(mount: Box<dyn FnOnce()>) {
-    QUEUE.with(|q| q.borrow_mut().push_back(mount));
-    if !PUMPING.with(|p| p.replace(true)) {
-        pump();
-    }
-}
-
-fn pump() {
-    super::task::next(|| {
-        let next = QUEUE.with(|q| q.borrow_mut().pop_front());
-        match next {
-            Some(mount) => {
-                mount();
-                pump();
-            }
-            None => PUMPING.with(|p| p.set(false)),
-        }
-    });
-}
 
 /// Runs `work` now, or, while the page starts (`busy::starting`), in a task of its own after those
 /// queued before it: a chart drawn as its card mounts is drawn in the next task, not in the card's.
 pub fn soon(work: impl FnOnce() + 'static) {
     if super::busy::starting() {
         let working = Working::start();
-        enqueue(Box::new(move || {
+        super::task::next(move || {
             work();
             drop(working);
-        }));
+        });
     } else {
         work();
     }
@@ -62,10 +34,10 @@ pub fn later(props: &LaterProps) -> Html {
         use_effect_with((), move |_| {
             // Held until shown: the page is not idle (its session not yet opened) before.
             let working = Working::start();
-            enqueue(Box::new(move || {
+            super::task::next(move || {
                 shown.set(true);
                 drop(working);
-            }));
+            });
         });
     }
     if *shown {
