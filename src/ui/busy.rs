@@ -42,7 +42,7 @@ pub fn starting() -> bool {
 }
 
 /// A slice of work while the page starts, ms (see `starting`).
-const STARTING_SLICE_MS: f64 = 10.0;
+const STARTING_SLICE_MS: f64 = 6.0;
 
 /// The time budget of a slice of work: `normal`, or a short one while the page starts.
 pub fn slice_ms(normal: f64) -> f64 {

@@ -23,7 +23,7 @@ const TICK_MS: i32 = 100;
 const EVENTS_PER_TICK: u64 = 20_000;
 /// Real milliseconds of one slice of the timeline computed ahead (between slices the page answers input
 /// and paints), and the events between two looks at the clock within a slice.
-const AHEAD_SLICE_MS: f64 = 12.0;
+const AHEAD_SLICE_MS: f64 = 8.0;
 const AHEAD_CHUNK: u64 = 4_096;
 /// Real milliseconds between two progress re-renders while the timeline is computed.
 const AHEAD_PROGRESS_MS: f64 = 500.0;
@@ -127,12 +127,10 @@ impl<A: Animated> Player<A> {
     /// outcome. Returns true when there is nothing left to compute.
     fn compute_ahead(&mut self, budget_ms: f64) -> bool {
         let Some(timeline) = self.timeline.as_mut() else { return true };
-        let start = now_ms();
-        let mut chunk = 64;
-        while !timeline.is_finished() && now_ms() - start < budget_ms {
-            timeline.advance(chunk);
-            chunk = (chunk * 2).min(AHEAD_CHUNK);
-        }
+        super::sliced::work_for(budget_ms, AHEAD_CHUNK, |events| {
+            timeline.advance(events);
+            timeline.is_finished()
+        });
         if timeline.is_finished() && self.outcome.is_none() {
             self.outcome = Some(Rc::new(Finished::of(timeline.head().clone())));
         }
@@ -376,14 +374,21 @@ fn compute_ahead<A: Animated>(
         let due = now_ms() - shown_ms >= AHEAD_PROGRESS_MS;
         let (progress, last) = ((over || due).then(|| p.progress()), over.then(|| p.frame()));
         drop(p);
-        if let Some(progress) = progress {
-            outcome.set(progress);
-        }
-        if let Some(last) = last {
-            frame.set(last);
+        if progress.is_none() {
+            compute_ahead(player, generation, frame, outcome, shown_ms);
             return;
         }
-        compute_ahead(player, generation, frame, outcome, if due { now_ms() } else { shown_ms });
+        // The re-render in a task of its own, as in `sliced`.
+        super::task::next(move || {
+            if let Some(progress) = progress {
+                outcome.set(progress);
+            }
+            if let Some(last) = last {
+                frame.set(last);
+                return;
+            }
+            compute_ahead(player, generation, frame, outcome, now_ms());
+        });
     });
 }
 

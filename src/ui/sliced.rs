@@ -10,11 +10,13 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Work done before the first paint, ms.
-const FIRST_SLICE_MS: f64 = 40.0;
+/// Work done before the first paint, ms: a small run finishes in it (no flicker of a progress bar), and
+/// a render that includes it still stays short on a slow phone.
+const FIRST_SLICE_MS: f64 = 10.0;
 /// Work per task afterwards, ms: well under a frame, so the page paints and answers input between
-/// slices (a phone's main thread is never held long); `task::next` starts the next one at once.
-const SLICE_MS: f64 = 12.0;
+/// slices, and short enough that a phone four times slower than this machine still finishes a slice
+/// within the 50 ms that count as a long task; `task::next` starts the next one at once.
+const SLICE_MS: f64 = 8.0;
 /// Steps taken between two looks at the clock.
 const CHUNK: u64 = 512;
 /// Least time between two progress re-renders, ms.
@@ -107,9 +109,37 @@ impl<L: Lab> Finite for WholeRun<L> {
     }
 }
 
-/// The wall clock, ms (for slicing only: nothing simulated ever reads it).
+/// The page's monotonic clock, ms, to a few microseconds (for slicing only: nothing simulated ever
+/// reads it).
 pub fn now_ms() -> f64 {
-    js_sys::Date::now()
+    thread_local! {
+        static PERFORMANCE: Option<web_sys::Performance> = web_sys::window().and_then(|w| w.performance());
+    }
+    PERFORMANCE.with(|p| p.as_ref().map_or_else(js_sys::Date::now, web_sys::Performance::now))
+}
+
+/// Calls `advance(steps)` (true once the work is over) for about `budget_ms`; true once over. A
+/// step first, then doubling, then as many steps as the time per step measured so far fits in half
+/// of what is left (at most `max_chunk` between two looks at the clock): a slice ends within its
+/// budget whether one step costs a microsecond (an event) or a millisecond (a hashing change on a
+/// million ring points).
+pub fn work_for(budget_ms: f64, max_chunk: u64, mut advance: impl FnMut(u64) -> bool) -> bool {
+    let start = now_ms();
+    let (mut done, mut steps) = (0u64, 1u64);
+    loop {
+        if advance(steps) {
+            return true;
+        }
+        done += steps;
+        let spent = now_ms() - start;
+        let left = budget_ms - spent;
+        if left <= 0.0 {
+            return false;
+        }
+        let per_step = spent / done as f64;
+        let fits = if per_step > 0.0 { (0.5 * left / per_step) as u64 } else { steps * 2 };
+        steps = fits.clamp(1, (steps * 2).min(max_chunk));
+    }
 }
 
 struct Runner<F: Finite> {
@@ -125,15 +155,7 @@ impl<F: Finite> Runner<F> {
     /// Works for about `budget_ms`; returns (over, worth re-rendering).
     fn work(&mut self, budget_ms: f64) -> (bool, bool) {
         let Some(work) = self.work.as_mut() else { return (true, false) };
-        let start = now_ms();
-        let mut over = false;
-        // A few steps first, then more: one step of some labs (a hashing change on a million ring
-        // points) costs as much as thousands of another's.
-        let mut steps = 1;
-        while !over && now_ms() - start < budget_ms {
-            over = work.advance(steps);
-            steps = (steps * 2).min(CHUNK);
-        }
+        let over = work_for(budget_ms, CHUNK, |steps| work.advance(steps));
         if over {
             let outcome = work.outcome(true);
             self.work = None;
@@ -212,12 +234,21 @@ fn schedule<F: Finite>(
             return; // a newer key replaced this one
         }
         let (over, render) = runner.borrow_mut().work(super::busy::slice_ms(SLICE_MS));
+        let go_on = move |redraw, ticks| {
+            if !over {
+                schedule(runner, latest, redraw, ticks);
+            }
+        };
         if render {
-            *ticks.borrow_mut() += 1;
-            redraw.set(*ticks.borrow());
-        }
-        if !over {
-            schedule(runner, latest, redraw, ticks);
+            // The re-render in a task of its own: a slice and a render together would hold the
+            // thread for both.
+            super::task::next(move || {
+                *ticks.borrow_mut() += 1;
+                redraw.set(*ticks.borrow());
+                go_on(redraw, ticks);
+            });
+        } else {
+            go_on(redraw, ticks);
         }
     });
 }

@@ -126,48 +126,100 @@ pub fn validate(n: u32, w: u32, r: u32, trials: u64, mean_delay_ms: f64) -> Resu
 /// Runs `trials` trials from `seed`: the stale fraction right after the acknowledgement, and at the
 /// times of [`WINDOW_MEANS`] with propagation delays of mean `mean_delay_ms`.
 pub fn measure(n: u32, w: u32, r: u32, trials: u64, seed: u64, mean_delay_ms: f64) -> Result<Staleness, String> {
-    validate(n, w, r, trials, mean_delay_ms)?;
-    let mut rng = SimRng::new(seed);
-    let mut stale = 0u64;
-    let mut stale_at = [0u64; WINDOW_MEANS.len()];
-    for _ in 0..trials {
-        let acked = subset(&mut rng, n, w);
-        let read = subset(&mut rng, n, r);
-        if acked & read != 0 {
-            continue;
+    let mut m = Measure::new(n, w, r, trials, seed, mean_delay_ms)?;
+    m.advance(trials);
+    Ok(m.finish())
+}
+
+/// [`measure`] a number of trials at a time, for a page that computes it in slices.
+#[derive(Debug, Clone)]
+pub struct Measure {
+    n: u32,
+    w: u32,
+    r: u32,
+    trials: u64,
+    seed: u64,
+    mean_delay_ms: f64,
+    rng: SimRng,
+    done: u64,
+    stale: u64,
+    stale_at: [u64; WINDOW_MEANS.len()],
+}
+
+impl Measure {
+    /// The measurement before its first trial, once the parameters check.
+    pub fn new(n: u32, w: u32, r: u32, trials: u64, seed: u64, mean_delay_ms: f64) -> Result<Self, String> {
+        validate(n, w, r, trials, mean_delay_ms)?;
+        Ok(Self {
+            n,
+            w,
+            r,
+            trials,
+            seed,
+            mean_delay_ms,
+            rng: SimRng::new(seed),
+            done: 0,
+            stale: 0,
+            stale_at: [0; WINDOW_MEANS.len()],
+        })
+    }
+
+    /// Runs at most `max` more trials; true once all are done.
+    pub fn advance(&mut self, max: u64) -> bool {
+        let (n, w, r) = (self.n, self.w, self.r);
+        let todo = max.min(self.trials - self.done);
+        for _ in 0..todo {
+            let acked = subset(&mut self.rng, n, w);
+            let read = subset(&mut self.rng, n, r);
+            if acked & read != 0 {
+                continue;
+            }
+            self.stale += 1;
+            // The read's replicas all lack the write at the acknowledgement; it is stale at t while the
+            // first of them to receive it has not (the minimum of R exponential delays, in means).
+            let rng = &mut self.rng;
+            let first = (0..r).map(|_| -libm::log(1.0 - rng.unit_f64())).fold(f64::INFINITY, f64::min);
+            for (count, &t) in self.stale_at.iter_mut().zip(&WINDOW_MEANS) {
+                *count += u64::from(first > t);
+            }
         }
-        stale += 1;
-        // The read's replicas all lack the write at the acknowledgement; it is stale at t while the
-        // first of them to receive it has not (the minimum of R exponential delays, in means).
-        let first = (0..r).map(|_| -libm::log(1.0 - rng.unit_f64())).fold(f64::INFINITY, f64::min);
-        for (count, &t) in stale_at.iter_mut().zip(&WINDOW_MEANS) {
-            *count += u64::from(first > t);
+        self.done += todo;
+        self.done == self.trials
+    }
+
+    /// Trials done so far.
+    pub fn done(&self) -> u64 {
+        self.done
+    }
+
+    /// The result (of the trials done so far; all of them once `advance` said so).
+    pub fn finish(&self) -> Staleness {
+        let (n, w, r, trials, stale) = (self.n, self.w, self.r, self.done.max(1), self.stale);
+        let (low, high) = wilson(stale, trials, Z95);
+        let window = WINDOW_MEANS
+            .iter()
+            .zip(self.stale_at)
+            .map(|(&t, count)| WindowPoint {
+                t_ms: t * self.mean_delay_ms,
+                p_stale: count as f64 / trials as f64,
+                theory: p_stale_at(n, w, r, t, 1.0),
+            })
+            .collect();
+        Staleness {
+            n,
+            w,
+            r,
+            trials: self.done,
+            seed: self.seed,
+            stale,
+            p_stale: stale as f64 / trials as f64,
+            theory: p_stale_theory(n, w, r),
+            ci95: [low, high],
+            strict_quorum: r + w > n,
+            mean_delay_ms: self.mean_delay_ms,
+            window,
         }
     }
-    let (low, high) = wilson(stale, trials, Z95);
-    let window = WINDOW_MEANS
-        .iter()
-        .zip(stale_at)
-        .map(|(&t, count)| WindowPoint {
-            t_ms: t * mean_delay_ms,
-            p_stale: count as f64 / trials as f64,
-            theory: p_stale_at(n, w, r, t, 1.0),
-        })
-        .collect();
-    Ok(Staleness {
-        n,
-        w,
-        r,
-        trials,
-        seed,
-        stale,
-        p_stale: stale as f64 / trials as f64,
-        theory: p_stale_theory(n, w, r),
-        ci95: [low, high],
-        strict_quorum: r + w > n,
-        mean_delay_ms,
-        window,
-    })
 }
 
 #[cfg(test)]
@@ -197,6 +249,19 @@ mod tests {
         assert!((p_stale_theory(5, 2, 2) - 0.3).abs() < 1e-15);
         assert_eq!(p_stale_theory(3, 2, 2), 0.0, "R + W > N never misses");
         assert_eq!(p_stale_theory(1, 1, 1), 0.0);
+    }
+
+    #[test]
+    fn measuring_in_slices_gives_the_whole_measurement() {
+        let whole = measure(5, 2, 2, 3_001, 9, 10.0).unwrap();
+        let mut m = Measure::new(5, 2, 2, 3_001, 9, 10.0).unwrap();
+        let mut slices = 0;
+        while !m.advance(700) {
+            slices += 1;
+        }
+        assert_eq!(slices, 4);
+        assert_eq!(m.done(), 3_001);
+        assert_eq!(m.finish(), whole);
     }
 
     #[test]

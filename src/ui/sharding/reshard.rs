@@ -143,12 +143,17 @@ struct JobKey {
     to: u32,
 }
 
-/// One count per shard key, one after the other.
+/// One count per shard key, one after the other, each set up in a step of its own (building a key's
+/// rings and layouts is itself work to slice, not to do while the page renders).
 struct ReshardJob {
     data: Dataset,
+    sharding: ShardingConfig,
+    to: u32,
     workload: Workload,
     seed: u64,
-    pending: Vec<ReshardRun>,
+    /// The keys not started yet, the last one next.
+    keys: Vec<ShardKey>,
+    pending: Option<ReshardRun>,
     done: Vec<(Reshard, LoadReport)>,
     counted: u64,
 }
@@ -157,34 +162,43 @@ impl ReshardJob {
     fn start(key: &JobKey) -> Option<Self> {
         let c = &key.config.data;
         let data = Dataset::new(key.seed, &c.data).ok()?;
-        let mut pending: Vec<ReshardRun> = ShardKey::ALL
-            .iter()
-            .filter_map(|&k| {
-                let config = ShardingConfig { key: k, directory: None, ..c.sharding.clone() };
-                ReshardRun::new(&data, &config, key.to).ok()
-            })
-            .collect();
-        pending.reverse();
-        Some(Self { data, workload: c.workload, seed: key.seed, pending, done: Vec::new(), counted: 0 })
+        let keys = ShardKey::ALL.iter().rev().copied().collect();
+        Some(Self {
+            data,
+            sharding: c.sharding.clone(),
+            to: key.to,
+            workload: c.workload,
+            seed: key.seed,
+            keys,
+            pending: None,
+            done: Vec::new(),
+            counted: 0,
+        })
     }
 }
 
 impl Finite for ReshardJob {
     type Outcome = Vec<(Reshard, LoadReport)>;
     fn advance(&mut self, max: u64) -> bool {
-        let Some(run) = self.pending.last_mut() else { return true };
+        if self.pending.is_none() {
+            let Some(k) = self.keys.pop() else { return true };
+            let config = ShardingConfig { key: k, directory: None, ..self.sharding.clone() };
+            self.pending = ReshardRun::new(&self.data, &config, self.to).ok();
+            return false;
+        }
+        let Some(run) = self.pending.as_mut() else { return self.keys.is_empty() };
         let before = run.done();
         let over = run.advance(max.saturating_mul(USERS_PER_UNIT));
         self.counted += run.done() - before;
         if over {
             // The users per shard now, under this key, also weigh a skewed workload's load.
-            let run = self.pending.pop().expect("a run");
+            let run = self.pending.take().expect("a run");
             let layout = run.before_layout().clone();
             let reshard = run.finish();
             let load = load_on(&self.data, &layout, &reshard.before, &self.workload, self.seed);
             self.done.push((reshard, load));
         }
-        self.pending.is_empty()
+        self.pending.is_none() && self.keys.is_empty()
     }
     fn done_events(&self) -> u64 {
         self.counted

@@ -5,6 +5,8 @@
 
 use crate::sim::sharding::{ReplMode, quorum};
 use crate::ui::format::{count, pct};
+use crate::ui::sliced::{Finite, use_sliced};
+use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -39,8 +41,11 @@ pub fn staleness(props: &StalenessProps) -> Html {
         })
     };
     let (n, w, r) = *nwr;
-    let result =
-        use_memo((n, w, r, props.seed), |&(n, w, r, seed)| quorum::measure(n, w, r, TRIALS, seed, MEAN_DELAY_MS));
+    // Measured in slices: twenty thousand trials are a long task on a slow phone.
+    let progress = use_sliced::<(u32, u32, u32, u64), Trials>(Rc::new((n, w, r, props.seed)), |&(n, w, r, seed)| {
+        Some(Trials(quorum::Measure::new(n, w, r, TRIALS, seed, MEAN_DELAY_MS)))
+    });
+
     let field = |label: &'static str, r: &NodeRef, testid: &'static str, v: u32| {
         html! { <label>{ label }<input ref={r.clone()} type="number" min="1" data-testid={testid} value={v.to_string()} /></label> }
     };
@@ -52,9 +57,12 @@ pub fn staleness(props: &StalenessProps) -> Html {
                 { field("R read", &refs[2], "pbs-r", r) }
                 <button type="submit" data-testid="pbs-measure">{ "Measure" }</button>
             </form>
-            { match &*result {
-                Err(e) => html! { <p class="form-error" role="alert" data-testid="pbs-error">{ crate::ui::form::sentence(e) }</p> },
-                Ok(s) => html! {
+            { match progress.done().as_deref() {
+                None => html! {
+                    <p class="progress" role="status"><progress aria-label="Measuring" />{ format!(" {} of {} trials…", count(progress.events()), count(TRIALS)) }</p>
+                },
+                Some(Err(e)) => html! { <p class="form-error" role="alert" data-testid="pbs-error">{ crate::ui::form::sentence(e) }</p> },
+                Some(Ok(s)) => html! {
                     <>
                     <p data-testid="pbs-result">{ format!(
                         "A read right after the acknowledgement missed the write in {} of {} trials: {} (95% interval {} to {}); \
@@ -76,5 +84,23 @@ pub fn staleness(props: &StalenessProps) -> Html {
                 },
             } }
         </div>
+    }
+}
+
+/// The trials of one measurement, or why it cannot run.
+struct Trials(Result<quorum::Measure, String>);
+
+impl Finite for Trials {
+    /// The measurement, or why it cannot run.
+    type Outcome = Result<quorum::Staleness, String>;
+    fn advance(&mut self, max: u64) -> bool {
+        // A unit of work is a hundred trials.
+        self.0.as_mut().map_or(true, |m| m.advance(max.saturating_mul(100)))
+    }
+    fn done_events(&self) -> u64 {
+        self.0.as_ref().map_or(0, quorum::Measure::done)
+    }
+    fn outcome(&mut self, over: bool) -> Option<Self::Outcome> {
+        over.then(|| self.0.as_ref().map(quorum::Measure::finish).map_err(Clone::clone))
     }
 }
