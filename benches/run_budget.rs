@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use sysplay::scenario::{LabRun, LabSetup, Scenario, scenario_from_json};
-use sysplay::sim::{hashing, pubsub, queue, sharding, stream};
+use sysplay::sim::{cache, hashing, pubsub, queue, sharding, stream};
 
 fn estimate(s: &Scenario) -> Result<u64, String> {
     Ok(match &s.setup {
@@ -24,6 +24,7 @@ fn estimate(s: &Scenario) -> Result<u64, String> {
         LabSetup::Stream { config, actions } => stream::estimate_work(config, actions).total(),
         LabSetup::Pubsub { config, actions } => pubsub::estimate_work(config, actions).total(),
         LabSetup::Sharding { config, actions } => sharding::lab::estimate_work(config, actions).total(),
+        LabSetup::Caching { config, actions } => cache::estimate_work(config, actions).total(),
     })
 }
 

@@ -67,6 +67,7 @@ const LABS = [
     ['stream', 'stream-'],
     ['pubsub', ''],
     ['sharding', 'sharding-'],
+    ['caching', 'caching-'],
   ].map(([key, prefix]) => ({
     key,
     ready: async (page) => {

@@ -66,6 +66,13 @@ const FORMS = [
     fix: { 'cfg-shards': '4' },
     apply: 'sharding-apply',
   },
+  {
+    lab: 'caching',
+    valid: { 'cache-requests': '40' },
+    invalid: { 'cache-capacity': ['0', 'The cache size must be between 1 and 100,000 (got 0)'] },
+    fix: { 'cache-capacity': '4' },
+    apply: 'cache-apply',
+  },
 ];
 
 describe('forms keep what the user typed (end to end)', () => {

@@ -14,7 +14,7 @@ use sysplay::sim::pubsub::{
 use sysplay::sim::queue::{Delivery, Redistribution, ShopAction, ShopConfig, ShopSim, ShopSpec, TimedAction};
 use sysplay::sim::sharding::ShardLabSim;
 use sysplay::sim::stream::{Assignor, CommitMode, GroupSpec, StreamAction, StreamConfig, StreamSim, TimedStreamAction};
-use sysplay::sim::{WORK_EVENTS_MAX, pubsub, queue, sharding, stream};
+use sysplay::sim::{WORK_EVENTS_MAX, cache, pubsub, queue, sharding, stream};
 
 const HEAVIEST: &str = include_str!("golden/heaviest.txt");
 const DAY_MS: u64 = 86_400_000;
@@ -208,7 +208,7 @@ fn parsed(link: &str) -> Scenario {
 fn the_heaviest_links_open_and_each_is_at_the_budget() {
     let lines = heaviest();
     let labs: Vec<&str> = lines.iter().map(|(lab, _)| *lab).collect();
-    for lab in ["hashing", "queue", "stream", "pubsub"] {
+    for lab in ["hashing", "queue", "stream", "pubsub", "caching"] {
         assert!(labs.contains(&lab), "a heaviest scenario for {lab}");
     }
     for (lab, link) in lines {
@@ -238,13 +238,15 @@ fn the_heaviest_links_open_and_each_is_at_the_budget() {
                     LabSetup::Stream { config, actions } => stream::estimate_work(config, actions).total(),
                     LabSetup::Pubsub { config, actions } => pubsub::estimate_work(config, actions).total(),
                     LabSetup::Sharding { config, actions } => sharding::lab::estimate_work(config, actions).total(),
+                    LabSetup::Caching { config, actions } => cache::estimate_work(config, actions).total(),
                     LabSetup::Hashing { .. } => unreachable!(),
                 }
             }
         };
         assert!(estimate <= WORK_EVENTS_MAX, "{lab}: {estimate}");
-        // Publish/subscribe reaches every limit well under the budget; the others are within 5% of it.
-        if lab != "pubsub" {
+        // Publish/subscribe and caching reach every limit well under the budget; the others are within 5%
+        // of it.
+        if lab != "pubsub" && lab != "caching" {
             assert!(estimate * 100 >= WORK_EVENTS_MAX * 95, "{lab} is its lab's heaviest: {estimate}");
         }
     }
@@ -307,6 +309,20 @@ fn scaled_down_twins_of_the_heaviest_runs_stay_under_their_estimates() {
                 let mut sim = ShardLabSim::new(s.seed, &config, &actions).expect("accepted");
                 sim.run();
                 assert!(sim.steps() <= estimate, "{lab}: {} > {estimate}", sim.steps());
+            }
+            LabSetup::Caching { mut config, actions } => {
+                config.workload = match config.workload {
+                    cache::WorkloadSpec::Zipf { keys, s_milli, requests } => {
+                        cache::WorkloadSpec::Zipf { keys: keys / 100, s_milli, requests: requests / 100 }
+                    }
+                    other => other,
+                };
+                config.capacity /= 100;
+                let estimate = cache::estimate_work(&config, &actions).total();
+                let mut sim = cache::CacheLabSim::new(s.seed, &config, &actions).expect("accepted");
+                while sim.step().is_some() {}
+                let accesses = sim.served().1 * (config.policies.len() as u64 + 1);
+                assert!(accesses <= estimate, "{lab}: {accesses} > {estimate}");
             }
             LabSetup::Hashing { .. } => {}
         }

@@ -368,3 +368,40 @@ async fn the_sharding_lab_shows_a_failover_and_routes_a_query() {
     click(&root, "nav-hashing");
     tick().await;
 }
+
+/// Same constant as the native test in tests/caching_lab.rs (the `zipf-policies` preset).
+const CACHING_DIGEST: u64 = include!("golden/caching_digest.txt");
+
+#[wasm_bindgen_test]
+fn caching_preset_digest_matches_the_native_one() {
+    let scenario = sysplay::scenario::preset("zipf-policies").unwrap().scenario;
+    assert_eq!(scenario.run().unwrap().digest(), CACHING_DIGEST);
+}
+
+#[wasm_bindgen_test]
+async fn the_caching_lab_steps_the_notes_loop_and_shows_every_policy() {
+    let root = mount();
+    tick().await;
+    click(&root, "nav-caching");
+    tick().await;
+    assert!(root.query_selector("[data-testid=lab-caching]").unwrap().is_some(), "the caching lab is shown");
+    click(&root, "preset-lru-loop");
+    tick().await;
+    click(&root, "caching-pause");
+    tick().await;
+    // Back to before the first request, then four steps: 4 evicts 1, the least recently used.
+    let scrub = root.query_selector("[data-testid=caching-scrubber]").unwrap().unwrap();
+    scrub.unchecked_ref::<web_sys::HtmlInputElement>().set_value("0");
+    scrub.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    tick_until(50, || try_text(&root, "caching-clock").is_some_and(|t| t.starts_with("request 0"))).await;
+    for _ in 0..4 {
+        click(&root, "caching-step");
+        tick().await;
+    }
+    tick_until(50, || try_text(&root, "cache-current").is_some_and(|t| t.contains("Request 4 of 12: key 4."))).await;
+    assert!(text(&root, "cache-watched-why").contains("evicted 1 (the least recently used)"));
+    // Every policy compared has a row, and the optimum one more.
+    assert_eq!(root.query_selector_all("[data-testid=cache-policy-row]").unwrap().length(), 10);
+    click(&root, "nav-hashing");
+    tick().await;
+}

@@ -16,7 +16,7 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 
-const LABS = { hashing: 'hashing', queue: 'queue', stream: 'stream', pubsub: 'pubsub', sharding: 'sharding' };
+const LABS = { hashing: 'hashing', queue: 'queue', stream: 'stream', pubsub: 'pubsub', sharding: 'sharding', cache: 'caching', caching: 'caching' };
 
 function readU32(buf, pos) {
   let result = 0;

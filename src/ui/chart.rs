@@ -248,6 +248,10 @@ pub struct LineProps {
     /// The x distance between two points (for example seconds per sample); the x axis is labelled in it.
     #[prop_or(1.0)]
     pub x_step: f64,
+    /// The x axis's label of each point, when the points are not evenly spaced in what they measure
+    /// (cache sizes on a log scale); `x_step` is then 1.
+    #[prop_or_default]
+    pub x_names: Option<Rc<Vec<String>>>,
 }
 
 /// Lines over a shared x axis, with a legend.
@@ -258,11 +262,11 @@ pub fn line_chart(props: &LineProps) -> Html {
     {
         let canvas = canvas.clone();
         let (y_max, marker, y_percent, x_step) = (props.y_max, props.marker, props.y_percent, props.x_step);
-        use_effect_with((props.lines.clone(), width), move |(lines, _)| {
-            let lines = lines.clone();
+        use_effect_with((props.lines.clone(), width, props.x_names.clone()), move |(lines, _, names)| {
+            let (lines, names) = (lines.clone(), names.clone());
             super::later::soon(move || {
                 if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                    draw_lines(&c, &lines, y_max, marker, y_percent, x_step);
+                    draw_lines(&c, &lines, y_max, marker, y_percent, x_step, names.as_deref().map(Vec::as_slice));
                 }
             });
         });
@@ -277,6 +281,7 @@ fn draw_lines(
     marker: Option<usize>,
     y_percent: bool,
     x_step: f64,
+    x_names: Option<&[String]>,
 ) -> Option<()> {
     let dpr = fit(canvas, 220);
     let backend = CanvasBackend::with_canvas_object(canvas.clone())?;
@@ -298,7 +303,10 @@ fn draw_lines(
         .y_labels(5)
         .x_label_style(font(10.0))
         .y_label_style(font(11.0))
-        .x_label_formatter(&|v| format!("{}", v.round() as i64))
+        .x_label_formatter(&|v| match x_names {
+            Some(names) => names.get((v / x_step).round().max(0.0) as usize).cloned().unwrap_or_default(),
+            None => format!("{}", v.round() as i64),
+        })
         .y_label_formatter(&y_fmt)
         .axis_style(grid)
         .light_line_style(grid.mix(0.3))

@@ -3,6 +3,8 @@
 
 mod app;
 mod busy;
+#[cfg(feature = "lab-caching")]
+mod caching;
 mod chart;
 mod chunked;
 mod form;

@@ -442,6 +442,10 @@ pub struct PlayerBarProps {
     /// True once the timeline holds the whole run.
     #[prop_or_default]
     pub end_known: bool,
+    /// What one virtual second is, when the lab counts something else than time (the caching lab: a
+    /// request): the buttons, the clock and the speeds then speak of it.
+    #[prop_or_default]
+    pub unit: Option<&'static str>,
 }
 
 /// Play/pause, step one second, to the end, restart, speed, and the virtual clock.
@@ -473,6 +477,26 @@ pub fn player_bar(props: &PlayerBarProps) -> Html {
     let finished = props.finished;
     let end_ms = props.computed_us.max(props.clock_us) / 1000;
     let at_start = props.clock_us == 0;
+    let (back, back_title, step, step_title, speed_label) = match props.unit {
+        None => (
+            "◀ 1 s".to_string(),
+            "Back one virtual second".to_string(),
+            "Step 1 s".to_string(),
+            "Advance one virtual second".to_string(),
+            "Virtual seconds per second".to_string(),
+        ),
+        Some(u) => (
+            format!("◀ 1 {u}"),
+            format!("Back one {u}"),
+            format!("Step 1 {u}"),
+            format!("Advance one {u}"),
+            format!("{u}s per second"),
+        ),
+    };
+    let clock = match props.unit {
+        None => format!("t = {:.1} s", props.clock_us as f64 / 1e6),
+        Some(u) => format!("{u} {}", props.clock_us / 1_000_000),
+    };
     html! {
         <div class="player" role="group" aria-label="Playback">
             if props.playing && !finished {
@@ -480,28 +504,28 @@ pub fn player_bar(props: &PlayerBarProps) -> Html {
             } else {
                 <button data-testid={tid("play")} disabled={finished} onclick={cmd(Command::Play(true))}>{ "Play" }</button>
             }
-            <button data-testid={tid("back")} disabled={at_start} onclick={cmd(Command::Back)} title="Back one virtual second">{ "◀ 1 s" }</button>
+            <button data-testid={tid("back")} disabled={at_start} onclick={cmd(Command::Back)} title={back_title}>{ back }</button>
             <button data-testid={tid("back-event")} disabled={at_start} onclick={cmd(Command::Event { forward: false })} title="Back one event">{ "◀ event" }</button>
             <button data-testid={tid("next-event")} disabled={finished} onclick={cmd(Command::Event { forward: true })} title="Forward one event">{ "event ▶" }</button>
-            <button data-testid={tid("step")} disabled={finished} onclick={cmd(Command::Step)} title="Advance one virtual second">{ "Step 1 s" }</button>
+            <button data-testid={tid("step")} disabled={finished} onclick={cmd(Command::Step)} title={step_title}>{ step }</button>
             <button data-testid={tid("to-end")} disabled={finished} onclick={cmd(Command::ToEnd)}>{ "To the end" }</button>
             <button data-testid={tid("restart")} onclick={cmd(Command::Restart)}>{ "Restart" }</button>
             <label class="speed">{ "Speed " }
-                <select data-testid={tid("speed")} onchange={on_speed} aria-label="Virtual seconds per second">
+                <select data-testid={tid("speed")} onchange={on_speed} aria-label={speed_label}>
                     { for props.speeds.iter().map(|&s| html! {
                         <option value={s.to_string()} selected={s == props.speed}>{ format!("{s}×") }</option>
                     }) }
                 </select>
             </label>
             <span class="clock" data-testid={tid("clock")}>
-                { format!("t = {:.1} s", props.clock_us as f64 / 1e6) }
+                { clock.clone() }
                 if finished { { " · run over" } }
             </span>
             <label class="scrubber">
                 <span class="sr-only">{ "Moment of the run" }</span>
                 <input type="range" data-testid={tid("scrubber")} min="0" max={end_ms.to_string()}
                     value={(props.clock_us / 1000).to_string()} step="1" onchange={on_scrub}
-                    aria-valuetext={format!("t = {:.1} s", props.clock_us as f64 / 1e6)}
+                    aria-valuetext={clock}
                     title={if props.end_known { "Drag to any moment of the run" } else { "Drag to any moment computed so far" }} />
             </label>
             if let Some(p) = props.progress {

@@ -17,8 +17,12 @@
 mod arc;
 pub mod che;
 mod clock;
+mod contract;
 mod fifo;
 mod keymap;
+mod lab;
+pub mod lab_config;
+mod lab_presets;
 mod lfu;
 mod lru;
 pub mod mrc;
@@ -32,7 +36,10 @@ pub mod workload;
 
 pub use arc::Arc;
 pub use clock::{Clock, Sieve};
+pub use contract::Caching;
 pub use fifo::{Fifo, RandomEviction};
+pub use lab::{CacheLabReport, CacheLabSim, CacheSnapshot, PolicyHits, REQUEST_US, Recent, Window};
+pub use lab_config::{CacheAction, CacheLabConfig, WorkloadSpec, estimate_work};
 pub use lfu::Lfu;
 pub use lru::Lru;
 pub use optimal::{Optimal, optimal_hit_flags, optimal_hits};

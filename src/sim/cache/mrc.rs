@@ -4,10 +4,11 @@
 
 use super::keymap::key_map;
 use super::limits;
-use super::optimal::optimal_hits;
+use super::optimal::{Min, optimal_hits};
 use super::policy::{Policy, PolicyKind, build};
 use crate::sim::budget::thousands;
 use serde::Serialize;
+use std::rc::Rc;
 
 /// One point of a miss-ratio curve.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -142,6 +143,146 @@ pub fn hit_ratio_over_time(policy: &mut dyn Policy, trace: &[u64], window: usize
     Ok(trace.chunks(window).map(|w| replay(policy, w) as f64 / w.len() as f64).collect())
 }
 
+/// `count` cache sizes from 1 to `largest`, spaced evenly on a log scale (fewer when `largest` is small:
+/// each size once).
+pub fn log_sizes(largest: usize, count: usize) -> Vec<usize> {
+    let largest = largest.max(1);
+    let mut sizes: Vec<usize> = (0..count.max(1))
+        .map(|i| {
+            let f = if count <= 1 { 1.0 } else { i as f64 / (count - 1) as f64 };
+            ((largest as f64).powf(f).round() as usize).clamp(1, largest)
+        })
+        .collect();
+    sizes.dedup();
+    sizes
+}
+
+/// The cache a curve replays now.
+enum Replaying {
+    Policy(Box<dyn Policy>),
+    Optimal(Min),
+}
+
+/// Miss-ratio curves of several policies, and Belady's optimum, over one trace, computed a bounded
+/// number of requests at a time (a page shows the curves filling in; a million requests at twenty sizes
+/// for ten curves are two hundred million requests). Each point is a replay of the whole trace at one
+/// size: exactly what [`curve`] and [`optimal_curve`] give.
+pub struct CurveRun {
+    trace: Rc<[u64]>,
+    sizes: Vec<usize>,
+    kinds: Vec<PolicyKind>,
+    seed: u64,
+    /// The optimum's next uses, found backwards a chunk at a time before its first replay.
+    next: Vec<usize>,
+    seen: super::keymap::KeyMap<usize>,
+    next_done: usize,
+    next_uses: Option<Rc<[usize]>>,
+    /// Which curve (the policies', then the optimum's) and size is replaying, and how far.
+    curve: usize,
+    size: usize,
+    at: usize,
+    hits: u64,
+    replaying: Option<Replaying>,
+    points: Vec<Vec<MrcPoint>>,
+    done: u64,
+}
+
+impl CurveRun {
+    /// The curves of `kinds` and the optimum over `trace` at `sizes`, once the work is within the limits.
+    pub fn new(trace: Rc<[u64]>, kinds: &[PolicyKind], sizes: &[usize], seed: u64) -> Result<Self, String> {
+        check_curve(trace.len().saturating_mul(kinds.len() + 1), sizes)?;
+        Ok(Self {
+            next: vec![0; trace.len()],
+            seen: key_map(1024),
+            next_done: 0,
+            next_uses: None,
+            trace,
+            sizes: sizes.to_vec(),
+            kinds: kinds.to_vec(),
+            seed,
+            curve: 0,
+            size: 0,
+            at: 0,
+            hits: 0,
+            replaying: None,
+            points: vec![Vec::new(); kinds.len() + 1],
+            done: 0,
+        })
+    }
+
+    /// Requests simulated so far, and in all.
+    pub fn progress(&self) -> (u64, u64) {
+        let n = self.trace.len() as u64;
+        (self.done, n * (self.sizes.len() * (self.kinds.len() + 1)) as u64 + n)
+    }
+
+    /// The points so far: one curve per policy in the order given, then the optimum's.
+    pub fn points(&self) -> &[Vec<MrcPoint>] {
+        &self.points
+    }
+
+    /// The sizes of the curves.
+    pub fn sizes(&self) -> &[usize] {
+        &self.sizes
+    }
+
+    /// Simulates about `max` more requests; true once every curve is done.
+    pub fn advance(&mut self, max: u64) -> bool {
+        let mut budget = max.max(1);
+        let n = self.trace.len();
+        while budget > 0 {
+            if self.curve > self.kinds.len() {
+                return true;
+            }
+            if self.curve == self.kinds.len() && self.next_uses.is_none() {
+                // The optimum's next uses: backwards over the trace.
+                let take = (budget as usize).min(n - self.next_done);
+                for j in 0..take {
+                    let i = n - 1 - (self.next_done + j);
+                    self.next[i] = self.seen.insert(self.trace[i], i).unwrap_or(usize::MAX);
+                }
+                self.next_done += take;
+                self.done += take as u64;
+                budget -= take as u64;
+                if self.next_done == n {
+                    self.next_uses = Some(std::mem::take(&mut self.next).into());
+                    self.seen = key_map(0);
+                }
+                continue;
+            }
+            let size = self.sizes[self.size];
+            let replaying = self.replaying.get_or_insert_with(|| match self.kinds.get(self.curve) {
+                Some(&k) => Replaying::Policy(build(k, size, self.seed)),
+                None => Replaying::Optimal(Min::with_next_uses(self.next_uses.clone().expect("found first"), size)),
+            });
+            let end = (self.at + budget as usize).min(n);
+            match replaying {
+                Replaying::Policy(p) => {
+                    self.hits += self.trace[self.at..end].iter().filter(|&&k| p.access(k)).count() as u64;
+                }
+                Replaying::Optimal(m) => {
+                    for i in self.at..end {
+                        self.hits += u64::from(m.step(i, self.trace[i]).hit);
+                    }
+                }
+            }
+            budget -= (end - self.at) as u64;
+            self.done += (end - self.at) as u64;
+            self.at = end;
+            if self.at == n {
+                self.points[self.curve].push(MrcPoint::new(size, self.hits, n as u64));
+                (self.at, self.hits, self.replaying) = (0, 0, None);
+                self.size += 1;
+                if self.size == self.sizes.len() {
+                    self.size = 0;
+                    self.curve += 1;
+                }
+            }
+        }
+        self.curve > self.kinds.len()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,5 +325,25 @@ mod tests {
             "10,000,000 requests at 100 sizes is 1,000,000,000 simulated requests, more than the 200,000,000 a \
              curve may take: use fewer sizes or a shorter trace"
         );
+    }
+
+    #[test]
+    fn a_curve_run_in_slices_gives_every_curve_exactly() {
+        let trace: Rc<[u64]> = workload::zipf(400, 0.9, 6_000, 3).into();
+        let kinds = [PolicyKind::Lru, PolicyKind::Arc, PolicyKind::S3Fifo];
+        let sizes = log_sizes(400, 8);
+        assert_eq!(sizes.first(), Some(&1));
+        assert_eq!(sizes.last(), Some(&400));
+        let mut run = CurveRun::new(trace.clone(), &kinds, &sizes, 5).unwrap();
+        let mut slices = 0;
+        while !run.advance(1_777) {
+            slices += 1;
+        }
+        assert!(slices > 10);
+        assert_eq!(run.progress().0, run.progress().1);
+        for (i, &k) in kinds.iter().enumerate() {
+            assert_eq!(run.points()[i], curve(k, &trace, &sizes, 5), "{k}");
+        }
+        assert_eq!(run.points()[kinds.len()], optimal_curve(&trace, &sizes));
     }
 }

@@ -5,12 +5,13 @@
 use super::keymap::key_map;
 use super::policy::{Access, Note, Segment};
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 /// The next request of a key that is never requested again: later than every position.
 const NEVER: usize = usize::MAX;
 
 /// For each request, the position of the same key's next request, or [`NEVER`]. One pass backwards.
-fn next_uses(trace: &[u64]) -> Vec<usize> {
+pub(crate) fn next_uses(trace: &[u64]) -> Vec<usize> {
     let mut seen = key_map::<usize>(1024);
     let mut next = vec![NEVER; trace.len()];
     for (i, &k) in trace.iter().enumerate().rev() {
@@ -24,20 +25,39 @@ fn next_uses(trace: &[u64]) -> Vec<usize> {
 /// The cache as MIN keeps it: each cached key with its next request, ordered by it. A key requested at
 /// position i is cached exactly when (i, key) is in the set, since the set holds each cached key's next
 /// request; keys never requested again are (NEVER, key), so they stay distinct.
+/// The next uses are shared: copies (a page's checkpoints) and caches of other sizes over the same trace
+/// (a miss-ratio curve) share one array.
 #[derive(Clone, Debug)]
-struct Min {
+pub(crate) struct Min {
     capacity: usize,
-    next: Vec<usize>,
+    next: Rc<[usize]>,
     cached: BTreeSet<(usize, u64)>,
 }
 
 impl Min {
     fn new(trace: &[u64], capacity: usize) -> Self {
-        Min { capacity, next: next_uses(trace), cached: BTreeSet::new() }
+        Self::with_next_uses(next_uses(trace).into(), capacity)
+    }
+
+    /// An empty cache of `capacity` keys over the trace whose [`next_uses`] are `next`.
+    pub(crate) fn with_next_uses(next: Rc<[usize]>, capacity: usize) -> Self {
+        Min { capacity, next, cached: BTreeSet::new() }
+    }
+
+    /// Drops every key (a cache restarting empty); MIN from there on is still optimal for the rest of
+    /// the trace from an empty cache.
+    pub(crate) fn clear(&mut self) {
+        self.cached.clear();
+    }
+
+    /// The cache's state (see [`Optimal`]'s documentation).
+    pub(crate) fn segments(&self) -> Vec<Segment> {
+        let (keys, marks) = self.cached.iter().map(|&(next, k)| (k, u32::try_from(next).unwrap_or(u32::MAX))).unzip();
+        vec![Segment { name: "cache", keys, marks, ghost: false, hand: None }]
     }
 
     /// Request `i` of the trace, whose key is `key`: O(log c).
-    fn step(&mut self, i: usize, key: u64) -> Access {
+    pub(crate) fn step(&mut self, i: usize, key: u64) -> Access {
         let next = self.next[i];
         if self.cached.remove(&(i, key)) {
             self.cached.insert((next, key));
@@ -102,9 +122,7 @@ impl Optimal {
 
     /// The cache's state (see the type's documentation).
     pub fn segments(&self) -> Vec<Segment> {
-        let (keys, marks) =
-            self.min.cached.iter().map(|&(next, k)| (k, u32::try_from(next).unwrap_or(u32::MAX))).unzip();
-        vec![Segment { name: "cache", keys, marks, ghost: false, hand: None }]
+        self.min.segments()
     }
 
     /// The cached keys, requested soonest first.

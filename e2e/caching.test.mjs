@@ -1,0 +1,177 @@
+// End-to-end tests of the caching lab, as a person uses it: step through the notes' loop one request at a
+// time and watch LRU miss every one (evicting exactly the key asked for next) while Belady's optimum hits
+// half; request a key by hand at a paused moment and see it hit; run the popular-keys preset and read
+// every policy against the optimum and Che's approximation, with the miss-ratio curves computed in
+// slices; open a preset's share link in a fresh context; screenshots at both widths and in the dark.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, waitForText, screenshot, assertNoPageErrors, VIEWPORTS } from './harness.mjs';
+
+const tid = (id) => `[data-testid="${id}"]`;
+const pctOf = (t) => Number(/([\d.]+)%/.exec(t ?? '')?.[1]);
+const row = (policy) => `${tid('cache-policy-row')}[data-policy="${policy}"]`;
+
+async function openCaching(h, page) {
+  await h.openApp(page);
+  await page.locator(tid('nav-caching')).click();
+  await page.locator(tid('lab-caching')).waitFor();
+}
+
+/** Pauses and goes back to before the first request. */
+async function toStart(page) {
+  const pause = page.locator(tid('caching-pause'));
+  if (await pause.isVisible()) await pause.click();
+  await page.locator(tid('caching-scrubber')).fill('0');
+  await waitForText(page, tid('caching-clock'), (t) => t.startsWith('request 0'));
+}
+
+/** The whole-run hit ratio of every policy and the optimum, by name. */
+async function wholeRun(page) {
+  await waitForText(page, `${row('optimal')} ${tid('cache-policy-whole')}`, (t) => t.includes('%'), { timeout: 60_000 });
+  const out = {};
+  for (const r of await page.locator(tid('cache-policy-row')).all()) {
+    out[await r.getAttribute('data-policy')] = pctOf(await r.locator(tid('cache-policy-whole')).textContent());
+  }
+  return out;
+}
+
+describe('caching lab (end to end)', () => {
+  let h;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it("steps through the notes' 1, 2, 3, 4 loop: LRU misses every request, evicting the next key asked for", async () => {
+    const page = await h.newPage();
+    await openCaching(h, page);
+    await toStart(page);
+    await waitForText(page, tid('cache-current'), (t) => t.includes('No request served yet: 12 to come'));
+    for (let i = 1; i <= 12; i++) {
+      await page.locator(tid('caching-step')).click();
+      const key = ((i - 1) % 4) + 1;
+      await waitForText(page, tid('cache-current'), (t) => t.includes(`Request ${i} of 12: key ${key}.`));
+      const watched = page.locator(tid('cache-watched'));
+      assert.equal(((await watched.locator('.badge').textContent()) ?? '').trim(), 'miss', `request ${i} misses under LRU`);
+      const why = (await page.locator(tid('cache-watched-why')).textContent()) ?? '';
+      const keys = await watched.locator(tid('cache-key')).allTextContents();
+      if (i <= 3) {
+        assert.match(why, /had room/);
+      } else {
+        // LRU evicts the least recently used key: the one the loop asks for next.
+        assert.match(why, new RegExp(`evicted ${(key % 4) + 1} \\(the least recently used\\)`), why);
+      }
+      assert.equal(keys.length, Math.min(i, 3), `the cache holds ${Math.min(i, 3)} keys`);
+      if (i === 4) await screenshot(page, 'caching-notes-loop-request-4');
+    }
+    // The last requests: all misses under LRU.
+    assert.equal(await page.locator(`${tid('cache-recent')} li.miss`).count(), 12);
+    const whole = await wholeRun(page);
+    assert.equal(whole.lru, 0);
+    assert.equal(whole.optimal, 50);
+    assert.equal(((await page.locator(`${row('lru')} td.num`).nth(0).textContent()) ?? '').trim(), '0');
+    assert.equal(((await page.locator(`${row('optimal')} td.num`).nth(0).textContent()) ?? '').trim(), '6');
+    assertNoPageErrors(page);
+  });
+
+  it('a key requested by hand at a paused moment is served there, and hits', async () => {
+    const page = await h.newPage();
+    await openCaching(h, page);
+    await toStart(page);
+    for (let i = 0; i < 3; i++) await page.locator(tid('caching-step')).click();
+    await waitForText(page, tid('caching-clock'), (t) => t.startsWith('request 3'));
+    await page.locator(tid('cache-request-key')).fill('x');
+    await page.locator(tid('cache-request')).click();
+    await waitForText(page, tid('cache-request-error'), (t) => t.includes('whole number'));
+    await page.locator(tid('cache-request-key')).fill('2');
+    await page.locator(tid('cache-request')).click();
+    await waitForText(page, tid('caching-actions'), (t) => t.includes('after request 3: request key 2'));
+    // Served right after request 3: 1, 2, 3 are cached, so every policy hits it.
+    await waitForText(page, tid('cache-current'), (t) => t.includes('key 2, made by hand'));
+    assert.equal(((await page.locator(`${tid('cache-watched')} .badge`).textContent()) ?? '').trim(), 'hit');
+    for (const p of ['lru', 'fifo', 'arc', 'optimal']) {
+      assert.equal(((await page.locator(`${row(p)} .badge`).textContent()) ?? '').trim(), 'hit', `${p} hits`);
+    }
+    // Undo takes it back.
+    await page.locator(tid('caching-undo')).click();
+    await page.locator(tid('caching-actions')).waitFor({ state: 'detached' });
+    assertNoPageErrors(page);
+  });
+
+  it('the popular-keys preset: frequency-aware policies beat LRU, LRU agrees with Che, the curves fill in', async () => {
+    const page = await h.newPage();
+    await openCaching(h, page);
+    await page.locator(tid('preset-zipf-policies')).click();
+    await page.locator(tid('caching-to-end')).click();
+    const whole = await wholeRun(page);
+    for (const p of ['lfu', 'arc', 'w-tinylfu', 's3-fifo', 'sieve']) assert.ok(whole[p] > whole.lru + 5, `${p} ${whole[p]} vs LRU ${whole.lru}`);
+    for (const p of Object.keys(whole)) assert.ok(whole[p] <= whole.optimal, `${p} at most the optimum`);
+    const che = pctOf(await page.locator(tid('cache-che')).textContent());
+    assert.ok(Math.abs(che - whole.lru) < 1.5, `Che ${che}% against LRU ${whole.lru}%`);
+    // The miss-ratio curves: computed in slices, then the table of numbers.
+    await page.locator(tid('cache-mrc-table')).waitFor({ state: 'attached', timeout: 60_000 });
+    const rows = await page.locator(`${tid('cache-mrc-table')} tbody tr`).count();
+    assert.equal(rows, 20);
+    await page.locator(tid('cache-mrc')).scrollIntoViewIfNeeded();
+    await screenshot(page, 'caching-zipf-policies');
+    assertNoPageErrors(page);
+  });
+
+  it('a preset share link opens with the same numbers in a fresh context', async () => {
+    const page = await h.newPage();
+    await openCaching(h, page);
+    await page.locator(tid('preset-scan-resistance')).click();
+    await page.locator(tid('caching-to-end')).click();
+    const want = await wholeRun(page);
+    assert.ok(want['w-tinylfu'] > want.lru, 'the scan floods LRU, not W-TinyLFU');
+    await page.locator(tid('share')).click();
+    const link = await page.locator(tid('share-link')).inputValue();
+    const fresh = await h.newPage();
+    await fresh.goto(link);
+    await fresh.locator(tid('lab-caching')).waitFor({ timeout: 30_000 });
+    await fresh.locator(tid('caching-to-end')).click().catch(() => {});
+    assert.deepEqual(await wholeRun(fresh), want);
+    assertNoPageErrors(fresh);
+  });
+
+  it('a bad trace gets a sentence and changes nothing; a good one replays', async () => {
+    const page = await h.newPage();
+    await openCaching(h, page);
+    await page.locator(tid('cache-kind')).selectOption('trace');
+    await page.locator(tid('cache-trace')).fill('1\n2\nthree\n');
+    await page.locator(tid('cache-apply')).click();
+    await waitForText(page, tid('cache-setup-error'), (t) => t.includes('Line 3 of the trace is not a key'));
+    await page.locator(tid('cache-trace')).fill('* a comment\n1\n2\n1\n3\n1\n');
+    await page.locator(tid('cache-capacity')).fill('2');
+    await page.locator(tid('cache-apply')).click();
+    await waitForText(page, tid('caching-setup-line'), (t) => t.includes('a trace of 5 requests'));
+    await page.locator(tid('caching-to-end')).click();
+    const whole = await wholeRun(page);
+    // 1, 2, 1, 3, 1 with room for 2: LRU hits the second and third 1 (40%); so does the optimum.
+    assert.equal(whole.lru, 40);
+    assert.equal(whole.optimal, 40);
+    assertNoPageErrors(page);
+  });
+
+  it('screenshots: a preset at 375 px without overflow, and the dark theme', async () => {
+    const mobile = await h.newPage(VIEWPORTS.mobile);
+    await openCaching(h, mobile);
+    await mobile.locator(tid('preset-lru-loop')).click();
+    await mobile.waitForTimeout(4_500);
+    await screenshot(mobile, 'caching-lru-loop-375');
+    const overflow = await mobile.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px at 375 px`);
+    assertNoPageErrors(mobile);
+    const dark = await h.newPage(VIEWPORTS.desktop, { colorScheme: 'dark' });
+    await openCaching(h, dark);
+    await dark.locator(tid('preset-cold-restart')).click();
+    await dark.locator(tid('caching-to-end')).click();
+    await wholeRun(dark);
+    await dark.waitForTimeout(800);
+    await screenshot(dark, 'caching-cold-restart-dark');
+    assertNoPageErrors(dark);
+  });
+});
