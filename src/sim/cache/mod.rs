@@ -23,10 +23,13 @@ mod lfu;
 mod lru;
 pub mod mrc;
 mod optimal;
+pub mod placement;
 mod policy;
 mod s3fifo;
 mod sketch;
 mod slab;
+pub mod stats;
+
 mod tinylfu;
 pub mod workload;
 
