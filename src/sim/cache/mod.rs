@@ -17,6 +17,7 @@
 mod arc;
 pub mod che;
 mod clock;
+pub mod consistency;
 mod fifo;
 mod keymap;
 mod lfu;
@@ -29,6 +30,7 @@ mod s3fifo;
 mod sketch;
 mod slab;
 pub mod stats;
+mod store;
 
 mod tinylfu;
 pub mod workload;

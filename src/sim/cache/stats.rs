@@ -14,7 +14,6 @@ const DELAY_MAX_US: f64 = 1e12;
 /// An exponential delay of mean `mean_us` microseconds, by inversion: `-mean · ln(1 - u)` with `u` in
 /// `[0, 1)`, so the logarithm is finite; `libm`'s `log`, so every machine draws the same values. Rounded
 /// to the microsecond.
-#[allow(dead_code)] // The consistency and CDN models' Poisson processes draw it.
 pub(crate) fn exp_us(rng: &mut SimRng, mean_us: f64) -> u64 {
     let v = 1.0 - rng.unit_f64();
     libm::round((-mean_us * libm::log(v)).min(DELAY_MAX_US)) as u64
@@ -100,6 +99,68 @@ impl Tally {
     }
 }
 
+/// Values counted in fixed-width bins: constant memory whatever the number of values, with the mean and
+/// the largest value exact and each percentile the upper edge of its bin (never more than the largest
+/// value), so within one bin's width above the exact one.
+#[derive(Clone, Debug)]
+pub(crate) struct Bins {
+    width_us: u64,
+    counts: Vec<u64>,
+    n: u64,
+    sum: u128,
+    max: u64,
+}
+
+impl Bins {
+    /// `bins` bins (at least 1) of `width_us` (at least 1); values past the last bin count in it.
+    pub(crate) fn new(width_us: u64, bins: usize) -> Self {
+        Self { width_us: width_us.max(1), counts: vec![0; bins.max(1)], n: 0, sum: 0, max: 0 }
+    }
+
+    pub(crate) fn add(&mut self, v: u64) {
+        let last = self.counts.len() - 1;
+        self.counts[((v / self.width_us) as usize).min(last)] += 1;
+        self.n += 1;
+        self.sum += u128::from(v);
+        self.max = self.max.max(v);
+    }
+
+    fn percentile(&self, p: u64) -> u64 {
+        let r = rank(p, self.n);
+        let mut seen = 0;
+        for (i, &c) in self.counts.iter().enumerate() {
+            seen += c;
+            if seen >= r {
+                return ((i as u64 + 1) * self.width_us).min(self.max);
+            }
+        }
+        self.max
+    }
+
+    pub(crate) fn summary(&self) -> Summary {
+        if self.n == 0 {
+            return Summary::default();
+        }
+        Summary {
+            count: self.n,
+            mean_us: self.sum as f64 / self.n as f64,
+            p50_us: self.percentile(50),
+            p90_us: self.percentile(90),
+            p99_us: self.percentile(99),
+            max_us: self.max,
+        }
+    }
+
+    /// The bins merged `per` at a time (at least 1) into a coarser histogram for a chart.
+    pub(crate) fn histogram(&self, per: usize) -> Histogram {
+        let per = per.max(1);
+        Histogram {
+            bucket_us: self.width_us * per as u64,
+            counts: self.counts.chunks(per).map(|c| c.iter().sum()).collect(),
+        }
+    }
+}
+
 /// A bucket width for `buckets` buckets covering `0..=top_us`: the smallest 1, 2 or 5 × 10^k µs that
 /// does, so a chart's axis reads in round numbers.
 pub(crate) fn round_bucket_us(top_us: u64, buckets: u64) -> u64 {
@@ -142,6 +203,24 @@ mod tests {
         }
         let h = t.histogram(10, 3);
         assert_eq!(h.counts, vec![2, 1, 2]);
+    }
+
+    #[test]
+    fn bins_are_within_one_width_of_the_exact_percentile() {
+        let mut b = Bins::new(10, 100);
+        let mut t = Tally::default();
+        for v in 0..1000u64 {
+            let x = (v * 7919) % 997;
+            b.add(x);
+            t.add(x);
+        }
+        let (a, e) = (b.summary(), t.summary());
+        assert_eq!((a.count, a.max_us), (e.count, e.max_us));
+        assert!((a.mean_us - e.mean_us).abs() < 1e-9);
+        for (x, y) in [(a.p50_us, e.p50_us), (a.p90_us, e.p90_us), (a.p99_us, e.p99_us)] {
+            assert!(x >= y && x <= y + 10, "{x} vs {y}");
+        }
+        assert_eq!(b.histogram(10).counts.iter().sum::<u64>(), 1000);
     }
 
     #[test]
