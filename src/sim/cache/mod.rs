@@ -15,6 +15,7 @@
 //! - `che.rs` — Che's approximation of LRU's hit ratio, the theory LRU's simulation is checked against.
 
 mod arc;
+pub mod cdn;
 pub mod che;
 mod clock;
 pub mod consistency;
