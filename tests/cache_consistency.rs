@@ -151,6 +151,22 @@ fn write_policies_against_a_recount() {
     assert_eq!(around.write_latency.max_us + 2_000, aside.write_latency.max_us);
     assert_eq!(around.stale_reads, 0);
     assert!(through.hit_ratio > around.hit_ratio, "write-through keeps what was written, so the next read hits");
+    // A read costs the cache's round trip, and the database's too on a miss (write-through never evicts
+    // a dirty key, so nothing else adds to it).
+    let reads = (through.hits * 2_000 + through.db_reads * 22_000) as f64 / through.reads as f64;
+    assert!((through.read_latency.mean_us - reads).abs() < 1e-6);
+    // The at-risk series: nothing for the other policies; write-back's never above its maximum, and its
+    // last point what is still at risk at the end.
+    for p in &r.policies {
+        let top = p.at_risk.iter().map(|x| x.writes).max().unwrap();
+        assert!(top <= p.at_risk_max);
+        if p.policy != WritePolicy::WriteBack {
+            assert_eq!((top, p.at_risk_max), (0, 0));
+        }
+    }
+    let back_series = &policy(&r, WritePolicy::WriteBack).at_risk;
+    assert_eq!(back_series.last().unwrap().writes, policy(&r, WritePolicy::WriteBack).at_risk_at_end);
+    assert!(back_series.iter().any(|x| x.writes > 0));
     // The same stream without a crash: nothing lost, nothing stale.
     let r = WritesRun::run(WritesConfig { crash_at_ms: None, ..c }, 5).unwrap();
     let back = policy(&r, WritePolicy::WriteBack);
@@ -208,23 +224,35 @@ fn newest_before(m: &HashMap<u64, Vec<(u64, u64)>>, key: u64, step: u64) -> u64 
     })
 }
 
-/// The race's stale reads and stale puts recounted from its log: a read is stale when its version is
-/// older than a write of its key acknowledged before it began; a put is stale when a first delete of a
-/// newer version reached the cache before it.
-fn recount(run: &RaceRun) -> (u64, u64) {
+/// The race's stale reads, stale puts and errors recounted from its log: a read is stale when its
+/// version is older than a write of its key acknowledged before it began (an error when the key is a
+/// balance); a put is stale when a first delete of a newer version reached the cache before it.
+fn recount(run: &RaceRun, balances: u64) -> (u64, u64, u64) {
     let log = run.log().unwrap();
     let acked = running_max(log.writes.iter().map(|w| (w.key, w.acked, w.version)));
-    let stale = log.reads.iter().filter(|r| r.version < newest_before(&acked, r.key, r.start)).count();
+    let stale: Vec<_> = log.reads.iter().filter(|r| r.version < newest_before(&acked, r.key, r.start)).collect();
+    let errors = stale.iter().filter(|r| r.key < balances).count();
     let deleted = running_max(log.deletes.iter().filter(|d| d.flag).map(|d| (d.key, d.step, d.version)));
     let puts = log.puts.iter().filter(|p| p.flag && p.version < newest_before(&deleted, p.key, p.step)).count();
-    (stale as u64, puts as u64)
+    (stale.len() as u64, puts as u64, errors as u64)
 }
 
 fn race(config: RaceConfig, seed: u64) -> (sysplay::sim::cache::consistency::RaceReport, (u64, u64)) {
-    let mut run = RaceRun::with_log(config, seed).unwrap();
+    let balances = u64::from(config.balance_keys);
+    let mut run = RaceRun::with_log(config.clone(), seed).unwrap();
     while !run.advance(10_000) {}
-    let counted = recount(&run);
-    (run.report(), counted)
+    let (stale, puts, errors) = recount(&run, balances);
+    let r = run.report();
+    assert_eq!(r.errors, errors, "errors are the stale reads of balances");
+    assert_eq!(r.reads, run.log().unwrap().reads.len() as u64, "every read finished");
+    // No operation is quicker than its round trips: a read at least the cache's (or, for a balance read
+    // from the database, the database's), a write at least the database's and, invalidating, the cache's.
+    let hop = 2 * u64::from(config.cache_hop_us.min(config.db_hop_us));
+    assert!(r.read_latency.count == 0 || r.read_latency.p50_us >= hop);
+    let write = 2 * u64::from(config.db_hop_us)
+        + if config.on_write == OnWrite::Invalidate { 2 * u64::from(config.cache_hop_us) } else { 0 };
+    assert!(r.write_latency.count == 0 || r.write_latency.p50_us >= write);
+    (r, (stale, puts))
 }
 
 #[test]

@@ -127,6 +127,7 @@ fn tier_nodes_own_the_shares_of_their_arcs() {
     let r = PlacementRun::run(PlacementConfig { requests: 10_000, ..c }, 3).unwrap();
     let tier = setup(&r.setups, Setup::TierOnly);
     assert_eq!(tier.tier_nodes.iter().map(|x| x.lookups).sum::<u64>(), tier.levels[2].lookups);
+    assert_eq!(tier.tier_nodes.iter().map(|x| x.hits).sum::<u64>(), tier.levels[2].hits);
     for (a, b) in tier.tier_nodes.iter().zip(&layout.nodes) {
         assert_eq!(a.arc_share, b.arc_share);
     }

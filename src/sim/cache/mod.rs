@@ -13,6 +13,17 @@
 //! - `workload.rs` — traces generated from a seed, and read from text.
 //! - `mrc.rs` — miss-ratio curves (LRU's by stack distances) and hit ratio over time.
 //! - `che.rs` — Che's approximation of LRU's hit ratio, the theory LRU's simulation is checked against.
+//!
+//! Built on the policies, the lab's other parts, each a run computed in slices from (seed,
+//! configuration), with presets and limits:
+//!
+//! - `placement.rs` — where a cache sits: client, server, tier (on the hashing lab's ring) and the
+//!   database's buffer on the notes' 100 + 10 + 10 + 100 ms path, the same requests through six setups.
+//! - `consistency.rs` with `consistency/` — TTL refresh (`ttl.rs`), write policies with a crash
+//!   (`writes.rs`), cache-aside's stale race and the balance that must never be stale (`race.rs`).
+//! - `cdn.rs` with `cdn/limiter.rs` — edges per region before an origin in India, and a token bucket.
+//! - `store.rs` — a policy with values: each cached key's metadata, invalidation by tombstone.
+//! - `stats.rs` — the distributions their reports hold: summaries, percentiles and histograms.
 
 mod arc;
 pub mod cdn;

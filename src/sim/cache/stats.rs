@@ -1,6 +1,6 @@
-//! The distributions the caching lab's runs report (placement, consistency, CDN): an exact [`Tally`] of
+//! The distributions the caching lab's runs report (placement, consistency, CDN): an exact `Tally` of
 //! values that take few distinct values (latencies built from a handful of fixed costs), fixed-width
-//! [`Bins`] for continuous ones (the age of a cached copy), both summed up as a [`Summary`] with
+//! `Bins` for continuous ones (the age of a cached copy), both summed up as a [`Summary`] with
 //! nearest-rank percentiles and a [`Histogram`] of fixed buckets a page can chart; and the exponential
 //! variate the Poisson processes draw.
 
