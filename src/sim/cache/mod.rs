@@ -1,4 +1,5 @@
-//! Cache eviction policies, the core of the caching lab: which key a full cache drops when a new one
+//! The caching lab (`contract.rs`, `lab.rs`, `lab_config.rs`, `lab_presets.rs`: requests stepped through
+//! every policy beside the optimum), and its core. Cache eviction policies: which key a full cache drops when a new one
 //! arrives. Every policy answers one request at a time behind the [`Policy`] trait (hit or miss, what was
 //! evicted and why, the cache's lists as the policy names them), so a page can step through a trace
 //! and a replay can run millions of requests through the same code.
@@ -13,10 +14,23 @@
 //! - `workload.rs` — traces generated from a seed, and read from text.
 //! - `mrc.rs` — miss-ratio curves (LRU's by stack distances) and hit ratio over time.
 //! - `che.rs` — Che's approximation of LRU's hit ratio, the theory LRU's simulation is checked against.
+//!
+//! Built on the policies, the lab's other parts, each a run computed in slices from (seed,
+//! configuration), with presets and limits:
+//!
+//! - `placement.rs` — where a cache sits: client, server, tier (on the hashing lab's ring) and the
+//!   database's buffer on the notes' 100 + 10 + 10 + 100 ms path, the same requests through six setups.
+//! - `consistency.rs` with `consistency/` — TTL refresh (`ttl.rs`), write policies with a crash
+//!   (`writes.rs`), cache-aside's stale race and the balance that must never be stale (`race.rs`).
+//! - `cdn.rs` with `cdn/limiter.rs` — edges per region before an origin in India, and a token bucket.
+//! - `store.rs` — a policy with values: each cached key's metadata, invalidation by tombstone.
+//! - `stats.rs` — the distributions their reports hold: summaries, percentiles and histograms.
 
 mod arc;
+pub mod cdn;
 pub mod che;
 mod clock;
+pub mod consistency;
 mod contract;
 mod fifo;
 mod keymap;
@@ -27,10 +41,13 @@ mod lfu;
 mod lru;
 pub mod mrc;
 mod optimal;
+pub mod placement;
 mod policy;
 mod s3fifo;
 mod sketch;
 mod slab;
+pub mod stats;
+mod store;
 mod tinylfu;
 pub mod workload;
 
