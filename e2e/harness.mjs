@@ -271,7 +271,12 @@ export async function waitForApp(page) {
 export async function screenshot(page, name) {
   await fsp.mkdir(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+  // Cards off screen are skipped by layout until they near the viewport (content-visibility: auto), and
+  // a full-page capture does not scroll: draw them all for the capture.
+  const style = await page.addStyleTag({ content: '.card { content-visibility: visible !important; }' });
+  await settle(page);
   await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+  await style.evaluate((el) => el.remove());
   return file;
 }
 

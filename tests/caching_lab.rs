@@ -162,3 +162,45 @@ fn the_zipf_policies_digest_is_pinned() {
     let want: u64 = include!("golden/caching_digest.txt");
     assert_eq!(digest, want, "got {digest:#018x}; if intended, update tests/golden/caching_digest.txt");
 }
+
+/// The command line's figures of a preset's other parts.
+fn extra(name: &str) -> serde_json::Value {
+    match preset(name).unwrap().scenario.run().unwrap() {
+        LabRun::Caching(f) => f.sim.extra(),
+        _ => panic!("{name} is not a caching preset"),
+    }
+}
+
+#[test]
+fn the_notes_presets_of_the_other_parts_print_their_headline_figures() {
+    // The like count refreshed every 30 s: the stale share as theory says (the module's own tests bound
+    // it tightly over longer runs), the database read about once per refresh.
+    let likes = extra("likes-ttl-30s");
+    let (stale, theory) = (likes["stale_fraction"].as_f64().unwrap(), likes["stale_fraction_theory"].as_f64().unwrap());
+    assert!((stale - theory).abs() < 0.05, "stale {stale} against theory {theory}");
+    assert!(likes["stale_reads"].as_u64().unwrap() > 0);
+    assert_eq!(likes["balance_errors"], 0, "no balances in the like-count preset");
+    // The bank balance in a TTL cache: stale balances are errors.
+    let bank = extra("bank-balance");
+    assert!(bank["balance_errors"].as_u64().unwrap() > 0);
+    // Write-back loses what it held when the cache dies; write-through nothing.
+    assert!(bank["writes_lost"]["write-back"].as_u64().unwrap() > 0);
+    assert_eq!(bank["writes_lost"]["write-through"], 0);
+    // The notes' path: no cache costs 220 ms, plus disk reads; every level lowers the mean.
+    let feed = extra("feed-by-interest");
+    let mean = |s: &str| feed["latency_ms"][s]["mean"].as_f64().unwrap();
+    assert!(mean("no-cache") >= 220.0 && feed["latency_ms"]["no-cache"]["p50"] == 220.0);
+    for s in ["client-only", "server-only", "tier-only", "all"] {
+        assert!(mean(s) < mean("no-cache"), "{s}");
+    }
+    // The CDN: US and Austria users wait far less with their edge.
+    let cdn = extra("cdn-india-us-austria");
+    for r in ["us-east", "austria"] {
+        let (with, without) = (
+            cdn["cdn_regions"][r]["with_cdn_ms"]["mean"].as_f64().unwrap(),
+            cdn["cdn_regions"][r]["without_cdn_ms"]["mean"].as_f64().unwrap(),
+        );
+        assert!(with < without / 2.0, "{r}: {with} ms with the CDN, {without} without");
+    }
+    assert!(cdn["origin_offload"].as_f64().unwrap() > 0.5);
+}

@@ -62,4 +62,7 @@ impl Lab for Caching {
     fn fingerprint(_: &CacheLabSim, report: &CacheLabReport) -> Vec<u8> {
         report.fingerprint()
     }
+    fn extra_json(sim: &CacheLabSim) -> serde_json::Value {
+        sim.extra()
+    }
 }

@@ -128,6 +128,8 @@ pub struct CacheSnapshot {
 #[derive(Clone)]
 pub struct CacheLabSim {
     seed: u64,
+    /// The other parts' setups, for the command line's figures (`extra`).
+    parts: Rc<CacheLabConfig>,
     capacity: u32,
     workload: String,
     /// Every step, with its virtual time (µs), in order; shared by copies.
@@ -202,6 +204,7 @@ impl CacheLabSim {
         let window_len = total.div_ceil(WINDOWS).max(1);
         Ok(Self {
             seed,
+            parts: Rc::new(config.clone()),
             capacity: config.capacity,
             workload: config.workload.describe(),
             steps: steps.into(),
@@ -381,6 +384,82 @@ impl CacheLabSim {
             hit_ratio,
             windows: self.windows.clone(),
         }
+    }
+
+    /// The other parts of the lab run to their end, summed up for the command line: the placement's
+    /// latency per setup, the consistency models' stale reads, lost writes and errors, the CDN's latency per
+    /// region and offload (each as its module computes it; the page runs them in slices).
+    pub fn extra(&self) -> serde_json::Value {
+        use super::{cdn, consistency, placement};
+        let ms = |us: f64| (us / 1000.0 * 1000.0).round() / 1000.0;
+        let latency = |s: &super::stats::Summary| serde_json::json!({ "mean": ms(s.mean_us), "p50": ms(s.p50_us as f64), "p99": ms(s.p99_us as f64) });
+        let mut out = serde_json::Map::new();
+        match placement::PlacementRun::run(self.parts.placement.clone(), self.seed) {
+            Ok(r) => {
+                let setups: serde_json::Map<String, serde_json::Value> = r
+                    .setups
+                    .iter()
+                    .map(|s| {
+                        let name = serde_json::to_value(s.setup).ok().and_then(|v| v.as_str().map(str::to_string));
+                        (name.unwrap_or_default(), latency(&s.latency))
+                    })
+                    .collect();
+                out.insert("latency_ms".into(), setups.into());
+            }
+            Err(e) => {
+                out.insert("placement_error".into(), e.into());
+            }
+        }
+        match consistency::ConsistencyRun::run(self.parts.consistency.clone(), self.seed) {
+            Ok(r) => {
+                out.insert("stale_reads".into(), r.ttl.stale_reads.into());
+                out.insert("stale_fraction".into(), r.ttl.stale_fraction.into());
+                out.insert("stale_fraction_theory".into(), r.ttl.theory.stale_fraction.into());
+                out.insert("db_reads_per_s".into(), r.ttl.db_reads_per_s.into());
+                let lost: serde_json::Map<String, serde_json::Value> = r
+                    .writes
+                    .policies
+                    .iter()
+                    .map(|p| {
+                        let name = serde_json::to_value(p.policy).ok().and_then(|v| v.as_str().map(str::to_string));
+                        (name.unwrap_or_default(), p.writes_lost.into())
+                    })
+                    .collect();
+                out.insert("writes_lost".into(), lost.into());
+                out.insert("stale_puts".into(), r.race.stale_puts.into());
+                out.insert("race_stale_reads".into(), r.race.stale_reads.into());
+                out.insert("balance_reads".into(), r.race.balance_reads.into());
+                out.insert("balance_errors".into(), r.race.errors.into());
+            }
+            Err(e) => {
+                out.insert("consistency_error".into(), e.into());
+            }
+        }
+        match cdn::CdnRun::run(self.parts.cdn.clone(), self.seed) {
+            Ok(r) => {
+                let regions: serde_json::Map<String, serde_json::Value> = r
+                    .regions
+                    .iter()
+                    .map(|g| {
+                        (
+                            g.region.name().to_string(),
+                            serde_json::json!({
+                                "hit_ratio": g.hit_ratio,
+                                "with_cdn_ms": latency(&g.with_cdn),
+                                "without_cdn_ms": latency(&g.without_cdn),
+                            }),
+                        )
+                    })
+                    .collect();
+                out.insert("cdn_regions".into(), regions.into());
+                out.insert("origin_offload".into(), r.offload.into());
+                out.insert("rate_limited".into(), r.limiter.limited.into());
+            }
+            Err(e) => {
+                out.insert("cdn_error".into(), e.into());
+            }
+        }
+        out.into()
     }
 
     /// Broken invariants: none unless the core has a bug.

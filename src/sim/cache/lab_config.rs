@@ -3,6 +3,9 @@
 //! Belady's optimum. Everything here is integers (Zipf's exponent in thousandths), so a setup compares
 //! exactly and a link carries it exactly.
 
+use super::cdn::CdnConfig;
+use super::consistency::ConsistencyConfig;
+use super::placement::PlacementConfig;
 use super::policy::PolicyKind;
 use super::workload::{self, Workload};
 use crate::scenario::ActionTime;
@@ -181,6 +184,12 @@ impl WorkloadSpec {
     }
 }
 
+/// True when `t` is its type's default: a link leaves out the parts at their defaults (the notes'
+/// scenarios), so it stays short.
+fn is_default<T: Default + PartialEq>(t: &T) -> bool {
+    *t == T::default()
+}
+
 /// The lab's setup.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -192,6 +201,15 @@ pub struct CacheLabConfig {
     pub policies: Vec<PolicyKind>,
     /// The policy whose contents the page shows, request by request, beside the optimum's.
     pub watched: PolicyKind,
+    /// Where caches sit on the notes' 220 ms path (the placement card).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub placement: PlacementConfig,
+    /// TTL refresh, write policies, the stale race and the balances (the consistency card).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub consistency: ConsistencyConfig,
+    /// Edges per region before an origin in India, and the edge rate limiter (the CDN card).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub cdn: CdnConfig,
 }
 
 impl Default for CacheLabConfig {
@@ -202,6 +220,9 @@ impl Default for CacheLabConfig {
             workload: WorkloadSpec::Notes { requests: 12 },
             policies: PolicyKind::ALL.to_vec(),
             watched: PolicyKind::Lru,
+            placement: PlacementConfig::default(),
+            consistency: ConsistencyConfig::default(),
+            cdn: CdnConfig::default(),
         }
     }
 }
@@ -228,7 +249,10 @@ impl CacheLabConfig {
         if !self.policies.contains(&self.watched) {
             return Err(format!("the policy watched ({}) must be one of those compared", self.watched));
         }
-        self.workload.validate()
+        self.workload.validate()?;
+        self.placement.validate().map_err(|e| format!("placement: {e}"))?;
+        self.consistency.validate()?;
+        self.cdn.validate().map_err(|e| format!("the CDN: {e}"))
     }
 }
 

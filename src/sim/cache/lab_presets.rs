@@ -3,6 +3,7 @@
 use super::contract::Caching;
 use super::lab_config::{CacheAction, CacheLabConfig, WorkloadSpec};
 use super::policy::PolicyKind;
+use super::{cdn, consistency, placement};
 use crate::scenario::LabPreset;
 
 /// The seed every caching preset uses.
@@ -35,6 +36,7 @@ pub fn caching_presets() -> Vec<LabPreset<Caching>> {
                 workload: WorkloadSpec::Zipf { keys: 5_000, s_milli: 900, requests: 20_000 },
                 policies: PolicyKind::ALL.to_vec(),
                 watched: PolicyKind::Lru,
+                ..CacheLabConfig::default()
             },
             actions: vec![],
         },
@@ -56,6 +58,7 @@ pub fn caching_presets() -> Vec<LabPreset<Caching>> {
                 },
                 policies: PolicyKind::ALL.to_vec(),
                 watched: PolicyKind::WTinyLfu,
+                ..CacheLabConfig::default()
             },
             actions: vec![],
         },
@@ -71,8 +74,61 @@ pub fn caching_presets() -> Vec<LabPreset<Caching>> {
                 workload: WorkloadSpec::Zipf { keys: 5_000, s_milli: 900, requests: 10_000 },
                 policies: PolicyKind::ALL.to_vec(),
                 watched: PolicyKind::Lru,
+                ..CacheLabConfig::default()
             },
             actions: vec![(5_000_000, CacheAction::Restart)],
+        },
+        LabPreset {
+            name: "feed-by-interest",
+            title: "A feed shared by interest, cached on the way",
+            explains: "The notes' Instagram feed: users who share an interest (football) get the same feed, so the \
+                       server caches it once and serves every one of them; the client keeps what its user asked for \
+                       (no 200 ms round trip), a cache tier on a consistent-hash ring serves every server. The \
+                       placement card runs the same requests with no cache, each level alone, and all of them: \
+                       where each request was answered and what it cost on the notes' 220 ms path.",
+            seed: SEED,
+            config: CacheLabConfig { placement: placement::feed_by_interest(), ..CacheLabConfig::default() },
+            actions: vec![],
+        },
+        LabPreset {
+            name: "likes-ttl-30s",
+            title: "A like count refreshed every 30 s",
+            explains: "The notes' like count: the cache fetches it from the database every 30 seconds, so readers \
+                       may see a count a little old, which harms no one, and the database answers one read every \
+                       30 s instead of every read. The consistency card measures the stale share and the age of \
+                       what is served against theory.",
+            seed: SEED,
+            config: CacheLabConfig {
+                consistency: consistency::preset("likes-ttl-30s").expect("a consistency preset"),
+                ..CacheLabConfig::default()
+            },
+            actions: vec![],
+        },
+        LabPreset {
+            name: "bank-balance",
+            title: "A bank balance must never be stale",
+            explains: "The notes' financial case: bank balances served from a cache with a 30 s TTL, like the like \
+                       count. Every stale balance is an error, flagged on the consistency card: a customer saw \
+                       money that was not there. Reading balances from the database (or invalidating on every \
+                       write with versioned puts) makes the errors zero.",
+            seed: SEED,
+            config: CacheLabConfig {
+                consistency: consistency::preset("bank-balance").expect("a consistency preset"),
+                ..CacheLabConfig::default()
+            },
+            actions: vec![],
+        },
+        LabPreset {
+            name: "cdn-india-us-austria",
+            title: "An origin in India, users in the US and Austria",
+            explains: "The notes' CDN: the server is in India, fast for Indians and slow for users in the US and \
+                       Austria. An edge cache in each region keeps the static files (images, pages, scripts, \
+                       video) its users ask for, including files relevant to that region only; the CDN card shows \
+                       each region's latency with and without its edge and how much the origin is spared, and a \
+                       token bucket limiting a burst at the edge.",
+            seed: SEED,
+            config: CacheLabConfig { cdn: cdn::cdn_india_us_austria(), ..CacheLabConfig::default() },
+            actions: vec![],
         },
     ]
 }

@@ -42,7 +42,7 @@ pub struct SetupText {
 }
 
 /// The configuration the form describes, or every invalid field marked (by test id).
-pub fn parse_setup(t: &SetupText) -> Result<CacheLabConfig, Checked> {
+pub fn parse_setup(base: &CacheLabConfig, t: &SetupText) -> Result<CacheLabConfig, Checked> {
     let mut k = Checked::default();
     let capacity =
         k.field("cache-capacity", whole_in(&t.capacity, "The cache size", 1, u64::from(limits::CAPACITY_MAX)));
@@ -95,7 +95,7 @@ pub fn parse_setup(t: &SetupText) -> Result<CacheLabConfig, Checked> {
         policies.sort_by_key(|p| PolicyKind::ALL.iter().position(|q| q == p));
     }
     if let (Some(capacity), Some(workload)) = (capacity, workload) {
-        let c = CacheLabConfig { capacity: capacity as u32, workload, policies, watched };
+        let c = CacheLabConfig { capacity: capacity as u32, workload, policies, watched, ..base.clone() };
         if k.is_ok() {
             k.whole(c.validate());
         }
@@ -148,7 +148,8 @@ pub fn setup_form(props: &SetupProps) -> Html {
         WorkloadSpec::Trace { .. } => "trace",
     };
     let on_submit = {
-        let (nodes, boxes, marks, on) = (nodes.clone(), boxes.clone(), marks.clone(), props.on_action.clone());
+        let (nodes, boxes, marks, on, base) =
+            (nodes.clone(), boxes.clone(), marks.clone(), props.on_action.clone(), c.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let [capacity, kind, keys, requests, s, every, length, trace, watched] = &nodes;
@@ -164,7 +165,7 @@ pub fn setup_form(props: &SetupProps) -> Html {
                 policies: PolicyKind::ALL.iter().zip(&boxes).filter(|(_, b)| checked(b)).map(|(&k, _)| k).collect(),
                 watched: selected(watched),
             };
-            match parse_setup(&t) {
+            match parse_setup(&base, &t) {
                 Ok(config) => {
                     marks.set(Checked::default());
                     on.emit(AppAction::edit::<Caching>(Edit::Setup { seed, config }));
@@ -286,11 +287,15 @@ mod tests {
 
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn the_setup_form_checks_its_fields() {
-        assert_eq!(parse_setup(&text()).unwrap(), CacheLabConfig::default());
-        let zipf = parse_setup(&SetupText { kind: "zipf".into(), ..text() }).unwrap();
+        assert_eq!(parse_setup(&CacheLabConfig::default(), &text()).unwrap(), CacheLabConfig::default());
+        let zipf = parse_setup(&CacheLabConfig::default(), &SetupText { kind: "zipf".into(), ..text() }).unwrap();
         assert_eq!(zipf.workload, WorkloadSpec::Zipf { keys: 100, s_milli: 900, requests: 12 });
         let err = |t: SetupText, field: &str| {
-            parse_setup(&t).unwrap_err().error(field).map(|e| e.to_string()).unwrap_or_default()
+            parse_setup(&CacheLabConfig::default(), &t)
+                .unwrap_err()
+                .error(field)
+                .map(|e| e.to_string())
+                .unwrap_or_default()
         };
         assert!(err(SetupText { capacity: "0".into(), ..text() }, "cache-capacity").contains("between 1 and 100,000"));
         assert!(err(SetupText { kind: "zipf".into(), s: "9".into(), ..text() }, "cache-s").contains("between 0 and 5"));
@@ -300,11 +305,17 @@ mod tests {
         assert!(err(SetupText { kind: "trace".into(), ..text() }, "cache-trace").contains("no request"));
         assert!(err(SetupText { policies: vec![], ..text() }, "cache-policies").contains("at least one"));
         // The policy watched joins those compared.
-        let c = parse_setup(&SetupText { policies: vec![PolicyKind::Fifo], watched: "arc".into(), ..text() }).unwrap();
+        let c = parse_setup(
+            &CacheLabConfig::default(),
+            &SetupText { policies: vec![PolicyKind::Fifo], watched: "arc".into(), ..text() },
+        )
+        .unwrap();
         assert_eq!(c.policies, [PolicyKind::Fifo, PolicyKind::Arc]);
-        let trace =
-            parse_setup(&SetupText { kind: "trace".into(), trace: "* a comment\n1\n2\n\n1\n".into(), ..text() })
-                .unwrap();
+        let trace = parse_setup(
+            &CacheLabConfig::default(),
+            &SetupText { kind: "trace".into(), trace: "* a comment\n1\n2\n\n1\n".into(), ..text() },
+        )
+        .unwrap();
         assert_eq!(trace.workload, WorkloadSpec::Trace { keys: vec![1, 2, 1] });
     }
 }
