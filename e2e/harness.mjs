@@ -272,11 +272,11 @@ export async function screenshot(page, name) {
   await fsp.mkdir(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '_')}.png`);
   // Cards off screen are skipped by layout until they near the viewport (content-visibility: auto), and
-  // a full-page capture does not scroll: draw them all for the capture.
-  const style = await page.addStyleTag({ content: '.card { content-visibility: visible !important; }' });
-  await settle(page);
+  // a full-page capture does not scroll: the print media draws them all (style.css), without a script
+  // (a page may have JavaScript off).
+  await page.emulateMedia({ media: 'print' });
   await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
-  await style.evaluate((el) => el.remove());
+  await page.emulateMedia({ media: null });
   return file;
 }
 

@@ -200,7 +200,8 @@ fn the_notes_presets_of_the_other_parts_print_their_headline_figures() {
             cdn["cdn_regions"][r]["with_cdn_ms"]["mean"].as_f64().unwrap(),
             cdn["cdn_regions"][r]["without_cdn_ms"]["mean"].as_f64().unwrap(),
         );
-        assert!(with < without / 2.0, "{r}: {with} ms with the CDN, {without} without");
+        // Hits cost the edge's 15 ms, misses the edge and the origin: the mean falls by about the hit ratio.
+        assert!(with < without * 0.75, "{r}: {with} ms with the CDN, {without} without");
     }
     assert!(cdn["origin_offload"].as_f64().unwrap() > 0.5);
 }
