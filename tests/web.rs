@@ -101,11 +101,17 @@ fn click(root: &Element, testid: &str) {
 #[wasm_bindgen_test]
 async fn add_server_shows_the_cores_numbers() {
     let root = mount();
-    tick().await;
+    // The session is replayed in slices (a million keys): its rows show once it is done.
+    tick_until(100, || rows(&root) == 5).await;
     assert_eq!(rows(&root), 5, "the default scenario has five servers");
 
     click(&root, "add-server");
-    tick().await;
+    tick_until(100, || {
+        rows(&root) == 6
+            && try_text(&root, "last-change").is_some_and(|t| t.contains("add S5"))
+            && try_text(&root, "ring-keys-moved").is_some()
+    })
+    .await;
     assert_eq!(rows(&root), 6);
     assert!(text(&root, "last-change").contains("add S5"));
 
@@ -124,9 +130,13 @@ async fn presets_and_bad_input_in_the_form() {
     let root = mount();
     tick().await;
     click(&root, "preset-ring-skew");
-    tick().await;
-    let s4 = root.query_selector("[data-testid=server-row][data-name=S4] [data-testid=ring-share]").unwrap().unwrap();
-    assert_eq!(s4.text_content().unwrap().trim(), "78.00%");
+    let s4_share = || {
+        let cell =
+            root.query_selector("[data-testid=server-row][data-name=S4] [data-testid=ring-share]").ok().flatten();
+        cell.and_then(|c| c.text_content()).map(|t| t.trim().to_string())
+    };
+    tick_until(100, || s4_share().as_deref() == Some("78.00%") && rows(&root) == 4).await;
+    assert_eq!(s4_share().as_deref(), Some("78.00%"));
 
     // A position outside the ring is refused with a message; nothing changes.
     let position =
