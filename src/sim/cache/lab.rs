@@ -190,13 +190,7 @@ impl CacheLabSim {
             steps.push((t, Step::Request { key, by_hand: false }));
         }
         steps.extend(acts.map(|(at, a)| (at.saturating_mul(1000), step_of(a))));
-        let requested: Vec<u64> = steps
-            .iter()
-            .filter_map(|&(_, s)| match s {
-                Step::Request { key, .. } => Some(key),
-                Step::Restart => None,
-            })
-            .collect();
+        let requested = requested_keys(&steps);
         let total = requested.len() as u64;
         let capacity = config.capacity as usize;
         let policies: Vec<Box<dyn Policy>> = config.policies.iter().map(|&k| build(k, capacity, seed)).collect();
@@ -317,13 +311,7 @@ impl CacheLabSim {
 
     /// Every key the run requests, in order (the workload's and those made by hand).
     pub fn requested(&self) -> Vec<u64> {
-        self.steps
-            .iter()
-            .filter_map(|&(_, s)| match s {
-                Step::Request { key, .. } => Some(key),
-                Step::Restart => None,
-            })
-            .collect()
+        requested_keys(&self.steps)
     }
 
     /// The run's seed (the random policy draws from it).
@@ -483,6 +471,17 @@ impl CacheLabSim {
         let keys: usize = self.policies.iter().map(|p| p.len()).sum::<usize>() + self.capacity as usize;
         keys * 64 + vec_bytes(&self.windows) + self.windows.len() * self.kinds.len() * 8 + RECENT * 32
     }
+}
+
+/// The keys `steps` request, in order (restarts left out).
+fn requested_keys(steps: &[(u64, Step)]) -> Vec<u64> {
+    steps
+        .iter()
+        .filter_map(|&(_, s)| match s {
+            Step::Request { key, .. } => Some(key),
+            Step::Restart => None,
+        })
+        .collect()
 }
 
 fn step_of(a: &CacheAction) -> Step {
