@@ -372,7 +372,7 @@ fn compute_ahead<A: Animated>(
         }
         let over = p.compute_ahead(super::busy::slice_ms(AHEAD_SLICE_MS));
         let due = now_ms() - shown_ms >= AHEAD_PROGRESS_MS;
-        let (progress, last) = ((over || due).then(|| p.progress()), over.then(|| p.frame()));
+        let progress = (over || due).then(|| p.progress());
         drop(p);
         if progress.is_none() {
             compute_ahead(player, generation, frame, outcome, shown_ms);
@@ -383,8 +383,14 @@ fn compute_ahead<A: Animated>(
             if let Some(progress) = progress {
                 outcome.set(progress);
             }
-            if let Some(last) = last {
-                frame.set(last);
+            if over {
+                // The frame as it is now, not as it was when the run ended: the user may have moved the
+                // clock in between (a seek right after the end must not be undone).
+                if let Ok(p) = player.try_borrow()
+                    && p.generation == generation
+                {
+                    frame.set(p.frame());
+                }
                 return;
             }
             compute_ahead(player, generation, frame, outcome, now_ms());
