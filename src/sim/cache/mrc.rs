@@ -28,6 +28,9 @@ impl MrcPoint {
     }
 }
 
+/// How many cache sizes the caching lab's page draws its miss-ratio curves at.
+pub const PAGE_CURVE_SIZES: usize = 20;
+
 /// Refuses a curve with no sizes, too many, a size over the limit, or more simulated requests than
 /// [`limits::CURVE_WORK_MAX`] (the trace's length times the sizes simulated).
 pub fn check_curve(requests: usize, sizes: &[usize]) -> Result<(), String> {
@@ -307,6 +310,17 @@ mod tests {
     }
 
     #[test]
+    fn the_heaviest_run_of_the_lab_gets_its_curves() {
+        // A million requests and every action a scenario records, nine policies and the optimum.
+        let requests = (crate::sim::cache::lab_config::limits::REQUESTS_MAX as usize + crate::limits::ACTIONS_MAX)
+            * (PolicyKind::ALL.len() + 1);
+        let largest = crate::sim::cache::lab_config::limits::CAPACITY_MAX as usize;
+        let sizes = log_sizes(largest, PAGE_CURVE_SIZES);
+        assert_eq!(sizes.len(), PAGE_CURVE_SIZES);
+        assert_eq!(check_curve(requests, &sizes), Ok(()));
+    }
+
+    #[test]
     fn curves_and_windows() {
         let trace = workload::looping(4, 400);
         let c = curve(PolicyKind::Fifo, &trace, &[3, 4], 0);
@@ -322,7 +336,7 @@ mod tests {
         assert_eq!(check_curve(10, &[]).unwrap_err(), "a curve takes between 1 and 100 cache sizes (got 0)");
         assert_eq!(
             check_curve(10_000_000, &[1; 100]).unwrap_err(),
-            "10,000,000 requests at 100 sizes is 1,000,000,000 simulated requests, more than the 200,000,000 a \
+            "10,000,000 requests at 100 sizes is 1,000,000,000 simulated requests, more than the 210,000,000 a \
              curve may take: use fewer sizes or a shorter trace"
         );
     }

@@ -3,7 +3,7 @@
 //! progress: a million requests at twenty sizes for ten curves is two hundred million requests).
 
 use super::CachingOutcome;
-use crate::sim::cache::mrc::{CurveRun, MrcPoint, log_sizes};
+use crate::sim::cache::mrc::{CurveRun, MrcPoint, PAGE_CURVE_SIZES as CURVE_SIZES, log_sizes};
 use crate::sim::cache::{PolicyKind, lab_config::limits};
 use crate::ui::chart::{Line, LineChart};
 use crate::ui::format::{count, pct};
@@ -14,8 +14,6 @@ use yew::prelude::*;
 
 /// The optimum's colour slot: after the nine policies' (a grey).
 const OPTIMAL_SLOT: usize = 9;
-/// Cache sizes on a miss-ratio curve.
-const CURVE_SIZES: usize = 20;
 
 /// A policy's colour slot: its place in the list of every policy, so a policy keeps its colour
 /// whichever are compared.
@@ -111,19 +109,22 @@ impl PartialEq for CurveKey {
     }
 }
 
-struct Curves(CurveRun);
+/// The curves' run, or why the limits refuse it.
+struct Curves(Result<CurveRun, String>);
+
+type CurvePoints = (Vec<usize>, Vec<Vec<MrcPoint>>);
 
 impl Finite for Curves {
-    type Outcome = (Vec<usize>, Vec<Vec<MrcPoint>>);
+    type Outcome = Result<CurvePoints, String>;
     fn advance(&mut self, max: u64) -> bool {
         // A unit of work is a thousand requests.
-        self.0.advance(max.saturating_mul(1_000))
+        self.0.as_mut().map_or(true, |r| r.advance(max.saturating_mul(1_000)))
     }
     fn done_events(&self) -> u64 {
-        self.0.progress().0
+        self.0.as_ref().map_or(0, |r| r.progress().0)
     }
     fn outcome(&mut self, _over: bool) -> Option<Self::Outcome> {
-        Some((self.0.sizes().to_vec(), self.0.points().to_vec()))
+        Some(self.0.as_ref().map(|r| (r.sizes().to_vec(), r.points().to_vec())).map_err(Clone::clone))
     }
     fn has_news(&self) -> bool {
         false
@@ -138,16 +139,21 @@ pub fn miss_ratio_curves(props: &CurveProps) -> Html {
     let progress = use_sliced::<CurveKey, Curves>(key, |k| {
         let trace: Rc<[u64]> = k.outcome.sim.requested().into();
         let sizes = log_sizes(k.largest, CURVE_SIZES);
-        CurveRun::new(trace, k.outcome.sim.kinds(), &sizes, k.outcome.sim.seed()).ok().map(Curves)
+        Some(Curves(CurveRun::new(trace, k.outcome.sim.kinds(), &sizes, k.outcome.sim.seed())))
     });
     let kinds: Vec<PolicyKind> = props.outcome.sim.kinds().to_vec();
     let requests = props.outcome.report.requests;
     let total = requests * (log_sizes(largest, CURVE_SIZES).len() as u64 * (kinds.len() as u64 + 1) + 1);
     let (sizes, points, running) = match &progress {
-        Progress::Done(o) => (o.0.clone(), o.1.clone(), None),
-        Progress::Running { events, partial } => match partial {
-            Some(o) => (o.0.clone(), o.1.clone(), Some(*events)),
-            None => (Vec::new(), Vec::new(), Some(*events)),
+        Progress::Done(o) => match &**o {
+            Ok((sizes, points)) => (sizes.clone(), points.clone(), None),
+            Err(e) => {
+                return html! { <p class="form-error" role="alert" data-testid="cache-mrc-error">{ crate::ui::form::sentence(e) }</p> };
+            }
+        },
+        Progress::Running { events, partial } => match partial.as_deref() {
+            Some(Ok((sizes, points))) => (sizes.clone(), points.clone(), Some(*events)),
+            _ => (Vec::new(), Vec::new(), Some(*events)),
         },
     };
     let lines: Rc<Vec<Line>> = Rc::new(
