@@ -193,6 +193,45 @@ describe('caching lab (end to end)', () => {
     assertNoPageErrors(page);
   });
 
+  it("each part's own setup: a shorter leg, balances read from the database, an edge in Japan; a bad field applies nothing", async () => {
+    const page = await h.newPage();
+    await openCaching(h, page);
+    const apply = async (part, fields) => {
+      const form = page.locator(tid(`${part}-setup`));
+      if (!(await form.evaluate((e) => e.open))) await form.locator('summary').click();
+      for (const [id, value] of Object.entries(fields)) {
+        const field = page.locator(tid(id));
+        const kind = await field.evaluate((e) => (e.tagName === 'SELECT' ? 'select' : e.type));
+        if (kind === 'select') await field.selectOption(value);
+        else if (kind === 'checkbox') await field.setChecked(value);
+        else await field.fill(value);
+      }
+      await page.locator(tid(`${part}-apply`)).click();
+    };
+    // Placement: a client 50 ms from its server makes the notes' round trip 50 + 10 + 10 + 50 = 120 ms.
+    await apply('placement', { 'placement-client-server-ms': '50' });
+    await waitForText(page, tid('placement-arithmetic'), (t) => t.includes('50 + 10 + 10 + 50 = 120 ms'));
+    // Consistency: the bank preset serves stale balances from the cache; read from the database, none is.
+    await page.locator(tid('preset-bank-balance')).click();
+    await waitForText(page, tid('bank-result'), (t) => /\d[\d,]* of [\d,]+ balance reads were stale/.test(t) && !t.startsWith('0 of'), { timeout: 60_000 });
+    await apply('consistency', { 'consistency-balance-reads': 'database' });
+    await waitForText(page, tid('bank-result'), (t) => /: 0 of [\d,]+ balance reads were stale/.test(t), { timeout: 60_000 });
+    assert.equal(await page.locator(`${tid('bank-result')}.bad`).count(), 0, 'no stale balance is left to flag');
+    // The CDN: users in Japan join, and their edge cuts their wait for a file from India.
+    await apply('cdn', { 'cdn-region-japan': true, 'cdn-rate-japan': '70' });
+    const japan = `${tid('cdn-row')}[data-region="japan"]`;
+    await page.locator(japan).waitFor({ timeout: 60_000 });
+    const ms = async (what) => Number(((await page.locator(`${japan} ${tid(what)}`).textContent()) ?? '').replace(/[^\d.]/g, ''));
+    assert.ok((await ms('cdn-with')) < (await ms('cdn-without')), 'the edge in Japan lowers its latency');
+    // A bad field: marked, explained, and the setup stays as it was.
+    const before = page.url();
+    await apply('consistency', { 'consistency-ttl': 'soon' });
+    await waitForText(page, tid('consistency-setup-error'), (t) => t.includes('Nothing was applied') && t.includes('seconds'));
+    assert.equal(await page.locator(`${tid('consistency-ttl')}[aria-invalid="true"]`).count(), 1);
+    assert.equal(page.url(), before, 'nothing was applied');
+    assertNoPageErrors(page);
+  });
+
   it('screenshots: a preset at 375 px without overflow, and the dark theme', async () => {
     const mobile = await h.newPage(VIEWPORTS.mobile);
     await openCaching(h, mobile);

@@ -4,6 +4,7 @@
 //! policy over time, and the miss-ratio curves across cache sizes (computed in slices).
 
 mod charts;
+mod part_forms;
 mod parts;
 mod setup;
 mod stepper;
@@ -137,18 +138,21 @@ pub fn caching_page(props: &CachingPageProps) -> Html {
                     <section class="card placement-card" aria-labelledby="cache-placement-title">
                         <h2 id="cache-placement-title">{ "Where the cache sits: client, server, tier, database" }</h2>
                         <parts::PlacementPart seed={props.session.seed()} config={std::rc::Rc::new(config.placement.clone())} />
+                        <part_forms::PartSetup part={part_forms::Part::Placement} session={props.session.clone()} on_action={props.on_action.clone()} />
                     </section>
                 </Later>
                 <Later>
                     <section class="card consistency-card" aria-labelledby="cache-consistency-title">
                         <h2 id="cache-consistency-title">{ "Fresh enough? TTLs, write policies, races" }</h2>
                         <parts::ConsistencyPart seed={props.session.seed()} config={std::rc::Rc::new(config.consistency.clone())} />
+                        <part_forms::PartSetup part={part_forms::Part::Consistency} session={props.session.clone()} on_action={props.on_action.clone()} />
                     </section>
                 </Later>
                 <Later>
                     <section class="card cdn-card" aria-labelledby="cache-cdn-title">
                         <h2 id="cache-cdn-title">{ "A CDN: an edge per region" }</h2>
                         <parts::CdnPart seed={props.session.seed()} config={std::rc::Rc::new(config.cdn.clone())} />
+                        <part_forms::PartSetup part={part_forms::Part::Cdn} session={props.session.clone()} on_action={props.on_action.clone()} />
                     </section>
                 </Later>
                 <Later>
