@@ -1,5 +1,6 @@
-//! The web entry point: mounts the Yew app (built for wasm32 by trunk), and exports a benchmark the
-//! end-to-end run calls to time the ring's movement recompute in the browser.
+//! The web entry point: mounts the Yew app (built for wasm32 by trunk), and exports the benchmarks the
+//! end-to-end run calls in the browser: the ring's movement recompute (the hashing lab's page) and the
+//! eviction policies' accesses per second (the caching lab's page).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -66,6 +67,50 @@ pub mod bench {
             let end = (end as usize).min(self.keys.len());
             let keys = &self.keys[(start as usize).min(end)..end];
             keys.iter().filter(|&&k| self.before.place(k) != self.after.place(k)).count() as f64
+        }
+    }
+}
+
+/// Every eviction policy replaying one trace, timed from JavaScript (e2e/bench.test.mjs, the caching
+/// lab's page): the accesses per second in the browser, beside the native benchmark (benches/cache.rs).
+#[cfg(all(target_arch = "wasm32", feature = "lab-caching"))]
+pub mod cache_bench {
+    use sysplay::sim::cache::mrc::replay;
+    use sysplay::sim::cache::{PolicyKind, build, check_capacity, optimal_hits, workload};
+    use wasm_bindgen::prelude::*;
+
+    /// A Zipf trace and a cache size.
+    #[wasm_bindgen]
+    pub struct CacheBench {
+        trace: Vec<u64>,
+        size: usize,
+    }
+
+    #[wasm_bindgen]
+    impl CacheBench {
+        /// Draws `requests` requests, Zipf(`s`) over `keys` keys (not timed).
+        #[wasm_bindgen(constructor)]
+        pub fn new(keys: u32, s: f64, requests: u32, size: u32) -> Result<CacheBench, String> {
+            check_capacity(size as usize)?;
+            if keys == 0 || !(0.0..=5.0).contains(&s) {
+                return Err("keys must be at least 1 and s between 0 and 5".into());
+            }
+            Ok(CacheBench { trace: workload::zipf(u64::from(keys), s, u64::from(requests), 1), size: size as usize })
+        }
+
+        /// The policies' names.
+        pub fn policies(&self) -> Vec<String> {
+            PolicyKind::ALL.iter().map(|k| k.name().to_string()).collect()
+        }
+
+        /// Replays the whole trace through a new cache of `policy` ("optimal": Belady's, offline, with its
+        /// pass over the trace); returns the hits.
+        pub fn replay(&self, policy: &str) -> Result<f64, String> {
+            if policy == "optimal" {
+                return Ok(optimal_hits(&self.trace, self.size) as f64);
+            }
+            let kind: PolicyKind = policy.parse()?;
+            Ok(replay(build(kind, self.size, 1).as_mut(), &self.trace) as f64)
         }
     }
 }
