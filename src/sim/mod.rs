@@ -19,6 +19,19 @@ pub mod zipf;
 
 pub use budget::{WORK_EVENTS_MAX, WorkEstimate};
 
+/// A run computed a bounded number of steps at a time, from its seed and configuration: a page computes it
+/// in slices with its progress, the command line and the tests all at once. (The timed labs' runs, which
+/// a page also animates, are `timeline::TimedRun`s.)
+pub trait SlicedRun {
+    type Report;
+    /// Takes about `max_steps` more steps; true once the run is over.
+    fn advance(&mut self, max_steps: u64) -> bool;
+    /// Steps taken so far (the page's progress).
+    fn steps(&self) -> u64;
+    /// What the run found so far (all of it once over).
+    fn report(&self) -> Self::Report;
+}
+
 /// Refuses a value outside `lo..=hi` with a sentence naming it: every lab's configuration checks its
 /// limits this way, so a form or a link gets the same kind of message everywhere.
 pub(crate) fn check_range(what: &str, v: u64, lo: u64, hi: u64) -> Result<(), String> {

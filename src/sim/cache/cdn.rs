@@ -767,3 +767,16 @@ impl CdnRun {
         Ok(run.report())
     }
 }
+
+impl crate::sim::SlicedRun for CdnRun {
+    type Report = CdnReport;
+    fn advance(&mut self, max_steps: u64) -> bool {
+        CdnRun::advance(self, max_steps)
+    }
+    fn steps(&self) -> u64 {
+        CdnRun::steps(self)
+    }
+    fn report(&self) -> CdnReport {
+        CdnRun::report(self)
+    }
+}

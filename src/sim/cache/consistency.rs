@@ -125,3 +125,16 @@ impl ConsistencyRun {
         Ok(run.report())
     }
 }
+
+impl crate::sim::SlicedRun for ConsistencyRun {
+    type Report = ConsistencyReport;
+    fn advance(&mut self, max_steps: u64) -> bool {
+        ConsistencyRun::advance(self, max_steps)
+    }
+    fn steps(&self) -> u64 {
+        ConsistencyRun::steps(self)
+    }
+    fn report(&self) -> ConsistencyReport {
+        ConsistencyRun::report(self)
+    }
+}

@@ -765,6 +765,19 @@ impl PlacementRun {
     }
 }
 
+impl crate::sim::SlicedRun for PlacementRun {
+    type Report = PlacementReport;
+    fn advance(&mut self, max_steps: u64) -> bool {
+        PlacementRun::advance(self, max_steps)
+    }
+    fn steps(&self) -> u64 {
+        PlacementRun::steps(self)
+    }
+    fn report(&self) -> PlacementReport {
+        PlacementRun::report(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! a crash, cache-aside's stale race and the balance that must never be stale), and a CDN's edges per
 //! region before an origin in India, with an edge rate limiter under a burst.
 
+use crate::sim::SlicedRun;
 use crate::sim::cache::cdn::{CdnConfig, CdnReport, CdnRun, Region};
 use crate::sim::cache::consistency::{
     BalanceReads, ConsistencyConfig, ConsistencyReport, ConsistencyRun, RaceFix, TtlMode, WritePolicy,
@@ -22,25 +23,18 @@ const STEPS_PER_UNIT: u64 = 64;
 /// A part's run, or why it cannot run.
 struct Job<R>(Result<R, String>);
 
-macro_rules! finite {
-    ($run:ty, $report:ty) => {
-        impl Finite for Job<$run> {
-            type Outcome = Result<$report, String>;
-            fn advance(&mut self, max: u64) -> bool {
-                self.0.as_mut().map_or(true, |r| r.advance(max.saturating_mul(STEPS_PER_UNIT)))
-            }
-            fn done_events(&self) -> u64 {
-                self.0.as_ref().map_or(0, |r| r.steps())
-            }
-            fn outcome(&mut self, over: bool) -> Option<Self::Outcome> {
-                over.then(|| self.0.as_ref().map(|r| r.report()).map_err(Clone::clone))
-            }
-        }
-    };
+impl<R: SlicedRun + 'static> Finite for Job<R> {
+    type Outcome = Result<R::Report, String>;
+    fn advance(&mut self, max: u64) -> bool {
+        self.0.as_mut().map_or(true, |r| r.advance(max.saturating_mul(STEPS_PER_UNIT)))
+    }
+    fn done_events(&self) -> u64 {
+        self.0.as_ref().map_or(0, |r| r.steps())
+    }
+    fn outcome(&mut self, over: bool) -> Option<Self::Outcome> {
+        over.then(|| self.0.as_ref().map(|r| r.report()).map_err(Clone::clone))
+    }
 }
-finite!(PlacementRun, PlacementReport);
-finite!(ConsistencyRun, ConsistencyReport);
-finite!(CdnRun, CdnReport);
 
 fn ms(us: f64) -> String {
     if us >= 10_000.0 { format!("{:.0} ms", us / 1000.0) } else { format!("{:.1} ms", us / 1000.0) }
