@@ -7,6 +7,7 @@
 pub mod budget;
 pub mod cache;
 pub mod cow;
+pub mod events;
 pub mod hash;
 pub mod hashing;
 pub mod kernel;
