@@ -4,6 +4,8 @@
 
 use proptest::prelude::*;
 use sysplay::sim::events::commission::{CommissionConfig, commission_anomaly, run};
+use sysplay::sim::events::sourcing::balance_at;
+use sysplay::sim::events::{CommissionRun, SourcingConfig, SourcingRun};
 use sysplay::sim::events::{Consumer, Crash, CrashPoint, Downtime, Fixes, LostAck, TransferIntent, UserRetry};
 
 fn consumer() -> impl Strategy<Value = Consumer> {
@@ -153,6 +155,18 @@ proptest! {
         prop_assert_eq!(kept, r.commission_taken);
         let made_with_fee = r.transfers.iter().filter(|t| t.made > 0 && t.commission_kept > 0).count() as u64;
         prop_assert_eq!(r.commission_taken, c.commission * (made_with_fee + breaks.len() as u64));
+    }
+
+    /// The account's history, replayed as an event store, gives the run's final balance after every
+    /// prefix's replay stays non-negative.
+    #[test]
+    fn replaying_the_account_history_gives_the_final_balance(c in fixes().prop_flat_map(config)) {
+        let mut r = CommissionRun::new(c.clone(), 1).unwrap();
+        while !r.advance(u64::MAX) {}
+        let events = r.account_history().to_vec();
+        prop_assert_eq!(balance_at(&events, events.len()), r.report().final_balance as i64);
+        let s = SourcingRun::run(SourcingConfig { events, ..SourcingConfig::default() }, 1).unwrap();
+        prop_assert_eq!(s.rebuilt_balance, s.balance);
     }
 
     /// The same seed and configuration give the same report and log.

@@ -2,6 +2,7 @@
 //! step an event, each step a sentence in the log.
 
 use super::commission::{CommissionConfig, CommissionReport, Consumer, CrashPoint, LogLine, TransferOutcome};
+use super::sourcing::{AccountEvent, TimedEvent};
 use crate::sim::kernel::{Scheduler, SimTime};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -87,6 +88,7 @@ pub struct CommissionRun {
     retries_recognised: u32,
     steps: u64,
     log: Vec<LogLine>,
+    history: Vec<TimedEvent>,
 }
 
 fn idx(c: Consumer) -> usize {
@@ -129,6 +131,7 @@ impl CommissionRun {
             retries_recognised: 0,
             steps: 0,
             log: Vec::new(),
+            history: vec![TimedEvent { at_ms: 0, event: AccountEvent::Deposited { amount: config.balance } }],
             c: config,
         })
     }
@@ -142,6 +145,10 @@ impl CommissionRun {
             bank: self.bank,
             payee: self.payee,
         });
+    }
+
+    fn record(&mut self, event: AccountEvent) {
+        self.history.push(TimedEvent { at_ms: self.q.now() / MS, event });
     }
 
     fn subscribers(&self) -> &'static [Consumer] {
@@ -294,6 +301,7 @@ impl CommissionRun {
                     self.user -= fee;
                     self.bank += fee;
                     self.records[id as usize - 1].taken += 1;
+                    self.record(AccountEvent::CommissionTaken { amount: fee, transfer: id });
                     self.say(format!("S0 takes the commission of {fee} for transfer #{id}: balance {}", self.user));
                 } else {
                     self.say(format!(
@@ -309,6 +317,7 @@ impl CommissionRun {
                     self.user += fee;
                     self.bank -= fee;
                     self.compensations += 1;
+                    self.record(AccountEvent::CommissionReturned { amount: fee, transfer: id });
                     self.say(format!(
                         "S0 gives back the commission of failed transfer #{id} (compensation): balance {}",
                         self.user
@@ -333,6 +342,7 @@ impl CommissionRun {
                     if single {
                         self.bank += fee;
                         r.taken += 1;
+                        self.record(AccountEvent::CommissionTaken { amount: fee, transfer: id });
                         self.say(format!(
                             "S2 checks {} covers {amount} + {fee}, takes both for transfer #{id}: balance {}",
                             self.user + need,
@@ -341,8 +351,10 @@ impl CommissionRun {
                     } else {
                         self.say(format!("S2 transfers {amount} (transfer #{id}): balance {}", self.user));
                     }
+                    self.record(AccountEvent::TransferMade { amount, transfer: id });
                 } else {
                     self.records[id as usize - 1].failed += 1;
+                    self.record(AccountEvent::TransferFailed { amount, transfer: id });
                     let covers = if single { format!("{amount} + {fee}") } else { format!("{amount}") };
                     self.say(format!("S2 fails transfer #{id}: the balance {} does not cover {covers}", self.user));
                     if self.c.fixes.saga && !single {
@@ -447,6 +459,12 @@ impl CommissionRun {
     /// Every step's sentence so far.
     pub fn log(&self) -> &[LogLine] {
         &self.log
+    }
+
+    /// The user's account as an event store would hold it: the opening deposit, then every commission,
+    /// transfer, failure and compensation in order (see [`super::sourcing`]).
+    pub fn account_history(&self) -> &[TimedEvent] {
+        &self.history
     }
 
     /// The run so far.

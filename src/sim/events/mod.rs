@@ -7,6 +7,8 @@
 //!   dead letters), and [`flow::compare`] running both on one configuration.
 //! - [`commission`]: the notes' commission anomaly as discrete events, with its fixes (saga, one consumer
 //!   checking funds, idempotency key, outbox vs dual write, inbox) as switches.
+//! - [`sourcing`]: event sourcing and CQRS on one account: an append-only store, the balance and a
+//!   statement as projections, replay to any point, a buggy projection fixed by rebuilding from history.
 //!
 //! Each model is a run built from (seed, configuration), computed in slices by `advance(max_steps)`,
 //! with `steps()`, `report()`, a configuration's `validate()`, a `limits` module and presets as functions.
@@ -16,6 +18,7 @@ pub mod commission;
 mod commission_run;
 mod common;
 pub mod flow;
+pub mod sourcing;
 
 pub use chain::{ChainConfig, ChainReport, ChainRun};
 pub use commission::{
@@ -25,3 +28,6 @@ pub use commission::{
 pub use commission_run::CommissionRun;
 pub use common::{Fault, FaultKind, LatencyMs, Service, ServiceSpec};
 pub use flow::{Comparison, FlowConfig, FlowReport, FlowRun, PendingPoint, compare};
+pub use sourcing::{
+    AccountEvent, ProjectionBug, SourcingConfig, SourcingReport, SourcingRun, StatementLine, TimedEvent,
+};
