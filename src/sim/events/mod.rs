@@ -9,6 +9,8 @@
 //!   checking funds, idempotency key, outbox vs dual write, inbox) as switches.
 //! - [`sourcing`]: event sourcing and CQRS on one account: an append-only store, the balance and a
 //!   statement as projections, replay to any point, a buggy projection fixed by rebuilding from history.
+//! - [`saga`]: the transfer saga by an orchestrator (a central log) and by choreography (each service's
+//!   events), on the same transfers.
 //!
 //! Each model is a run built from (seed, configuration), computed in slices by `advance(max_steps)`,
 //! with `steps()`, `report()`, a configuration's `validate()`, a `limits` module and presets as functions.
@@ -18,6 +20,7 @@ pub mod commission;
 mod commission_run;
 mod common;
 pub mod flow;
+pub mod saga;
 pub mod sourcing;
 
 pub use chain::{ChainConfig, ChainReport, ChainRun};
@@ -28,6 +31,7 @@ pub use commission::{
 pub use commission_run::CommissionRun;
 pub use common::{Fault, FaultKind, LatencyMs, Service, ServiceSpec};
 pub use flow::{Comparison, FlowConfig, FlowReport, FlowRun, PendingPoint, compare};
+pub use saga::{SagaConfig, SagaLogEntry, SagaReport, SagaRun, SagaState, SagaStyle, SagaTransfer, compare_styles};
 pub use sourcing::{
     AccountEvent, ProjectionBug, SourcingConfig, SourcingReport, SourcingRun, StatementLine, TimedEvent,
 };
