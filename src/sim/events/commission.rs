@@ -36,6 +36,15 @@
 //! second event), `outbox` (above) and `inbox` (each consumer records the events it applied in the same
 //! transaction as the effect and acknowledges a redelivered one without applying it again).
 //!
+//! The patterns are those named on Chris Richardson's microservices.io (Saga, Transactional outbox,
+//! Idempotent consumer); the key's handling follows Stripe's documented idempotent requests (a key
+//! reused with other parameters is an error). The numbers are the notes'; the times (S2 down for a
+//! minute, the user's retry after 10 s, 5 ms of work a message) are illustrative.
+//!
+//! A run is bounded by its configuration: at most two requests an intent, one publish each (two with the
+//! outbox after a crash), one delivery a subscriber a publish plus one a lost acknowledgement, so the
+//! limits keep every run to a few thousand steps.
+//!
 //! One step is one event; each step writes a sentence to the log (with the balances after it), so a
 //! page can animate the run step by step. The model draws nothing at random: the seed is accepted for
 //! the shared signature and changes nothing.

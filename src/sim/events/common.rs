@@ -63,7 +63,7 @@ pub struct ServiceSpec {
 
 /// What a fault does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum FaultKind {
     /// No answer: a call fails at the caller's timeout; a delivery fails.
     Down,
@@ -76,7 +76,6 @@ pub enum FaultKind {
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     pub service: Service,
-    #[serde(flatten)]
     pub kind: FaultKind,
     pub from_ms: u32,
     pub to_ms: u32,

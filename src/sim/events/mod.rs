@@ -35,3 +35,89 @@ pub use saga::{SagaConfig, SagaLogEntry, SagaReport, SagaRun, SagaState, SagaSty
 pub use sourcing::{
     AccountEvent, ProjectionBug, SourcingConfig, SourcingReport, SourcingRun, StatementLine, TimedEvent,
 };
+
+use serde::{Deserialize, Serialize};
+
+/// One part of the lab with its configuration: what a preset names and a scenario carries.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "part", content = "config", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum EventsConfig {
+    Chain(ChainConfig),
+    /// The flow, run beside the chain on the same requests ([`compare`]).
+    Flow(FlowConfig),
+    Commission(CommissionConfig),
+    Sourcing(SourcingConfig),
+    /// Run both ways ([`compare_styles`]).
+    Saga(SagaConfig),
+}
+
+impl EventsConfig {
+    /// Refuses anything outside the part's limits with a sentence saying which setting to change.
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            EventsConfig::Chain(c) => c.validate(),
+            EventsConfig::Flow(c) => c.validate(),
+            EventsConfig::Commission(c) => c.validate(),
+            EventsConfig::Sourcing(c) => c.validate(),
+            EventsConfig::Saga(c) => c.validate(),
+        }
+    }
+
+    /// Runs the part to the end from `seed` and returns its report as JSON (for a command line): the
+    /// chain's report; the flow's [`Comparison`]; the commission's report with its `log`; the store's
+    /// report; the saga's `orchestrated` and `choreographed` reports.
+    pub fn run(&self, seed: u64) -> Result<serde_json::Value, String> {
+        let v = match self {
+            EventsConfig::Chain(c) => serde_json::to_value(ChainRun::run(c.clone(), seed)?),
+            EventsConfig::Flow(c) => serde_json::to_value(compare(c, seed)?),
+            EventsConfig::Commission(c) => {
+                let (report, log) = commission::run(c.clone(), seed)?;
+                let mut v = serde_json::to_value(report).map_err(|e| e.to_string())?;
+                v["log"] = serde_json::to_value(log).map_err(|e| e.to_string())?;
+                Ok(v)
+            }
+            EventsConfig::Sourcing(c) => serde_json::to_value(SourcingRun::run(c.clone(), seed)?),
+            EventsConfig::Saga(c) => {
+                let (orchestrated, choreographed) = compare_styles(c, seed)?;
+                Ok(serde_json::json!({ "orchestrated": orchestrated, "choreographed": choreographed }))
+            }
+        };
+        v.map_err(|e| e.to_string())
+    }
+}
+
+/// Every preset's name, in the order a page lists them: the chain's, the flow's, the commission's, the
+/// event store's, the saga's.
+pub const PRESETS: [&str; 16] = [
+    "chain-healthy",
+    "chain-s4-timeout",
+    "chain-retry-duplicates",
+    "chain-retry-keys",
+    "event-driven-s4-down",
+    "event-driven-dead-letter",
+    "commission-anomaly",
+    "commission-saga",
+    "commission-single-consumer",
+    "commission-idempotency-key",
+    "commission-redelivery",
+    "commission-inbox",
+    "dual-write-lost-event",
+    "outbox",
+    "event-replay",
+    "saga-notes",
+];
+
+/// A preset by name.
+pub fn preset(name: &str) -> Option<EventsConfig> {
+    Some(match name {
+        "chain-healthy" => EventsConfig::Chain(chain::chain_healthy()),
+        "chain-s4-timeout" => EventsConfig::Chain(chain::chain_s4_timeout()),
+        "chain-retry-duplicates" => EventsConfig::Chain(chain::chain_retry_duplicates()),
+        "chain-retry-keys" => EventsConfig::Chain(chain::chain_retry_keys()),
+        "event-driven-s4-down" => EventsConfig::Flow(flow::event_driven_s4_down()),
+        "event-driven-dead-letter" => EventsConfig::Flow(flow::event_driven_dead_letter()),
+        "event-replay" => EventsConfig::Sourcing(sourcing::event_replay()),
+        "saga-notes" => EventsConfig::Saga(saga::saga_notes()),
+        other => EventsConfig::Commission(commission::preset(other)?),
+    })
+}

@@ -2,6 +2,10 @@
 //! waits for its reply, keeping a central log of every saga's state) and by **choreography** (no
 //! coordinator: each service reacts to the events of the others and publishes its own).
 //!
+//! Sagas: Garcia-Molina and Salem, "Sagas", SIGMOD 1987 (a long transaction as a sequence of local
+//! ones, each with a compensating transaction run in reverse on failure); the two coordination styles
+//! as described on microservices.io ("Saga" pattern: orchestration and choreography).
+//!
 //! The saga of one transfer: (1) S0 takes the commission, (2) S2 moves the amount; when (2) fails (the
 //! balance does not cover it, or S2 refuses the transfer: `refused`), (1) is compensated: S0 gives the
 //! commission back. When (1) fails (the balance does not cover the commission) the saga ends there.

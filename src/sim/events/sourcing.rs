@@ -97,7 +97,6 @@ impl AccountEvent {
 #[serde(deny_unknown_fields)]
 pub struct TimedEvent {
     pub at_ms: u64,
-    #[serde(flatten)]
     pub event: AccountEvent,
 }
 
