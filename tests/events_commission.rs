@@ -8,7 +8,7 @@ use sysplay::sim::events::{CommissionRun, Consumer, Crash, CrashPoint, LostAck, 
 fn go(c: CommissionConfig) -> sysplay::sim::events::CommissionReport {
     let (r, log) = run(c, 7).expect("valid");
     assert!(r.money_conserved, "money not conserved: {r:?}");
-    assert!(log.len() as u64 <= r.steps);
+    assert!(log.iter().all(|l| l.step <= r.steps));
     r
 }
 
@@ -173,4 +173,59 @@ fn absurd_configs_are_refused_with_a_sentence() {
     let mut c = commission::commission_anomaly();
     c.process_ms = 0;
     assert!(CommissionRun::new(c, 1).is_err());
+}
+
+#[test]
+fn snapshots_show_the_queue_while_s2_is_down() {
+    let mut r = CommissionRun::new(commission::commission_anomaly(), 1).unwrap();
+    let mut seen_two_waiting = false;
+    while !r.advance(1) {
+        let s = r.snapshot();
+        assert_eq!(s.balance + s.bank + s.payee, 1_000);
+        let s2 = &s.consumers[1];
+        let s0 = &s.consumers[0];
+        if !s2.up && s2.queue.len() == 2 && s0.queue.is_empty() && s0.working_on.is_none() {
+            seen_two_waiting = true;
+            assert_eq!(s2.queue, vec!["the event of transfer #1", "the event of transfer #2"]);
+            assert_eq!(s.balance, 900);
+        }
+    }
+    assert!(seen_two_waiting);
+    let end = r.snapshot();
+    assert!(end.consumers.iter().all(|c| c.up && c.queue.is_empty() && c.working_on.is_none()));
+}
+
+#[test]
+fn a_crash_loses_the_pending_second_step_of_an_earlier_write() {
+    // Two sends 10 ms apart, S1 publishing 50 ms after its write: the second's crash after its write
+    // kills the first's pending publish too.
+    let mut c = commission::dual_write_lost_event();
+    c.publish_gap_ms = 50;
+    c.transfers = vec![
+        TransferIntent { at_ms: 0, amount: 100, retry: None },
+        TransferIntent { at_ms: 10, amount: 200, retry: None },
+    ];
+    c.crashes = vec![Crash { request: 2, point: CrashPoint::AfterWrite }];
+    c.s1_restart_ms = 20;
+    let r = go(c.clone());
+    assert_eq!((r.lost_events, r.unpublished_writes, r.transfers_made), (2, 2, 0));
+    c.fixes.outbox = true;
+    let r = go(c);
+    assert_eq!((r.lost_events, r.unpublished_writes, r.transfers_made), (0, 0, 2));
+    assert_eq!(r.transfers.iter().map(|t| t.published).collect::<Vec<_>>(), vec![1, 1]);
+}
+
+#[test]
+fn without_a_key_the_retry_can_transfer_twice_with_one_it_cannot() {
+    // Enough money for both: the user's second send of the same 950 is made too.
+    let mut c = commission::commission_anomaly();
+    c.balance = 5_000;
+    c.transfers[0].retry.as_mut().unwrap().amount = 950;
+    let r = go(c.clone());
+    assert_eq!((r.transfers_made, r.intents_transferred_twice, r.payee_balance), (2, 1, 1_900));
+    assert_eq!(r.final_balance, 5_000 - 2 * 950 - 2 * 50);
+    c.fixes.idempotency_key = true;
+    let r = go(c);
+    assert_eq!((r.transfers_made, r.intents_transferred_twice, r.payee_balance), (1, 0, 950));
+    assert_eq!(r.final_balance, 5_000 - 950 - 50);
 }

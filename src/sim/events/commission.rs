@@ -421,6 +421,36 @@ pub struct CommissionReport {
     pub steps: u64,
 }
 
+/// One consumer as the page draws it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConsumerView {
+    pub name: &'static str,
+    pub up: bool,
+    /// The events waiting in its queue, head first.
+    pub queue: Vec<String>,
+    /// The event it is working on.
+    pub working_on: Option<String>,
+    /// Deliveries so far.
+    pub deliveries: u32,
+}
+
+/// The commission run's state at a step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CommissionSnapshot {
+    pub at_ms: u64,
+    pub step: u64,
+    pub balance: u64,
+    pub bank: u64,
+    pub payee: u64,
+    pub s1_up: bool,
+    /// Transfer records in S1's database.
+    pub records: u32,
+    /// Outbox rows the relay has not marked sent (0 without the outbox).
+    pub unsent_outbox_rows: u32,
+    /// S0 then S2.
+    pub consumers: Vec<ConsumerView>,
+}
+
 /// Runs `config` to the end and returns its report and log.
 pub fn run(config: CommissionConfig, seed: u64) -> Result<(CommissionReport, Vec<LogLine>), String> {
     let mut r = CommissionRun::new(config, seed)?;

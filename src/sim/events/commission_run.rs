@@ -1,7 +1,10 @@
 //! The commission run itself: the events of [`super::commission`]'s model on the kernel's scheduler, one
 //! step an event, each step a sentence in the log.
 
-use super::commission::{CommissionConfig, CommissionReport, Consumer, CrashPoint, LogLine, TransferOutcome};
+use super::commission::{
+    CommissionConfig, CommissionReport, CommissionSnapshot, Consumer, ConsumerView, CrashPoint, LogLine,
+    TransferOutcome,
+};
 use super::sourcing::{AccountEvent, TimedEvent};
 use crate::sim::kernel::{Scheduler, SimTime};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -28,8 +31,12 @@ enum Ev {
     Check {
         intent: u32,
     },
-    /// S1's second step (dual write) or the relay's publish (outbox).
-    Publish(u32),
+    /// S1's second step (dual write) or the relay's publish (outbox), scheduled in S1's `life` (a crash
+    /// ends a life: what it had in memory is gone).
+    Publish {
+        id: u32,
+        life: u32,
+    },
     S1Restart,
     Down(Consumer),
     Up(Consumer),
@@ -76,6 +83,8 @@ pub struct CommissionRun {
     payee: u64,
     bank: u64,
     s1_up: bool,
+    /// S1's crashes so far.
+    s1_life: u32,
     requests: u32,
     records: Vec<Record>,
     subs: [Sub; 2],
@@ -119,6 +128,7 @@ impl CommissionRun {
             payee: 0,
             bank: 0,
             s1_up: true,
+            s1_life: 0,
             requests: 0,
             records: Vec::new(),
             subs: [Sub::default(), Sub::default()],
@@ -162,6 +172,7 @@ impl CommissionRun {
 
     fn crash_s1(&mut self, why: &str) {
         self.s1_up = false;
+        self.s1_life += 1;
         self.q.schedule_in(SimTime::from(self.c.s1_restart_ms) * MS, Ev::S1Restart);
         self.say(format!("S1 crashes {why}"));
     }
@@ -224,18 +235,21 @@ impl CommissionRun {
             }
             return;
         }
-        self.q.schedule_in(SimTime::from(self.c.publish_gap_ms) * MS, Ev::Publish(id));
+        self.q.schedule_in(SimTime::from(self.c.publish_gap_ms) * MS, Ev::Publish { id, life: self.s1_life });
     }
 
-    fn publish(&mut self, id: u32) {
+    fn publish(&mut self, id: u32, life: u32) {
         let r = &self.records[id as usize - 1];
         if r.sent {
             return;
         }
-        if !self.s1_up {
+        if life != self.s1_life {
+            // S1 crashed since this step was scheduled: with the outbox the relay has the row again.
             if !self.c.fixes.outbox && r.published == 0 {
                 self.lost_events += 1;
-                self.say(format!("S1 is down: the event of transfer #{id} is never published (lost)"));
+                self.say(format!(
+                    "S1 crashed before its second step: the event of transfer #{id} is never published (lost)"
+                ));
             }
             return;
         }
@@ -269,7 +283,7 @@ impl CommissionRun {
             Vec::new()
         };
         for &id in &unsent {
-            self.q.schedule_in(SimTime::from(self.c.publish_gap_ms) * MS, Ev::Publish(id));
+            self.q.schedule_in(SimTime::from(self.c.publish_gap_ms) * MS, Ev::Publish { id, life: self.s1_life });
         }
         if self.c.fixes.outbox {
             self.say(format!("S1 restarts; the relay finds {} unsent outbox row(s)", unsent.len()));
@@ -404,7 +418,7 @@ impl CommissionRun {
                     self.send(intent, true);
                 }
             }
-            Ev::Publish(id) => self.publish(id),
+            Ev::Publish { id, life } => self.publish(id, life),
             Ev::S1Restart => self.restart(),
             Ev::Down(c) => {
                 let s = &mut self.subs[idx(c)];
@@ -459,6 +473,38 @@ impl CommissionRun {
     /// Every step's sentence so far.
     pub fn log(&self) -> &[LogLine] {
         &self.log
+    }
+
+    /// The state after the last step, for an animation: accounts, S1, each consumer's queue.
+    pub fn snapshot(&self) -> CommissionSnapshot {
+        let consumers = [Consumer::S0, Consumer::S2]
+            .iter()
+            .map(|&c| {
+                let s = &self.subs[idx(c)];
+                ConsumerView {
+                    name: c.name(),
+                    up: s.down == 0,
+                    queue: s.queue.iter().map(|&m| describe(m)).collect(),
+                    working_on: s.busy.map(describe),
+                    deliveries: s.deliveries,
+                }
+            })
+            .collect();
+        CommissionSnapshot {
+            at_ms: self.q.now() / MS,
+            step: self.steps,
+            balance: self.user,
+            bank: self.bank,
+            payee: self.payee,
+            s1_up: self.s1_up,
+            records: self.records.len() as u32,
+            unsent_outbox_rows: if self.c.fixes.outbox {
+                self.records.iter().filter(|r| !r.sent).count() as u32
+            } else {
+                0
+            },
+            consumers,
+        }
     }
 
     /// The user's account as an event store would hold it: the opening deposit, then every commission,

@@ -25,8 +25,8 @@ pub mod sourcing;
 
 pub use chain::{ChainConfig, ChainReport, ChainRun};
 pub use commission::{
-    CommissionConfig, CommissionReport, Consumer, Crash, CrashPoint, Downtime, Fixes, LogLine, LostAck, TransferIntent,
-    TransferOutcome, UserRetry,
+    CommissionConfig, CommissionReport, CommissionSnapshot, Consumer, ConsumerView, Crash, CrashPoint, Downtime, Fixes,
+    LogLine, LostAck, TransferIntent, TransferOutcome, UserRetry,
 };
 pub use commission_run::CommissionRun;
 pub use common::{Fault, FaultKind, LatencyMs, Service, ServiceSpec};
