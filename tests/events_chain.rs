@@ -58,6 +58,7 @@ fn flow_answers_at_once_and_drains_after_s4_recovers() {
     assert!(during.clone().count() > 10 && during.clone().all(|p| p.pending > 0), "{:?}", fl.pending_series);
     assert!(fl.pending_max >= 150);
     assert_eq!(fl.pending, 0);
+    assert_eq!(fl.pending_by_service, [0; 5]);
     assert_eq!(fl.pending_series.last().unwrap().pending, 0);
     assert_eq!(fl.dead_lettered, 0);
     let consistent = fl.consistent_at_ms.expect("every request consistent once S4 drains");
@@ -143,4 +144,20 @@ fn absurd_configs_are_refused_with_a_sentence() {
     f.chain.requests = 100_000;
     f.chain.faults = vec![Fault { service: Service::S4, kind: FaultKind::Down, from_ms: 0, to_ms: 86_400_000 }];
     assert!(f.validate().unwrap_err().contains("events"));
+}
+
+#[test]
+fn while_s4_is_down_the_pending_work_is_s4s() {
+    let mut run = FlowRun::new(flow::event_driven_s4_down(), 1).unwrap();
+    let mut checked = false;
+    while !run.advance(50) {
+        let r = run.report();
+        if r.end_ms > 12_000.0 && r.end_ms < 19_000.0 {
+            // Every request has arrived and been handled by S0, S2 and S3 by now; only S4's remain.
+            assert_eq!(r.pending_by_service, [0, 0, 0, 0, 200]);
+            assert_eq!(r.consistent_at_ms, None);
+            checked = true;
+        }
+    }
+    assert!(checked);
 }

@@ -156,6 +156,8 @@ pub struct FlowReport {
     pub dead_lettered_by_service: [u32; 5],
     /// Events still pending now.
     pub pending: u32,
+    /// Events still pending now per consumer (S0..S4).
+    pub pending_by_service: [u32; 5],
     pub pending_max: u32,
     pub pending_series: Vec<PendingPoint>,
     /// When every accepted request's effects had reached every service, ms; none while some have not
@@ -195,6 +197,7 @@ pub struct FlowRun {
     failed_deliveries: u32,
     dead_by: [u32; 5],
     pending: u32,
+    pending_by: [u32; 5],
     pending_max: u32,
     series: Vec<PendingPoint>,
     sample_us: SimTime,
@@ -229,6 +232,7 @@ impl FlowRun {
             failed_deliveries: 0,
             dead_by: [0; 5],
             pending: 0,
+            pending_by: [0; 5],
             pending_max: 0,
             series: Vec::new(),
             sample_us: SimTime::from(config.sample_ms) * MS,
@@ -242,6 +246,7 @@ impl FlowRun {
     fn publish(&mut self, from: Service, req: u32, now: SimTime) {
         for &s in from.children() {
             self.pending += 1;
+            self.pending_by[s.index()] += 1;
             self.q.schedule_at(now, Ev::Deliver { s, req, attempt: 1 });
         }
         self.pending_max = self.pending_max.max(self.pending);
@@ -292,6 +297,7 @@ impl FlowRun {
                     self.failed_deliveries += 1;
                     if self.c.dead_letter && attempt >= self.c.max_attempts {
                         self.pending -= 1;
+                        self.pending_by[s.index()] -= 1;
                         self.dead_by[s.index()] += 1;
                         self.dead[req as usize] = true;
                         return;
@@ -307,6 +313,7 @@ impl FlowRun {
             }
             Ev::Processed { s, req } => {
                 self.pending -= 1;
+                self.pending_by[s.index()] -= 1;
                 self.effect(s, req, now);
                 self.publish(s, req, now);
             }
@@ -364,6 +371,7 @@ impl FlowRun {
             dead_lettered: self.dead_by.iter().sum(),
             dead_lettered_by_service: self.dead_by,
             pending: self.pending,
+            pending_by_service: self.pending_by,
             pending_max: self.pending_max,
             pending_series: series,
             consistent_at_ms: (all && !self.dead.iter().any(|&d| d)).then(|| self.last_consistent as f64 / 1_000.0),
