@@ -41,3 +41,19 @@ fn the_key_numbers_of_the_presets() {
     assert_eq!(n("saga-notes")["orchestrated"]["final_balance"], 150);
     assert_eq!(n("saga-notes")["choreographed"]["final_balance"], 150);
 }
+
+#[test]
+fn every_run_is_a_sliced_run() {
+    use sysplay::sim::SlicedRun;
+    use sysplay::sim::events::{chain, commission, flow, saga, sourcing};
+    fn finish<R: SlicedRun>(mut r: R) -> (u64, R::Report) {
+        while !r.advance(2) {}
+        (r.steps(), r.report())
+    }
+    assert!(finish(events::ChainRun::new(chain::chain_healthy(), 1).unwrap()).0 >= 200);
+    assert!(finish(events::FlowRun::new(flow::event_driven_s4_down(), 1).unwrap()).0 > 1_000);
+    assert_eq!(finish(events::CommissionRun::new(commission::commission_anomaly(), 1).unwrap()).1.final_balance, 100);
+    assert_eq!(finish(events::SourcingRun::new(sourcing::event_replay(), 1).unwrap()).1.balance, 150);
+    let s = events::SagaRun::new(saga::saga_notes(), events::SagaStyle::Orchestrated, 1).unwrap();
+    assert_eq!(finish(s).1.final_balance, 150);
+}

@@ -354,3 +354,16 @@ impl ChainRun {
         Ok(r.report())
     }
 }
+
+impl crate::sim::SlicedRun for ChainRun {
+    type Report = ChainReport;
+    fn advance(&mut self, max_steps: u64) -> bool {
+        ChainRun::advance(self, max_steps)
+    }
+    fn steps(&self) -> u64 {
+        ChainRun::steps(self)
+    }
+    fn report(&self) -> ChainReport {
+        ChainRun::report(self)
+    }
+}

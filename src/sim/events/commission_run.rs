@@ -575,6 +575,19 @@ impl CommissionRun {
     }
 }
 
+impl crate::sim::SlicedRun for CommissionRun {
+    type Report = CommissionReport;
+    fn advance(&mut self, max_steps: u64) -> bool {
+        CommissionRun::advance(self, max_steps)
+    }
+    fn steps(&self) -> u64 {
+        CommissionRun::steps(self)
+    }
+    fn report(&self) -> CommissionReport {
+        CommissionRun::report(self)
+    }
+}
+
 fn describe(msg: Msg) -> String {
     match msg {
         Msg::Requested(id) => format!("the event of transfer #{id}"),

@@ -388,6 +388,19 @@ impl FlowRun {
     }
 }
 
+impl crate::sim::SlicedRun for FlowRun {
+    type Report = FlowReport;
+    fn advance(&mut self, max_steps: u64) -> bool {
+        FlowRun::advance(self, max_steps)
+    }
+    fn steps(&self) -> u64 {
+        FlowRun::steps(self)
+    }
+    fn report(&self) -> FlowReport {
+        FlowRun::report(self)
+    }
+}
+
 /// The chain and the flow on the same requests and faults, side by side.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Comparison {

@@ -13,7 +13,8 @@
 //!   events), on the same transfers.
 //!
 //! Each model is a run built from (seed, configuration), computed in slices by `advance(max_steps)`,
-//! with `steps()`, `report()`, a configuration's `validate()`, a `limits` module and presets as functions.
+//! with `steps()`, `report()` (each run a [`crate::sim::SlicedRun`]), a configuration's `validate()`, a
+//! `limits` module and presets as functions; [`preset`] names them all.
 
 pub mod chain;
 pub mod commission;

@@ -402,6 +402,19 @@ impl SagaRun {
     }
 }
 
+impl crate::sim::SlicedRun for SagaRun {
+    type Report = SagaReport;
+    fn advance(&mut self, max_steps: u64) -> bool {
+        SagaRun::advance(self, max_steps)
+    }
+    fn steps(&self) -> u64 {
+        SagaRun::steps(self)
+    }
+    fn report(&self) -> SagaReport {
+        SagaRun::report(self)
+    }
+}
+
 /// The same transfers orchestrated and choreographed: (orchestrated, choreographed).
 pub fn compare_styles(config: &SagaConfig, seed: u64) -> Result<(SagaReport, SagaReport), String> {
     Ok((

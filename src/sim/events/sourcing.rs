@@ -324,3 +324,16 @@ impl SourcingRun {
         Ok(r.report())
     }
 }
+
+impl crate::sim::SlicedRun for SourcingRun {
+    type Report = SourcingReport;
+    fn advance(&mut self, max_steps: u64) -> bool {
+        SourcingRun::advance(self, max_steps)
+    }
+    fn steps(&self) -> u64 {
+        SourcingRun::steps(self)
+    }
+    fn report(&self) -> SourcingReport {
+        SourcingRun::report(self)
+    }
+}
