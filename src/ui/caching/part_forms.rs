@@ -11,11 +11,11 @@ use crate::sim::cache::lab_config::CacheLabConfig;
 use crate::sim::cache::placement::{self, Feeds, LevelConfig};
 use crate::ui::app::AppAction;
 use crate::ui::form::{Check, Checked, Field, checked, seconds_in, seconds_plain, text_of, use_checked, whole_in};
-use std::collections::BTreeMap;
 use yew::prelude::*;
 
-/// A form's values by field id (a checkbox: "on" when ticked, "" when not).
-pub type Values = BTreeMap<&'static str, String>;
+/// A form's values by field id (a checkbox: "on" when ticked, "" when not). A list looked up in
+/// order rather than a map: a form has a few fields, and a map's code would weigh on the page.
+pub type Values = Vec<(&'static str, String)>;
 
 /// Which part a form sets up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,7 +75,7 @@ struct Read<'a>(&'a Values);
 
 impl Read<'_> {
     fn get(&self, id: &str) -> &str {
-        self.0.get(id).map_or("", String::as_str)
+        self.0.iter().find(|(k, _)| *k == id).map_or("", |(_, v)| v.as_str())
     }
     fn on(&self, id: &str) -> bool {
         !self.get(id).is_empty()
@@ -98,6 +98,14 @@ fn rate_milli(text: &str, what: &str, max_milli: u32) -> Result<u32, String> {
         Ok(v) if v.is_finite() && (0.0..=max).contains(&v) => Ok((v * 1000.0).round() as u32),
         Ok(_) => Err(format!("{what} must be between 0 and {} (got {t}).", crate::ui::format::count(max as u64))),
         Err(_) => Err(format!("{what} must be a number such as 0.1 (got \"{t}\").")),
+    }
+}
+
+/// Thousandths as a percentage with its tenths ("20", "12.5"), in integers.
+fn tenths(milli: u32) -> String {
+    match milli % 10 {
+        0 => (milli / 10).to_string(),
+        t => format!("{}.{t}", milli / 10),
     }
 }
 
@@ -156,7 +164,7 @@ impl Part {
                     select("consistency-ttl-mode", "The copy is", &TTL_MODES, mode),
                     text("consistency-reads", "Reads a second", rate_text(t.reads_milli)),
                     text("consistency-likes", "Likes a second", rate_text(t.writes_milli)),
-                    text("consistency-write-share", "Writes among requests (%)", f64::from(w.writes_milli) / 10.0),
+                    text("consistency-write-share", "Writes among requests (%)", tenths(w.writes_milli)),
                     text("consistency-flush", "Write-back flushes every (s)", seconds_plain(u64::from(w.flush_ms))),
                     text(
                         "consistency-crash",
@@ -525,8 +533,8 @@ mod tests {
     fn with(part: Part, c: &CacheLabConfig, changes: &[(&'static str, &str)]) -> Result<CacheLabConfig, Checked> {
         let mut v = shown(part, c);
         for (id, value) in changes {
-            assert!(v.contains_key(id), "{id} is a field of the form");
-            v.insert(id, (*value).to_string());
+            let field = v.iter_mut().find(|(k, _)| k == id);
+            field.unwrap_or_else(|| panic!("{id} is a field of the form")).1 = (*value).to_string();
         }
         part.parse(c, &v)
     }
