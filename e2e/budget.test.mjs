@@ -35,8 +35,8 @@ export const SHARDING_KB = 120;
 /** The caching lab's allowance on its page, gzip KB: four simulations in one (nine eviction policies and
  * the optimum stepped together with their explanations; where caches sit on the notes' path; TTLs, write
  * policies and the stale race; a CDN with a rate limiter), their cards and setup forms, and the policies'
- * benchmark export. Its page is 385.4 KB gzip: 374.8 before the parts' setup forms (+9.0) and the export
- * (+1.6). The next trim: `WorkloadSpec`'s derived deserializer (15 KB raw, `tools/wasm_sizes.mjs`). */
+ * benchmark export. Its page is 384.0 KB gzip: 374.8 before the parts' setup forms (+9.0) and the export
+ * (+1.6), less 1.4 when `WorkloadSpec` was read flat instead of by serde's derive for a tagged enum. */
 export const CACHING_KB = 135;
 /** What every page carries whatever its lab, gzip KB (see the header). */
 export const BASE_KB = 255;

@@ -30,7 +30,7 @@ pub mod limits {
 
 /// The requests the cache serves, one a virtual second, in order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "WorkloadWire")]
 pub enum WorkloadSpec {
     /// The notes' 1, 2, 3, 4, 1, 2, … : with a cache of 3, LRU never hits.
     Notes { requests: u64 },
@@ -46,6 +46,76 @@ pub enum WorkloadSpec {
     Scan { requests: u64 },
     /// Keys the user pasted or uploaded, in order.
     Trace { keys: Vec<u64> },
+}
+
+/// A workload as a scenario writes it: its kind and the fields that kind uses, read flat. The derived
+/// reader of a tagged enum makes a buffered pass per variant, 15 KB of every caching page; this one
+/// reads the same JSON, refusing a missing field, a field the kind does not use, and an unknown kind.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkloadWire {
+    kind: String,
+    /// A count of keys, or a trace's keys.
+    keys: Option<serde_json::Value>,
+    requests: Option<u64>,
+    s_milli: Option<u32>,
+    scan_every: Option<u64>,
+    scan_length: Option<u64>,
+}
+
+impl TryFrom<WorkloadWire> for WorkloadSpec {
+    type Error = String;
+
+    fn try_from(w: WorkloadWire) -> Result<Self, String> {
+        const KINDS: &str = "notes, loop, uniform, zipf, zipf_with_scans, scan, trace";
+        let uses: &[&str] = match w.kind.as_str() {
+            "notes" | "scan" => &["requests"],
+            "loop" | "uniform" => &["keys", "requests"],
+            "zipf" => &["keys", "s_milli", "requests"],
+            "zipf_with_scans" => &["keys", "s_milli", "requests", "scan_every", "scan_length"],
+            "trace" => &["keys"],
+            other => return Err(format!("unknown workload kind `{other}`, expected one of {KINDS}")),
+        };
+        let present = [
+            ("keys", w.keys.is_some()),
+            ("requests", w.requests.is_some()),
+            ("s_milli", w.s_milli.is_some()),
+            ("scan_every", w.scan_every.is_some()),
+            ("scan_length", w.scan_length.is_some()),
+        ];
+        if let Some((field, _)) = present.iter().find(|(f, here)| *here && !uses.contains(f)) {
+            return Err(format!("a {} workload has no field `{field}`", w.kind));
+        }
+        let missing = |f: &str| format!("missing field `{f}` of a {} workload", w.kind);
+        let need = |v: Option<u64>, f: &str| v.ok_or_else(|| missing(f));
+        let keys = || -> Result<u64, String> {
+            w.keys
+                .as_ref()
+                .ok_or_else(|| missing("keys"))?
+                .as_u64()
+                .ok_or_else(|| "`keys` must be a whole number".into())
+        };
+        let s_milli = || w.s_milli.ok_or_else(|| missing("s_milli"));
+        Ok(match w.kind.as_str() {
+            "notes" => Self::Notes { requests: need(w.requests, "requests")? },
+            "scan" => Self::Scan { requests: need(w.requests, "requests")? },
+            "loop" => Self::Loop { keys: keys()?, requests: need(w.requests, "requests")? },
+            "uniform" => Self::Uniform { keys: keys()?, requests: need(w.requests, "requests")? },
+            "zipf" => Self::Zipf { keys: keys()?, s_milli: s_milli()?, requests: need(w.requests, "requests")? },
+            "zipf_with_scans" => Self::ZipfWithScans {
+                keys: keys()?,
+                s_milli: s_milli()?,
+                requests: need(w.requests, "requests")?,
+                scan_every: need(w.scan_every, "scan_every")?,
+                scan_length: need(w.scan_length, "scan_length")?,
+            },
+            _ => {
+                let list = w.keys.as_ref().and_then(serde_json::Value::as_array).ok_or_else(|| missing("keys"))?;
+                let keys = list.iter().map(serde_json::Value::as_u64).collect::<Option<Vec<u64>>>();
+                Self::Trace { keys: keys.ok_or("a trace's keys are whole numbers")? }
+            }
+        })
+    }
 }
 
 impl WorkloadSpec {
@@ -286,4 +356,47 @@ pub fn estimate_work(config: &CacheLabConfig, actions: &[(ActionTime, CacheActio
     w.add("lower the requests", requests.saturating_mul(config.policies.len() as u64 + 2));
     w.add("lower the requests", config.workload.requests());
     w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_workload_reads_back_as_written() {
+        let all = [
+            WorkloadSpec::Notes { requests: 12 },
+            WorkloadSpec::Loop { keys: 4, requests: 40 },
+            WorkloadSpec::Uniform { keys: 100, requests: 1_000 },
+            WorkloadSpec::Zipf { keys: 1_000, s_milli: 900, requests: 10_000 },
+            WorkloadSpec::ZipfWithScans {
+                keys: 1_000,
+                s_milli: 1_100,
+                requests: 10_000,
+                scan_every: 2_000,
+                scan_length: 500,
+            },
+            WorkloadSpec::Scan { requests: 50 },
+            WorkloadSpec::Trace { keys: vec![1, 2, 1, 3, u64::MAX] },
+        ];
+        for w in all {
+            let json = serde_json::to_value(&w).unwrap();
+            assert_eq!(serde_json::from_value::<WorkloadSpec>(json.clone()).unwrap(), w, "{json}");
+            assert_eq!(serde_json::from_str::<WorkloadSpec>(&json.to_string()).unwrap(), w, "{json}");
+        }
+    }
+
+    #[test]
+    fn a_workload_missing_a_field_or_with_one_too_many_is_refused() {
+        let err = |json: &str| serde_json::from_str::<WorkloadSpec>(json).unwrap_err().to_string();
+        assert!(
+            err(r#"{"kind":"zipf","keys":10,"requests":5}"#).contains("missing field `s_milli` of a zipf workload")
+        );
+        assert!(err(r#"{"kind":"notes","requests":5,"keys":3}"#).contains("a notes workload has no field `keys`"));
+        assert!(err(r#"{"kind":"belady","requests":5}"#).contains("unknown workload kind `belady`"));
+        assert!(err(r#"{"kind":"notes","requests":5,"colour":3}"#).contains("unknown field `colour`"));
+        assert!(err(r#"{"kind":"trace","keys":[1,-2]}"#).contains("whole numbers"));
+        assert!(err(r#"{"kind":"loop","keys":[1],"requests":5}"#).contains("`keys` must be a whole number"));
+        assert!(err(r#"{"requests":5}"#).contains("missing field `kind`"));
+    }
 }
