@@ -8,7 +8,7 @@ use crate::sim::cache::Caching;
 use crate::sim::cache::cdn::{self, Region, RegionConfig};
 use crate::sim::cache::consistency::{BalanceReads, OnWrite, RaceFix, TtlMode, ttl, writes};
 use crate::sim::cache::lab_config::CacheLabConfig;
-use crate::sim::cache::placement::{self, Feeds, LevelConfig};
+use crate::sim::cache::placement::{self, Feeds};
 use crate::ui::app::AppAction;
 use crate::ui::form::{Check, Checked, Field, checked, seconds_in, seconds_plain, text_of, use_checked, whole_in};
 use yew::prelude::*;
@@ -70,23 +70,47 @@ const FIXES: [(&str, &str); 4] = [
 ];
 const BALANCE_READS: [(&str, &str); 2] = [("cache", "through the cache"), ("database", "straight from the database")];
 
-/// The fields' reader: a field's text, and whether a box is ticked.
-struct Read<'a>(&'a Values);
+/// The fields' reader: a field's text, whether a box is ticked, and a number put into its place in the
+/// configuration, or its field marked.
+struct Read<'a> {
+    values: &'a Values,
+    marks: Checked,
+}
 
 impl Read<'_> {
     fn get(&self, id: &str) -> &str {
-        self.0.iter().find(|(k, _)| *k == id).map_or("", |(_, v)| v.as_str())
+        self.values.iter().find(|(k, _)| *k == id).map_or("", |(_, v)| v.as_str())
     }
     fn on(&self, id: &str) -> bool {
         !self.get(id).is_empty()
     }
     /// A whole number between `lo` and `hi` (as u32), or the field marked.
-    fn num(&self, k: &mut Checked, id: &'static str, what: &str, lo: u64, hi: u64) -> Option<u32> {
-        k.field(id, whole_in(self.get(id), what, lo, hi.min(u64::from(u32::MAX)))).map(|v| v as u32)
+    fn num(&mut self, id: &'static str, what: &str, lo: u64, hi: u64) -> Option<u32> {
+        let r = whole_in(self.get(id), what, lo, hi.min(u64::from(u32::MAX)));
+        self.marks.field(id, r).map(|v| v as u32)
     }
     /// Seconds typed, as milliseconds between `lo_ms` and `hi_ms`, or the field marked.
-    fn ms(&self, k: &mut Checked, id: &'static str, what: &str, lo_ms: u64, hi_ms: u64) -> Option<u32> {
-        k.field(id, seconds_in(self.get(id), what, lo_ms, hi_ms.min(u64::from(u32::MAX)))).map(|v| v as u32)
+    fn ms(&mut self, id: &'static str, what: &str, lo_ms: u64, hi_ms: u64) -> Option<u32> {
+        let r = seconds_in(self.get(id), what, lo_ms, hi_ms.min(u64::from(u32::MAX)));
+        self.marks.field(id, r).map(|v| v as u32)
+    }
+    /// [`Read::num`] into `slot`, which keeps its value when the field is marked.
+    fn set(&mut self, slot: &mut u32, id: &'static str, what: &str, lo: u64, hi: u64) {
+        if let Some(v) = self.num(id, what, lo, hi) {
+            *slot = v;
+        }
+    }
+    /// [`Read::ms`] into `slot`.
+    fn set_ms(&mut self, slot: &mut u32, id: &'static str, what: &str, lo_ms: u64, hi_ms: u64) {
+        if let Some(v) = self.ms(id, what, lo_ms, hi_ms) {
+            *slot = v;
+        }
+    }
+    /// A rate a second ([`rate_milli`]) into `slot`, in thousandths.
+    fn set_rate(&mut self, slot: &mut u32, id: &'static str, what: &str, max_milli: u32) {
+        if let Some(v) = self.marks.field(id, rate_milli(self.get(id), what, max_milli)) {
+            *slot = v;
+        }
     }
 }
 
@@ -206,144 +230,63 @@ impl Part {
 
     /// The setup with this part as the fields say, or every invalid field marked.
     pub fn parse(self, base: &CacheLabConfig, values: &Values) -> Result<CacheLabConfig, Checked> {
-        let v = Read(values);
-        let mut k = Checked::default();
+        let mut v = Read { values, marks: Checked::default() };
         let mut c = base.clone();
         match self {
             Part::Placement => {
+                use placement::limits as l;
                 let p = &mut c.placement;
                 p.feeds = if v.get("placement-feeds") == "per-user" { Feeds::PerUser } else { Feeds::ByInterest };
-                let l = placement::limits::CAPACITY_MAX;
-                let fields = [
-                    (v.num(&mut k, "placement-users", "Users", 1, placement::limits::USERS_MAX.into()), &mut p.users),
-                    (
-                        v.num(&mut k, "placement-interests", "Interests", 1, placement::limits::INTERESTS_MAX.into()),
-                        &mut p.interests,
-                    ),
-                    (
-                        v.num(&mut k, "placement-items", "Pages per feed", 1, placement::limits::ITEMS_MAX.into()),
-                        &mut p.items,
-                    ),
-                    (
-                        v.num(&mut k, "placement-requests", "Requests", 1, placement::limits::REQUESTS_MAX.into()),
-                        &mut p.requests,
-                    ),
-                    (
-                        v.num(
-                            &mut k,
-                            "placement-servers",
-                            "Application servers",
-                            1,
-                            placement::limits::SERVERS_MAX.into(),
-                        ),
-                        &mut p.servers,
-                    ),
-                    (
-                        v.num(
-                            &mut k,
-                            "placement-client-server-ms",
-                            "The client–server leg (ms)",
-                            0,
-                            placement::limits::LEG_MS_MAX.into(),
-                        ),
-                        &mut p.network.client_server_ms,
-                    ),
-                    (
-                        v.num(
-                            &mut k,
-                            "placement-server-db-ms",
-                            "The server–database leg (ms)",
-                            0,
-                            placement::limits::LEG_MS_MAX.into(),
-                        ),
-                        &mut p.network.server_db_ms,
-                    ),
-                    (
-                        v.num(
-                            &mut k,
-                            "placement-tier-nodes",
-                            "Tier nodes",
-                            1,
-                            placement::limits::TIER_NODES_MAX.into(),
-                        ),
-                        &mut p.tier.nodes,
-                    ),
-                    (v.num(&mut k, "placement-tier", "Pages per tier node", 1, l.into()), &mut p.tier.capacity),
-                ];
-                for (value, slot) in fields {
-                    if let Some(value) = value {
-                        *slot = value;
-                    }
-                }
+                v.set(&mut p.users, "placement-users", "Users", 1, l::USERS_MAX.into());
+                v.set(&mut p.interests, "placement-interests", "Interests", 1, l::INTERESTS_MAX.into());
+                v.set(&mut p.items, "placement-items", "Pages per feed", 1, l::ITEMS_MAX.into());
+                v.set(&mut p.requests, "placement-requests", "Requests", 1, l::REQUESTS_MAX.into());
+                v.set(&mut p.servers, "placement-servers", "Application servers", 1, l::SERVERS_MAX.into());
+                let leg = l::LEG_MS_MAX.into();
+                let n = &mut p.network;
+                v.set(&mut n.client_server_ms, "placement-client-server-ms", "The client–server leg (ms)", 0, leg);
+                v.set(&mut n.server_db_ms, "placement-server-db-ms", "The server–database leg (ms)", 0, leg);
+                v.set(&mut p.tier.nodes, "placement-tier-nodes", "Tier nodes", 1, l::TIER_NODES_MAX.into());
+                v.set(&mut p.tier.capacity, "placement-tier", "Pages per tier node", 1, l::CAPACITY_MAX.into());
                 p.tier.enabled = v.on("placement-tier-on");
-                let mut level = |level: &mut LevelConfig, on: &str, id: &'static str, what: &str| {
+                for (level, on, id, what) in [
+                    (&mut p.client, "placement-client-on", "placement-client", "The client cache"),
+                    (&mut p.server, "placement-server-on", "placement-server", "The server cache"),
+                    (&mut p.database, "placement-database-on", "placement-database", "The database buffer"),
+                ] {
                     level.enabled = v.on(on);
-                    if let Some(capacity) = v.num(&mut k, id, what, 1, l.into()) {
-                        level.capacity = capacity;
-                    }
-                };
-                level(&mut p.client, "placement-client-on", "placement-client", "The client cache");
-                level(&mut p.server, "placement-server-on", "placement-server", "The server cache");
-                level(&mut p.database, "placement-database-on", "placement-database", "The database buffer");
+                    v.set(&mut level.capacity, id, what, 1, l::CAPACITY_MAX.into());
+                }
             }
             Part::Consistency => {
                 let (t, w, r) = (&mut c.consistency.ttl, &mut c.consistency.writes, &mut c.consistency.race);
-                if let Some(ms) = v.ms(&mut k, "consistency-ttl", "The TTL (s)", 1, ttl::limits::TTL_MS_MAX.into()) {
-                    t.ttl_ms = ms;
-                }
+                let ttl_max = ttl::limits::TTL_MS_MAX.into();
+                v.set_ms(&mut t.ttl_ms, "consistency-ttl", "The TTL (s)", 1, ttl_max);
                 t.mode = if v.get("consistency-ttl-mode") == "expire" { TtlMode::Expire } else { TtlMode::Refresh };
-                let max = ttl::limits::RATE_MILLI_MAX;
-                if let Some(m) =
-                    k.field("consistency-reads", rate_milli(v.get("consistency-reads"), "Reads a second", max))
-                {
-                    t.reads_milli = m;
-                }
-                if let Some(m) =
-                    k.field("consistency-likes", rate_milli(v.get("consistency-likes"), "Likes a second", max))
-                {
-                    t.writes_milli = m;
-                }
-                let share = k.field(
-                    "consistency-write-share",
-                    rate_milli(v.get("consistency-write-share"), "Writes among requests (%)", 100_000)
-                        .map(|m| (m + 50) / 100),
-                );
-                if let Some(share) = share {
-                    w.writes_milli = share;
-                }
+                v.set_rate(&mut t.reads_milli, "consistency-reads", "Reads a second", ttl::limits::RATE_MILLI_MAX);
+                v.set_rate(&mut t.writes_milli, "consistency-likes", "Likes a second", ttl::limits::RATE_MILLI_MAX);
+                // A percentage with its tenths, in thousandths of requests.
+                let mut share = w.writes_milli * 100;
+                v.set_rate(&mut share, "consistency-write-share", "Writes among requests (%)", 100_000);
+                w.writes_milli = (share + 50) / 100;
                 let flush_max = writes::limits::FLUSH_MS_MAX.into();
-                if let Some(ms) = v.ms(&mut k, "consistency-flush", "The flush interval (s)", 1, flush_max) {
-                    w.flush_ms = ms;
-                }
-                let crash = v.get("consistency-crash").trim();
-                if crash.is_empty() {
+                v.set_ms(&mut w.flush_ms, "consistency-flush", "The flush interval (s)", 1, flush_max);
+                if v.get("consistency-crash").trim().is_empty() {
                     w.crash_at_ms = None;
-                } else if let Some(ms) = v.ms(&mut k, "consistency-crash", "The crash (s)", 0, u64::from(u32::MAX)) {
+                } else if let Some(ms) = v.ms("consistency-crash", "The crash (s)", 0, u64::from(u32::MAX)) {
                     w.crash_at_ms = Some(ms);
                 }
                 r.on_write =
                     if v.get("consistency-on-write") == "ttl-only" { OnWrite::TtlOnly } else { OnWrite::Invalidate };
-                let delay = v.num(
-                    &mut k,
-                    "consistency-fix-delay",
-                    "The second delete's delay (ms)",
-                    0,
-                    ttl::limits::TTL_MS_MAX.into(),
-                );
+                let delay = v.num("consistency-fix-delay", "The second delete's delay (ms)", 0, ttl_max);
                 r.fix = match v.get("consistency-fix") {
                     "double-delete" => RaceFix::DoubleDelete { delay_ms: delay.unwrap_or(0) },
                     "versions" => RaceFix::Versions,
                     "leases" => RaceFix::Leases,
                     _ => RaceFix::None,
                 };
-                if let Some(ms) =
-                    v.ms(&mut k, "consistency-race-ttl", "The copies' TTL (s)", 0, ttl::limits::TTL_MS_MAX.into())
-                {
-                    r.ttl_ms = ms;
-                }
-                if let Some(n) = v.num(&mut k, "consistency-balances", "Balances", 0, r.keys.into()) {
-                    r.balance_keys = n;
-                }
+                v.set_ms(&mut r.ttl_ms, "consistency-race-ttl", "The copies' TTL (s)", 0, ttl_max);
+                v.set(&mut r.balance_keys, "consistency-balances", "Balances", 0, r.keys.into());
                 r.balance_reads = if v.get("consistency-balance-reads") == "database" {
                     BalanceReads::Database
                 } else {
@@ -351,53 +294,36 @@ impl Part {
                 };
             }
             Part::Cdn => {
+                use cdn::limits as l;
                 let d = &mut c.cdn;
                 let mut regions = Vec::new();
                 for (i, region) in Region::ALL.iter().enumerate() {
-                    let rate = v.num(
-                        &mut k,
-                        REGION_RATE[i],
-                        &format!("{}'s requests a second", region.title()),
-                        0,
-                        cdn::limits::RATE_MAX.into(),
-                    );
+                    // A region kept keeps its own settings (round trips, local files); a new one starts from
+                    // its published round trip to the origin.
+                    let mut r = base
+                        .cdn
+                        .regions
+                        .iter()
+                        .find(|r| r.region == *region)
+                        .cloned()
+                        .unwrap_or_else(|| RegionConfig::new(*region, 0, 100));
+                    let what = format!("{}'s requests a second", region.title());
+                    v.set(&mut r.rate_per_s, REGION_RATE[i], &what, 0, l::RATE_MAX.into());
                     if v.on(REGION_ON[i]) {
-                        // A region kept keeps its own settings (round trips, local files); a new one starts
-                        // from its published round trip to the origin.
-                        let mut r = base
-                            .cdn
-                            .regions
-                            .iter()
-                            .find(|r| r.region == *region)
-                            .cloned()
-                            .unwrap_or_else(|| RegionConfig::new(*region, 0, 100));
-                        r.rate_per_s = rate.unwrap_or(r.rate_per_s);
                         regions.push(r);
                     }
                 }
                 if regions.is_empty() {
-                    k.field::<()>(REGION_ON[0], Err("Tick at least one region with users.".into()));
+                    v.marks.field::<()>(REGION_ON[0], Err("Tick at least one region with users.".into()));
                 }
                 d.regions = regions;
-                if let Some(n) =
-                    v.num(&mut k, "cdn-edge-capacity", "Files per edge", 1, cdn::limits::CAPACITY_MAX.into())
-                {
-                    d.edge.capacity = n;
-                }
-                if let Some(n) =
-                    v.num(&mut k, "cdn-edge-ttl", "An edge copy's TTL (s)", 0, cdn::limits::TTL_S_MAX.into())
-                {
-                    d.edge.ttl_s = n;
-                }
-                if let Some(n) = v.num(&mut k, "cdn-limiter-rate", "Tokens a second", 1, cdn::limits::RATE_MAX.into()) {
-                    d.limiter.rate_per_s = n;
-                }
-                if let Some(n) = v.num(&mut k, "cdn-limiter-burst", "The bucket size", 1, cdn::limits::RATE_MAX.into())
-                {
-                    d.limiter.burst = n;
-                }
+                v.set(&mut d.edge.capacity, "cdn-edge-capacity", "Files per edge", 1, l::CAPACITY_MAX.into());
+                v.set(&mut d.edge.ttl_s, "cdn-edge-ttl", "An edge copy's TTL (s)", 0, l::TTL_S_MAX.into());
+                v.set(&mut d.limiter.rate_per_s, "cdn-limiter-rate", "Tokens a second", 1, l::RATE_MAX.into());
+                v.set(&mut d.limiter.burst, "cdn-limiter-burst", "The bucket size", 1, l::RATE_MAX.into());
             }
         }
+        let mut k = v.marks;
         if k.is_ok() {
             k.whole(c.validate());
         }
