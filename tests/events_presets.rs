@@ -6,7 +6,7 @@ use sysplay::sim::events::{self, EventsConfig};
 
 #[test]
 fn every_preset_runs_and_round_trips_through_json() {
-    for name in events::PRESETS {
+    for name in events::presets() {
         let p = events::preset(name).unwrap_or_else(|| panic!("{name}"));
         p.validate().unwrap_or_else(|e| panic!("{name}: {e}"));
         let json = serde_json::to_string(&p).unwrap();

@@ -87,26 +87,20 @@ impl EventsConfig {
     }
 }
 
-/// Every preset's name, in the order a page lists them: the chain's, the flow's, the commission's, the
-/// event store's, the saga's.
-pub const PRESETS: [&str; 16] = [
-    "chain-healthy",
-    "chain-s4-timeout",
-    "chain-retry-duplicates",
-    "chain-retry-keys",
-    "event-driven-s4-down",
-    "event-driven-dead-letter",
-    "commission-anomaly",
-    "commission-saga",
-    "commission-single-consumer",
-    "commission-idempotency-key",
-    "commission-redelivery",
-    "commission-inbox",
-    "dual-write-lost-event",
-    "outbox",
-    "event-replay",
-    "saga-notes",
-];
+/// Every preset's name, in the order a page lists them: the chain's, the flow's, the commission's
+/// ([`commission::PRESETS`]), the event store's, the saga's.
+pub fn presets() -> impl Iterator<Item = &'static str> {
+    const BEFORE: [&str; 6] = [
+        "chain-healthy",
+        "chain-s4-timeout",
+        "chain-retry-duplicates",
+        "chain-retry-keys",
+        "event-driven-s4-down",
+        "event-driven-dead-letter",
+    ];
+    const AFTER: [&str; 2] = ["event-replay", "saga-notes"];
+    BEFORE.into_iter().chain(commission::PRESETS).chain(AFTER)
+}
 
 /// A preset by name.
 pub fn preset(name: &str) -> Option<EventsConfig> {
