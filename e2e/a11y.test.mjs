@@ -68,6 +68,7 @@ const LABS = [
     ['pubsub', ''],
     ['sharding', 'sharding-'],
     ['caching', 'caching-'],
+    ['events', 'events-'],
   ].map(([key, prefix]) => ({
     key,
     ready: async (page) => {

@@ -73,6 +73,13 @@ const FORMS = [
     fix: { 'cache-capacity': '4' },
     apply: 'cache-apply',
   },
+  {
+    lab: 'events',
+    valid: { 'ev-requests': '300' },
+    invalid: { 'ev-rate': ['0', 'The rate must be between 1 and 100,000 (got 0)'] },
+    fix: { 'ev-rate': '20' },
+    apply: 'requests-apply',
+  },
 ];
 
 describe('forms keep what the user typed (end to end)', () => {

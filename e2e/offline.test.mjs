@@ -30,18 +30,18 @@ describe('the site: an address per lab, offline after one visit', () => {
   it('gives every lab its own address; back and forward move between them', async () => {
     const page = await h.newPage();
     await h.openApp(page);
-    for (const lab of ['queue', 'stream', 'pubsub', 'sharding', 'caching']) {
+    for (const lab of ['queue', 'stream', 'pubsub', 'sharding', 'caching', 'events']) {
       assert.ok(fs.existsSync(path.join(DIST_DIR, lab, 'index.html')), `${lab}/ is built`);
       await page.locator(tid(`nav-${lab}`)).click();
       await page.locator(tid(`lab-${lab}`)).waitFor();
       assert.ok(new URL(page.url()).pathname.endsWith(`/${lab}/`), page.url());
     }
     await page.goBack();
-    await page.locator(tid('lab-sharding')).waitFor();
+    await page.locator(tid('lab-caching')).waitFor();
     await page.goBack();
-    await page.locator(tid('lab-pubsub')).waitFor();
-    await page.goForward();
     await page.locator(tid('lab-sharding')).waitFor();
+    await page.goForward();
+    await page.locator(tid('lab-caching')).waitFor();
     // A lab's address opens it directly.
     await page.goto(`${h.baseUrl}/queue/`);
     await page.locator(tid('lab-queue')).waitFor();

@@ -1,8 +1,8 @@
-//! The heaviest configurations the limits accept run to the end without panicking, in bounded time;
+//! The heaviest configurations the limits accept run to the end without panicking (their time is
+//! measured by `cargo bench --bench run_budget`, not asserted);
 //! the next step past them is refused with a sentence.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::time::Instant;
 use sysplay::sim::events::chain::{self, ChainRun, limits as chain_limits};
 use sysplay::sim::events::commission::{self, limits as commission_limits};
 use sysplay::sim::events::flow::{self, FlowRun};
@@ -17,23 +17,18 @@ fn heaviest_chain_and_flow_run() {
     c.rate_per_s = chain_limits::RATE_MAX;
     c.retries = chain_limits::RETRIES_MAX;
     c.faults = vec![Fault { service: Service::S4, kind: FaultKind::Down, from_ms: 0, to_ms: 3_600_000 }];
-    let t = Instant::now();
     let r = ChainRun::run(c.clone(), 1).unwrap();
     assert_eq!(r.client_failures, r.requests);
     assert_eq!(r.attempts, r.requests * (chain_limits::RETRIES_MAX + 1));
-    let chain_s = t.elapsed().as_secs_f64();
     let mut f = flow::event_driven_s4_down();
     f.chain = c;
     f.dead_letter = false;
     f.retry_base_ms = 1;
     f.retry_max_ms = 600_000;
     f.validate().unwrap();
-    let t = Instant::now();
     let r = FlowRun::run(f.clone(), 1).unwrap();
     assert_eq!((r.pending, r.client_failures, r.dead_lettered), (0, 0, 0));
     assert!(r.pending_series.len() <= 4_096);
-    let flow_s = t.elapsed().as_secs_f64();
-    assert!(chain_s < 10.0 && flow_s < 10.0, "chain {chain_s} s, flow {flow_s} s");
     f.retry_max_ms = 1_000;
     f.chain.faults[0].to_ms = 86_400_000;
     assert!(f.validate().unwrap_err().contains("events"));

@@ -14,7 +14,7 @@ use sysplay::sim::pubsub::{
 use sysplay::sim::queue::{Delivery, Redistribution, ShopAction, ShopConfig, ShopSim, ShopSpec, TimedAction};
 use sysplay::sim::sharding::ShardLabSim;
 use sysplay::sim::stream::{Assignor, CommitMode, GroupSpec, StreamAction, StreamConfig, StreamSim, TimedStreamAction};
-use sysplay::sim::{WORK_EVENTS_MAX, cache, pubsub, queue, sharding, stream};
+use sysplay::sim::{WORK_EVENTS_MAX, cache, events, pubsub, queue, sharding, stream};
 
 const HEAVIEST: &str = include_str!("golden/heaviest.txt");
 const DAY_MS: u64 = 86_400_000;
@@ -208,7 +208,7 @@ fn parsed(link: &str) -> Scenario {
 fn the_heaviest_links_open_and_each_is_at_the_budget() {
     let lines = heaviest();
     let labs: Vec<&str> = lines.iter().map(|(lab, _)| *lab).collect();
-    for lab in ["hashing", "queue", "stream", "pubsub", "caching"] {
+    for lab in ["hashing", "queue", "stream", "pubsub", "caching", "events"] {
         assert!(labs.contains(&lab), "a heaviest scenario for {lab}");
     }
     for (lab, link) in lines {
@@ -239,6 +239,7 @@ fn the_heaviest_links_open_and_each_is_at_the_budget() {
                     LabSetup::Pubsub { config, actions } => pubsub::estimate_work(config, actions).total(),
                     LabSetup::Sharding { config, actions } => sharding::lab::estimate_work(config, actions).total(),
                     LabSetup::Caching { config, actions } => cache::estimate_work(config, actions).total(),
+                    LabSetup::Events { config, actions } => events::lab::work_bound(config, actions).expect("accepted"),
                     LabSetup::Hashing { .. } => unreachable!(),
                 }
             }
@@ -323,6 +324,13 @@ fn scaled_down_twins_of_the_heaviest_runs_stay_under_their_estimates() {
                 while sim.step().is_some() {}
                 let accesses = sim.served().1 * (config.policies.len() as u64 + 1);
                 assert!(accesses <= estimate, "{lab}: {accesses} > {estimate}");
+            }
+            LabSetup::Events { mut config, actions } => {
+                config.requests.chain.requests /= 100;
+                let estimate = events::lab::work_bound(&config, &actions).expect("accepted");
+                let mut sim = events::EventsLabSim::new(s.seed, &config, &actions).expect("accepted");
+                while sim.step().is_some() {}
+                assert!(sim.steps() <= estimate, "{lab}: {} > {estimate}", sim.steps());
             }
             LabSetup::Hashing { .. } => {}
         }

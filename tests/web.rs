@@ -415,3 +415,40 @@ async fn the_caching_lab_steps_the_notes_loop_and_shows_every_policy() {
     click(&root, "nav-hashing");
     tick().await;
 }
+
+/// Same constant as the native test in tests/events_lab.rs (the `chain-retry-duplicates` preset).
+const EVENTS_DIGEST: u64 = include!("golden/events_digest.txt");
+
+#[wasm_bindgen_test]
+fn events_preset_digest_matches_the_native_one() {
+    let scenario = sysplay::scenario::preset("chain-retry-duplicates").unwrap().scenario;
+    assert_eq!(scenario.run().unwrap().digest(), EVENTS_DIGEST);
+}
+
+#[wasm_bindgen_test]
+async fn the_events_lab_kills_s4_and_shows_the_anomaly_and_its_saga() {
+    let root = mount();
+    tick().await;
+    click(&root, "nav-events");
+    tick().await;
+    assert!(root.query_selector("[data-testid=lab-events]").unwrap().is_some(), "the events lab is shown");
+    // Kill S4 at once and jump to the end: the chain failed requests, the flow none.
+    click(&root, "events-pause");
+    tick().await;
+    click(&root, "kill-S4");
+    tick().await;
+    assert!(text(&root, "events-actions").contains("kill S4"));
+    click(&root, "events-to-end");
+    tick_until(200, || try_text(&root, "cmp-chain-failures").is_some()).await;
+    // (The page played a moment before the pause: the first request or two may have made it.)
+    let failed: u32 = text(&root, "cmp-chain-failures").parse().unwrap();
+    assert!(failed >= 190, "{failed} of 200 requests failed");
+    assert_eq!(text(&root, "cmp-flow-failures"), "0");
+    // The notes' anomaly on screen, then the saga switched on.
+    assert_eq!(text(&root, "commission-final-balance"), "100");
+    click(&root, "fix-saga");
+    tick_until(50, || try_text(&root, "commission-final-balance").as_deref() == Some("150")).await;
+    assert_eq!(text(&root, "commission-final-balance"), "150");
+    click(&root, "nav-hashing");
+    tick().await;
+}

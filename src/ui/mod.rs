@@ -7,6 +7,8 @@ mod busy;
 mod caching;
 mod chart;
 mod chunked;
+#[cfg(feature = "lab-events")]
+mod events;
 mod form;
 mod format;
 #[cfg(feature = "lab-hashing")]
@@ -21,6 +23,8 @@ mod playback;
 mod pubsub;
 #[cfg(feature = "lab-queue")]
 mod queue;
+#[cfg(any(feature = "lab-caching", feature = "lab-events"))]
+mod recorded;
 mod root;
 mod scroll;
 #[cfg(feature = "lab-sharding")]

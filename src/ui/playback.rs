@@ -38,6 +38,12 @@ pub trait Animated: Registered<Sim: TimedRun> {
     /// What a frame shows.
     type Snapshot: 'static;
     fn snapshot(sim: &Self::Sim) -> Self::Snapshot;
+    /// What a frame shows at the animation's clock `clock_us` (at or after the last event processed):
+    /// the snapshot, unless the lab shows something that depends on the moment between events.
+    fn snapshot_at(sim: &Self::Sim, clock_us: u64) -> Self::Snapshot {
+        let _ = clock_us;
+        Self::snapshot(sim)
+    }
     /// How much of the whole run `sim` has done, from 0 to 1, for a progress bar (when the lab knows).
     fn done_share(_sim: &Self::Sim) -> Option<f64> {
         None
@@ -219,7 +225,7 @@ impl<A: Animated> Player<A> {
         let timeline = self.timeline.as_ref()?;
         self.shown.as_ref().map(|s| Frame {
             clock_us: self.clock_us,
-            snap: Rc::new(A::snapshot(s)),
+            snap: Rc::new(A::snapshot_at(s, self.clock_us)),
             finished: s.is_finished(),
             events: s.events(),
             computed_us: timeline.computed_us().max(self.clock_us),

@@ -38,6 +38,26 @@ pub trait Finite: Sized + 'static {
     }
 }
 
+/// Steps of a `sim::SlicedRun` per unit of sliced work.
+const RUN_STEPS_PER_UNIT: u64 = 64;
+
+/// A lab part's run (`sim::SlicedRun`) as sliced work, or why it cannot run: its outcome is the run's
+/// report, or the refusal.
+pub struct RunJob<R>(pub Result<R, String>);
+
+impl<R: crate::sim::SlicedRun + 'static> Finite for RunJob<R> {
+    type Outcome = Result<R::Report, String>;
+    fn advance(&mut self, max: u64) -> bool {
+        self.0.as_mut().map_or(true, |r| r.advance(max.saturating_mul(RUN_STEPS_PER_UNIT)))
+    }
+    fn done_events(&self) -> u64 {
+        self.0.as_ref().map_or(0, |r| r.steps())
+    }
+    fn outcome(&mut self, over: bool) -> Option<Self::Outcome> {
+        over.then(|| self.0.as_ref().map(|r| r.report()).map_err(Clone::clone))
+    }
+}
+
 /// Where the work stands.
 pub enum Progress<O> {
     Running { events: u64, partial: Option<Rc<O>> },

@@ -60,6 +60,11 @@ impl Tally {
         self.sum += u128::from(v);
     }
 
+    /// Values added so far.
+    pub(crate) fn count(&self) -> u64 {
+        self.n
+    }
+
     /// The smallest value with at least `p`% of the values at or below it (0 when empty).
     fn percentile(&self, p: u64) -> u64 {
         let r = rank(p, self.n);

@@ -201,6 +201,33 @@ pub struct ChainRun {
     timeout_wait_us: u64,
     end_us: SimTime,
     steps: u64,
+    /// Attempts whose answer comes after the last one processed, by answer time: final successes, final
+    /// failures, all attempts; and their totals.
+    inflight: std::collections::BTreeMap<SimTime, [u32; 3]>,
+    inflight_total: [u32; 3],
+    /// Final answers so far: succeeded, failed (counted at the attempt's start).
+    finals: [u32; 2],
+    retried: u32,
+    duplicates: u32,
+}
+
+/// The chain at a moment, for the page's animation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ChainLive {
+    /// Requests sent so far (first attempts).
+    pub sent: u32,
+    /// Retries sent so far.
+    pub retries: u32,
+    /// Requests answered by now, successfully and not.
+    pub succeeded: u32,
+    pub failed: u32,
+    /// Attempts waiting for their answer now.
+    pub waiting: u32,
+    /// Database writes of S1 and S2 so far.
+    pub writes_s1: u32,
+    pub writes_s2: u32,
+    /// Writes of a request beyond its first, so far.
+    pub duplicate_writes: u32,
 }
 
 /// What a call came to: when its answer arrives (never, for a service that is down) and whether it
@@ -236,8 +263,40 @@ impl ChainRun {
             timeout_wait_us: 0,
             end_us: 0,
             steps: 0,
+            inflight: std::collections::BTreeMap::new(),
+            inflight_total: [0; 3],
+            finals: [0; 2],
+            retried: 0,
+            duplicates: 0,
             c: config,
         })
+    }
+
+    /// The time of the next attempt, µs (none when the run is over).
+    pub fn next_time(&self) -> Option<SimTime> {
+        self.q.peek_time()
+    }
+
+    /// The chain at `t_us`, at or after the last attempt processed and before the next.
+    pub fn live(&self, t_us: SimTime) -> ChainLive {
+        // Still waiting at `t_us`: the attempts in flight after the last one processed, less those
+        // answered by `t_us`.
+        let mut waiting = self.inflight_total;
+        for c in self.inflight.range(..=t_us).map(|(_, c)| c) {
+            for (w, x) in waiting.iter_mut().zip(c) {
+                *w -= x;
+            }
+        }
+        ChainLive {
+            sent: self.attempts - self.retried,
+            retries: self.retried,
+            succeeded: self.finals[0] - waiting[0],
+            failed: self.finals[1] - waiting[1],
+            waiting: waiting[2],
+            writes_s1: self.wrote[Service::S1.index()].iter().sum(),
+            writes_s2: self.wrote[Service::S2.index()].iter().sum(),
+            duplicate_writes: self.duplicates,
+        }
     }
 
     /// A call reaching `s` at `t` for request `req`: its work, its write, its children.
@@ -251,6 +310,7 @@ impl ChainRun {
             let w = &mut self.wrote[s.index()][req as usize];
             if *w == 0 || !self.c.idempotency_keys {
                 *w += 1;
+                self.duplicates += u32::from(*w > 1);
             }
         }
         let mut done = commit;
@@ -276,6 +336,13 @@ impl ChainRun {
 
     fn attempt(&mut self, t: SimTime, a: Attempt) {
         self.attempts += 1;
+        self.retried += u32::from(a.k > 0);
+        while let Some(e) = self.inflight.first_entry().filter(|e| *e.key() <= t) {
+            let c = e.remove();
+            for (w, x) in self.inflight_total.iter_mut().zip(c) {
+                *w -= x;
+            }
+        }
         let o = self.call(Service::S1, t, a.req);
         let limit = t + SimTime::from(self.c.client_timeout_ms) * MS;
         let (end, ok) = match o.at {
@@ -287,6 +354,18 @@ impl ChainRun {
             }
         };
         self.end_us = self.end_us.max(end);
+        let last = ok || a.k >= self.c.retries;
+        let mut c = [0; 3];
+        c[2] = 1;
+        if last {
+            self.finals[usize::from(!ok)] += 1;
+            c[usize::from(!ok)] = 1;
+        }
+        let slot = self.inflight.entry(end).or_default();
+        for ((s, t), x) in slot.iter_mut().zip(&mut self.inflight_total).zip(c) {
+            *s += x;
+            *t += x;
+        }
         if !ok && a.k < self.c.retries {
             let wait = (SimTime::from(self.c.backoff_ms) * MS) << a.k.min(30);
             self.q.schedule_at(end + wait, Attempt { req: a.req, k: a.k + 1 });

@@ -202,8 +202,26 @@ pub struct FlowRun {
     series: Vec<PendingPoint>,
     sample_us: SimTime,
     last_consistent: SimTime,
+    /// Requests whose effects have reached every service.
+    consistent: u32,
     end_us: SimTime,
     steps: u64,
+}
+
+/// The flow at a moment, for the page's animation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct FlowLive {
+    /// Requests S1 answered (accepted) so far.
+    pub answered: u32,
+    pub client_failures: u32,
+    /// Writes committed per service (S0..S4).
+    pub writes: [u32; 5],
+    /// Events in the broker not yet acknowledged nor dead-lettered, in all and per consumer (S0..S4).
+    pub pending: u32,
+    pub pending_by_service: [u32; 5],
+    pub dead_lettered: u32,
+    /// Requests whose effects have reached every service.
+    pub consistent: u32,
 }
 
 impl FlowRun {
@@ -237,6 +255,7 @@ impl FlowRun {
             series: Vec::new(),
             sample_us: SimTime::from(config.sample_ms) * MS,
             last_consistent: 0,
+            consistent: 0,
             end_us: 0,
             steps: 0,
             c: config,
@@ -259,6 +278,7 @@ impl FlowRun {
         let o = &mut self.outstanding[req as usize];
         *o -= 1;
         if *o == 0 {
+            self.consistent += 1;
             self.last_consistent = self.last_consistent.max(now);
             if let Some(a) = self.answered[req as usize] {
                 self.delay.add(now.saturating_sub(a));
@@ -328,6 +348,24 @@ impl FlowRun {
                     self.q.schedule_in(self.sample_us, Ev::Sample);
                 }
             }
+        }
+    }
+
+    /// The time of the next event, µs (none when the run is over).
+    pub fn next_time(&self) -> Option<SimTime> {
+        self.q.peek_time()
+    }
+
+    /// The flow now, for the page's animation (the pending-work series left out).
+    pub fn live(&self) -> FlowLive {
+        FlowLive {
+            answered: self.latency.count() as u32 - self.client_failures,
+            client_failures: self.client_failures,
+            writes: self.writes,
+            pending: self.pending,
+            pending_by_service: self.pending_by,
+            dead_lettered: self.dead_by.iter().sum(),
+            consistent: self.consistent,
         }
     }
 

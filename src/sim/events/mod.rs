@@ -20,10 +20,14 @@ pub mod chain;
 pub mod commission;
 mod commission_run;
 mod common;
+mod contract;
 pub mod flow;
+pub mod lab;
+pub mod lab_presets;
 pub mod saga;
 pub mod sourcing;
 
+pub use chain::ChainLive;
 pub use chain::{ChainConfig, ChainReport, ChainRun};
 pub use commission::{
     CommissionConfig, CommissionReport, CommissionSnapshot, Consumer, ConsumerView, Crash, CrashPoint, Downtime, Fixes,
@@ -31,7 +35,9 @@ pub use commission::{
 };
 pub use commission_run::CommissionRun;
 pub use common::{Fault, FaultKind, LatencyMs, Service, ServiceSpec};
-pub use flow::{Comparison, FlowConfig, FlowReport, FlowRun, PendingPoint, compare};
+pub use contract::Events;
+pub use flow::{Comparison, FlowConfig, FlowLive, FlowReport, FlowRun, PendingPoint, compare};
+pub use lab::{EventsAction, EventsLabConfig, EventsLabReport, EventsLabSim, EventsSnapshot, ServiceState};
 pub use saga::{SagaConfig, SagaLogEntry, SagaReport, SagaRun, SagaState, SagaStyle, SagaTransfer, compare_styles};
 pub use sourcing::{
     AccountEvent, ProjectionBug, SourcingConfig, SourcingReport, SourcingRun, StatementLine, TimedEvent,

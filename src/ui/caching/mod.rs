@@ -103,7 +103,9 @@ pub fn caching_page(props: &CachingPageProps) -> Html {
                             <stepper::Stepper frame={f.clone()} />
                             <stepper::ByHand frame={f} on_action={props.on_action.clone()} />
                         }
-                        <stepper::Recorded session={props.session.clone()} on_action={props.on_action.clone()} />
+                        <crate::ui::recorded::Recorded<Caching> session={props.session.clone()} on_action={props.on_action.clone()}
+                            testid_prefix="caching-" when={stepper::after_request as fn(crate::scenario::ActionTime) -> String}
+                            empty="Nothing yet: pause at a request, then request a key by hand or restart the cache." />
                     </section>
                 </Later>
                 <Later>

@@ -3,7 +3,6 @@
 //! a crash, cache-aside's stale race and the balance that must never be stale), and a CDN's edges per
 //! region before an origin in India, with an edge rate limiter under a burst.
 
-use crate::sim::SlicedRun;
 use crate::sim::cache::cdn::{CdnConfig, CdnReport, CdnRun, Region};
 use crate::sim::cache::consistency::{
     BalanceReads, ConsistencyConfig, ConsistencyReport, ConsistencyRun, RaceFix, TtlMode, WritePolicy,
@@ -13,28 +12,9 @@ use crate::sim::cache::stats::Summary;
 use crate::ui::chart::{Line, LineChart};
 use crate::ui::format::{count, pct};
 use crate::ui::palette;
-use crate::ui::sliced::{Finite, use_sliced};
+use crate::ui::sliced::{RunJob as Job, use_sliced};
 use std::rc::Rc;
 use yew::prelude::*;
-
-/// Steps of a part's run per unit of sliced work.
-const STEPS_PER_UNIT: u64 = 64;
-
-/// A part's run, or why it cannot run.
-struct Job<R>(Result<R, String>);
-
-impl<R: SlicedRun + 'static> Finite for Job<R> {
-    type Outcome = Result<R::Report, String>;
-    fn advance(&mut self, max: u64) -> bool {
-        self.0.as_mut().map_or(true, |r| r.advance(max.saturating_mul(STEPS_PER_UNIT)))
-    }
-    fn done_events(&self) -> u64 {
-        self.0.as_ref().map_or(0, |r| r.steps())
-    }
-    fn outcome(&mut self, over: bool) -> Option<Self::Outcome> {
-        over.then(|| self.0.as_ref().map(|r| r.report()).map_err(Clone::clone))
-    }
-}
 
 fn ms(us: f64) -> String {
     if us >= 10_000.0 { format!("{:.0} ms", us / 1000.0) } else { format!("{:.1} ms", us / 1000.0) }

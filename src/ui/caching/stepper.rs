@@ -166,36 +166,9 @@ pub fn parse_key(text: &str) -> Result<u64, String> {
     t.parse::<u64>().map_err(|_| format!("A key is a whole number from 0 to {} (got \"{t}\").", u64::MAX))
 }
 
-#[derive(Properties, PartialEq)]
-pub struct RecordedProps {
-    pub session: CachingSession,
-    pub on_action: Callback<AppAction>,
-}
-
-/// The recorded actions, with Undo and Clear.
-#[function_component(Recorded)]
-pub fn recorded(props: &RecordedProps) -> Html {
-    let actions = props.session.actions();
-    let edit = |e: Edit<Caching>| {
-        let on = props.on_action.clone();
-        Callback::from(move |_| on.emit(AppAction::edit::<Caching>(e.clone())))
-    };
-    html! {
-        <div class="recorded">
-            <h3>{ format!("Recorded ({} of at most {})", actions.len(), crate::limits::ACTIONS_MAX) }</h3>
-            if actions.is_empty() {
-                <p class="muted">{ "Nothing yet: pause at a request, then request a key by hand or restart the cache." }</p>
-            } else {
-                <ol class="actions-list" data-testid="caching-actions" tabindex="0" aria-label="Recorded actions">
-                    { for actions.iter().map(|(t, a)| html! { <li>{ format!("after request {}: {}", count(*t / 1000), a.describe()) }</li> }) }
-                </ol>
-            }
-            <div class="row">
-                <button data-testid="caching-undo" onclick={edit(Edit::Undo)} disabled={actions.is_empty()}>{ "Undo last" }</button>
-                <button data-testid="caching-clear" onclick={edit(Edit::ClearActions)} disabled={actions.is_empty()}>{ "Clear" }</button>
-            </div>
-        </div>
-    }
+/// An action's moment as the recorded list says it.
+pub fn after_request(t: crate::scenario::ActionTime) -> String {
+    format!("after request {}", count(t / 1000))
 }
 
 #[derive(Properties, PartialEq)]
