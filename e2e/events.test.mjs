@@ -59,6 +59,25 @@ describe('requests vs events lab (end to end)', () => {
     assertNoPageErrors(page);
   });
 
+  it('a service slower than its caller\'s timeout fails the chain as a dead one does; a bad field changes nothing', async () => {
+    const page = await h.newPage();
+    await openEvents(h, page);
+    // S4 at 2.5 s, past S2's 2 s timeout: every request of the chain times out; the flow only waits longer
+    // to be consistent.
+    await page.locator(tid('ev-latency-S4')).fill('2500');
+    await page.locator(tid('ev-rate')).fill('0');
+    await page.locator(tid('requests-apply')).click();
+    await waitForText(page, `${tid('ev-rate')}[aria-invalid="true"] + .field-error`, (t) => t.includes('between 1 and 100,000'));
+    await page.locator(tid('ev-rate')).fill('20');
+    await page.locator(tid('requests-apply')).click();
+    await waitForText(page, tid('events-setup-line'), (t) => t.includes('200 requests at 20 a second'));
+    await page.locator(tid('events-to-end')).click();
+    await waitForText(page, tid('cmp-chain-failures'), (t) => t === '200', { timeout: 60_000 });
+    assert.equal(num(await text(page, 'cmp-flow-failures')), 0);
+    assert.match(await text(page, 'cmp-consistent'), /consistent everywhere at/);
+    assertNoPageErrors(page);
+  });
+
   it("the notes' commission anomaly ends at 100; each fix shows its own final balance", async () => {
     const page = await h.newPage();
     await openEvents(h, page);

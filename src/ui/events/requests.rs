@@ -263,35 +263,60 @@ pub struct SetupProps {
     pub on_action: Callback<AppAction>,
 }
 
-/// The requests, the client's retries and keys, the broker's attempts and dead letters.
+/// The requests, each service's latency and its callers' timeouts, the client's retries and keys, the
+/// broker's attempts and dead letters.
 #[function_component(RequestSetup)]
 pub fn request_setup(props: &SetupProps) -> Html {
     let config = props.session.config();
     let r = &config.requests;
     let marks = use_checked(props.session.clone());
-    let refs: [NodeRef; 8] = std::array::from_fn(|_| NodeRef::default());
+    // 0-4: requests, rate, client timeout, retries, attempts; 5, 6: the two checks; 7-11: S0..S4's
+    // latency; 12, 13: S1's and S2's call timeouts.
+    let refs: [NodeRef; 14] = std::array::from_fn(|_| NodeRef::default());
     let on_submit = {
         let (refs, marks, on, session) = (refs.clone(), marks.clone(), props.on_action.clone(), props.session.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let mut m = crate::ui::form::Checked::default();
             let mut c: EventsLabConfig = session.config().clone();
-            let mut read = |i: usize, id: &str, what: &str, lo: u64, hi: u64| {
+            let mut read = |i: usize, id: String, what: &str, lo: u64, hi: u64| {
                 m.field(id, whole_in(&text_of(&refs[i]), what, lo, hi)).map(|v| v as u32)
             };
-            let requests = read(0, "ev-requests", "Requests", 1, u64::from(chain_limits::REQUESTS_MAX));
-            let rate = read(1, "ev-rate", "The rate", 1, u64::from(chain_limits::RATE_MAX));
-            let timeout =
-                read(2, "ev-client-timeout", "The client's timeout", 1, u64::from(chain_limits::TIMEOUT_MS_MAX));
-            let retries = read(3, "ev-retries", "Retries", 0, u64::from(chain_limits::RETRIES_MAX));
-            let attempts = read(4, "ev-attempts", "Delivery attempts", 1, u64::from(flow_limits::ATTEMPTS_MAX));
-            if let (Some(a), Some(b), Some(t), Some(k), Some(d)) = (requests, rate, timeout, retries, attempts) {
-                c.requests.chain.requests = a;
-                c.requests.chain.rate_per_s = b;
-                c.requests.chain.client_timeout_ms = t;
-                c.requests.chain.retries = k;
+            let timeout_max = u64::from(chain_limits::TIMEOUT_MS_MAX);
+            let requests = read(0, "ev-requests".into(), "Requests", 1, u64::from(chain_limits::REQUESTS_MAX));
+            let rate = read(1, "ev-rate".into(), "The rate", 1, u64::from(chain_limits::RATE_MAX));
+            let timeout = read(2, "ev-client-timeout".into(), "The client's timeout", 1, timeout_max);
+            let retries = read(3, "ev-retries".into(), "Retries", 0, u64::from(chain_limits::RETRIES_MAX));
+            let attempts = read(4, "ev-attempts".into(), "Delivery attempts", 1, u64::from(flow_limits::ATTEMPTS_MAX));
+            let latency: Vec<Option<u32>> = Service::ALL
+                .iter()
+                .map(|s| {
+                    let n = s.name();
+                    let max = u64::from(chain_limits::LATENCY_US_MAX / 1000);
+                    read(7 + s.index(), format!("ev-latency-{n}"), &format!("{n}'s latency"), 0, max)
+                })
+                .collect();
+            let s1_timeout = read(12, "ev-timeout-S1".into(), "S1's timeout", 1, timeout_max);
+            let s2_timeout = read(13, "ev-timeout-S2".into(), "S2's timeout", 1, timeout_max);
+            if let (Some(a), Some(b), Some(t), Some(k), Some(d), Some(t1), Some(t2)) =
+                (requests, rate, timeout, retries, attempts, s1_timeout, s2_timeout)
+                && latency.iter().all(Option::is_some)
+            {
+                let chain = &mut c.requests.chain;
+                chain.requests = a;
+                chain.rate_per_s = b;
+                chain.client_timeout_ms = t;
+                chain.retries = k;
+                chain.idempotency_keys = checked(&refs[5]);
+                // A latency shown as it was keeps its microseconds.
+                for (spec, l) in chain.services.iter_mut().zip(latency.iter().flatten()) {
+                    if *l != spec.base_us / 1000 {
+                        spec.base_us = l * 1000;
+                    }
+                }
+                chain.services[Service::S1.index()].call_timeout_ms = t1;
+                chain.services[Service::S2.index()].call_timeout_ms = t2;
                 c.requests.max_attempts = d;
-                c.requests.chain.idempotency_keys = checked(&refs[5]);
                 c.requests.dead_letter = checked(&refs[6]);
                 m.whole(c.validate());
             }
@@ -302,16 +327,24 @@ pub fn request_setup(props: &SetupProps) -> Html {
         })
     };
     let src = |v: u32| AttrValue::from(v.to_string());
+    let field = |i: usize, label: String, id: String, v: u32| {
+        html! { <Field label={label} node={refs[i].clone()} testid={id.clone()} source={src(v)} error={marks.error(&id)} /> }
+    };
+    let chain = &r.chain;
     html! {
         <form class="ps-form events-setup" onsubmit={on_submit} novalidate=true data-testid="requests-setup">
             <div class="form-grid">
-                <Field label="Requests" node={refs[0].clone()} testid="ev-requests" source={src(r.chain.requests)} error={marks.error("ev-requests")} />
-                <Field label="Per second" node={refs[1].clone()} testid="ev-rate" source={src(r.chain.rate_per_s)} error={marks.error("ev-rate")} />
-                <Field label="Client timeout (ms)" node={refs[2].clone()} testid="ev-client-timeout" source={src(r.chain.client_timeout_ms)} error={marks.error("ev-client-timeout")} />
-                <Field label="Client retries" node={refs[3].clone()} testid="ev-retries" source={src(r.chain.retries)} error={marks.error("ev-retries")} />
-                <Field label="Delivery attempts" node={refs[4].clone()} testid="ev-attempts" source={src(r.max_attempts)} error={marks.error("ev-attempts")} />
+                { field(0, "Requests".into(), "ev-requests".into(), chain.requests) }
+                { field(1, "Per second".into(), "ev-rate".into(), chain.rate_per_s) }
+                { field(2, "Client timeout (ms)".into(), "ev-client-timeout".into(), chain.client_timeout_ms) }
+                { field(3, "Client retries".into(), "ev-retries".into(), chain.retries) }
+                { field(12, "S1 waits for S0, S2 (ms)".into(), "ev-timeout-S1".into(), chain.services[1].call_timeout_ms) }
+                { field(13, "S2 waits for S3, S4 (ms)".into(), "ev-timeout-S2".into(), chain.services[2].call_timeout_ms) }
+                { for Service::ALL.iter().map(|s| field(7 + s.index(), format!("{} latency (ms, + jitter)", s.name()),
+                    format!("ev-latency-{}", s.name()), chain.services[s.index()].base_us / 1000)) }
+                { field(4, "Delivery attempts".into(), "ev-attempts".into(), r.max_attempts) }
             </div>
-            <Check label="Idempotency keys on the client's retries" node={refs[5].clone()} testid="ev-keys" source={r.chain.idempotency_keys} />
+            <Check label="Idempotency keys on the client's retries" node={refs[5].clone()} testid="ev-keys" source={chain.idempotency_keys} />
             <Check label="Dead-letter an event after its attempts" node={refs[6].clone()} testid="ev-dead-letter" source={r.dead_letter} />
             if let Some(e) = marks.whole_error() {
                 <p class="form-error" role="alert" data-testid="requests-setup-error">{ e }</p>
