@@ -114,6 +114,31 @@ mod cli {
             #[arg(long, default_value_t = 1)]
             seed: u64,
         },
+        /// Simulates a load balancer in front of identical FIFO servers (Poisson arrivals, exponential
+        /// service, rates per second) and prints, as JSON, the time in system measured (mean_sojourn_s,
+        /// p50_sojourn_s, p99_sojourn_s), max_queue (the most requests one server held at once) and what
+        /// theory predicts for the policy.
+        Lb {
+            /// random, round-robin, least-connections, p2c (pdc: d choices), jsq, least-response-time,
+            /// weighted-round-robin, weighted-least-connections, source-hash, consistent-hash.
+            #[arg(long)]
+            policy: String,
+            /// Number of servers N.
+            #[arg(long)]
+            servers: u32,
+            /// Arrival rate lambda, requests per second.
+            #[arg(long, allow_negative_numbers = true)]
+            arrival_rate: f64,
+            /// Service rate mu of one server, requests per second.
+            #[arg(long, allow_negative_numbers = true)]
+            service_rate: f64,
+            /// Number of requests (the first 10% are warm-up).
+            #[arg(long)]
+            requests: u64,
+            /// Seed of the run.
+            #[arg(long, default_value_t = 1)]
+            seed: u64,
+        },
         /// Simulates a plain M/M/c queue (FIFO, no failures) and prints measured and Erlang C figures as JSON.
         Queue {
             /// Number of servers c.
@@ -429,6 +454,47 @@ mod cli {
                     format!("{e} Keep it as a scenario file: `sysplay run FILE` and the page's Open file read it.")
                 })?;
                 Ok(format!("{}#{}", base.split('#').next().unwrap_or_default(), fragment))
+            }
+            Command::Lb { policy, servers, arrival_rate, service_rate, requests, seed } => {
+                use sysplay::sim::scaling::{LbConfig, LbRun, Policy, theory};
+                let policy = Policy::parse(&policy)?;
+                let config = LbConfig::identical(servers, arrival_rate, service_rate, requests, policy);
+                let report = LbRun::run(config, seed)?;
+                let mut value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+                let (n, l, m) = (servers, arrival_rate, service_rate);
+                value["servers"] = n.into();
+                value["arrival_rate_per_s"] = l.into();
+                value["service_rate_per_s"] = m.into();
+                value["utilization_offered"] = (l / (f64::from(n) * m)).into();
+                value["seed"] = seed.into();
+                value["percentiles"] = "nearest-rank over every measured request".into();
+                let theory = match policy {
+                    Policy::Random => {
+                        Some(("M/M/1 at each server (arrival rate lambda / N)", theory::random(n, l, m)?))
+                    }
+                    Policy::RoundRobin => Some(("E_N/M/1 at each server", theory::round_robin(n, l, m)?)),
+                    Policy::Jsq | Policy::LeastConnections | Policy::LeastResponseTime => Some((
+                        "M/M/c with one shared queue: a lower bound no per-server queueing reaches",
+                        theory::shared_queue(n, l, m)?,
+                    )),
+                    Policy::PowerOfD { d } if d >= 2 => Some((
+                        "the supermarket model's limit as N grows (Mitzenmacher): the mean only",
+                        theory::Predicted {
+                            mean_sojourn_s: theory::power_of_d_limit(d, l / (f64::from(n) * m), m)?,
+                            p50_sojourn_s: None,
+                            p99_sojourn_s: None,
+                        },
+                    )),
+                    Policy::PowerOfD { .. } => {
+                        Some(("one choice is random: M/M/1 at each server", theory::random(n, l, m)?))
+                    }
+                    _ => None,
+                };
+                if let Some((model, t)) = theory {
+                    value["theory"] = serde_json::to_value(t).map_err(|e| e.to_string())?;
+                    value["theory"]["model"] = model.into();
+                }
+                serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
             }
             Command::Queue { servers, arrival_rate, service_rate, orders, seed } => {
                 let config =

@@ -1,0 +1,186 @@
+//! The balancer's measurements against queueing theory (`sim::scaling::theory`), within stated
+//! tolerances for runs of a million requests; the properties every run keeps; the command line.
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+use sysplay::sim::scaling::{LbConfig, LbReport, LbRun, Policy, ServerSpec, theory};
+
+fn run(n: u32, lambda: f64, mu: f64, requests: u64, policy: Policy) -> LbReport {
+    LbRun::run(LbConfig::identical(n, lambda, mu, requests, policy), 7).unwrap()
+}
+
+fn within(measured: f64, theory: f64, tol: f64, what: &str) {
+    let err = (measured - theory).abs() / theory;
+    assert!(
+        err <= tol,
+        "{what}: measured {measured:.4}, theory {theory:.4} ({:.1}% off, tolerance {:.0}%)",
+        100.0 * err,
+        100.0 * tol
+    );
+}
+
+// At rho = 0.7 over 4 servers, a million requests make about 4,700 independent stretches of the busy
+// period (relaxation time 1 / (mu (1 - sqrt(rho))^2) = 38 s, over 357,000 s): the mean's standard error
+// is about 1.5%, the tolerance 5%.
+
+#[test]
+fn random_balancing_makes_each_server_mm1() {
+    let r = run(4, 2.8, 1.0, 1_000_000, Policy::Random);
+    let t = theory::random(4, 2.8, 1.0).unwrap();
+    within(r.mean_sojourn_s, t.mean_sojourn_s, 0.05, "random, mean");
+    within(r.p50_sojourn_s, t.p50_sojourn_s.unwrap(), 0.05, "random, p50");
+    within(r.p99_sojourn_s, t.p99_sojourn_s.unwrap(), 0.07, "random, p99");
+    for (i, &k) in r.per_server.iter().enumerate() {
+        within(k as f64, 250_000.0, 0.01, &format!("server {i}'s share"));
+    }
+    for &u in &r.utilization {
+        within(u, 0.7, 0.03, "utilization");
+    }
+}
+
+#[test]
+fn round_robin_makes_each_server_en_m1() {
+    let r = run(4, 2.8, 1.0, 1_000_000, Policy::RoundRobin);
+    let t = theory::round_robin(4, 2.8, 1.0).unwrap();
+    within(r.mean_sojourn_s, t.mean_sojourn_s, 0.05, "round robin, mean");
+    within(r.p99_sojourn_s, t.p99_sojourn_s.unwrap(), 0.07, "round robin, p99");
+    // Every server gets exactly every fourth request.
+    assert!(r.per_server.iter().all(|&k| k == 250_000), "{:?}", r.per_server);
+    // Regular arrivals wait less than Poisson ones: round robin beats random by the theory's margin.
+    let random = theory::random(4, 2.8, 1.0).unwrap().mean_sojourn_s;
+    assert!(r.mean_sojourn_s < 0.75 * random);
+}
+
+#[test]
+fn the_power_of_two_choices_nears_mitzenmacher_s_limit() {
+    // 100 servers at rho = 0.9: the limit as N grows is 2.614 s; a hundred servers come within a few %.
+    let r = run(100, 90.0, 1.0, 1_000_000, Policy::PowerOfD { d: 2 });
+    let limit = theory::power_of_d_limit(2, 0.9, 1.0).unwrap();
+    within(r.mean_sojourn_s, limit, 0.06, "p2c against the supermarket limit");
+    // Random at the same load: 10 s. Two choices cut it fourfold.
+    assert!(r.mean_sojourn_s * 3.5 < theory::random(100, 90.0, 1.0).unwrap().mean_sojourn_s);
+}
+
+#[test]
+fn queue_aware_policies_sit_between_the_shared_queue_and_random() {
+    let shared = theory::shared_queue(10, 8.0, 1.0).unwrap();
+    let random = theory::random(10, 8.0, 1.0).unwrap();
+    for policy in [Policy::Jsq, Policy::LeastConnections, Policy::LeastResponseTime, Policy::PowerOfD { d: 2 }] {
+        let r = run(10, 8.0, 1.0, 400_000, policy);
+        assert!(
+            r.mean_sojourn_s > shared.mean_sojourn_s && r.mean_sojourn_s < 0.5 * random.mean_sojourn_s,
+            "{}: {} against M/M/c {} and random {}",
+            policy.name(),
+            r.mean_sojourn_s,
+            shared.mean_sojourn_s,
+            random.mean_sojourn_s
+        );
+    }
+    // JSQ comes within 15% of the shared queue's mean at this load.
+    within(run(10, 8.0, 1.0, 400_000, Policy::Jsq).mean_sojourn_s, shared.mean_sojourn_s, 0.15, "JSQ near M/M/c");
+}
+
+#[test]
+fn a_slow_server_hurts_round_robin_not_least_connections() {
+    // Four servers, one at a quarter of the speed: capacity 3.25 a second, 2.4 offered (74%). The whole is
+    // stable, but round robin sends the slow server a quarter of the requests, 0.6 a second against the
+    // 0.25 it serves: its queue grows for the whole run. Least connections sends it what it can take.
+    let mut c = LbConfig::identical(4, 2.4, 1.0, 200_000, Policy::RoundRobin);
+    c.servers[3] = ServerSpec { speed_pct: 25, weight_pct: 25 };
+    let rr = LbRun::run(c.clone(), 3).unwrap();
+    let lc = LbRun::run(LbConfig { policy: Policy::LeastConnections, ..c.clone() }, 3).unwrap();
+    let wrr = LbRun::run(LbConfig { policy: Policy::WeightedRoundRobin, ..c }, 3).unwrap();
+    assert!(
+        rr.p99_sojourn_s > 50.0 * lc.p99_sojourn_s,
+        "round robin p99 {} vs least connections {}",
+        rr.p99_sojourn_s,
+        lc.p99_sojourn_s
+    );
+    assert!(lc.per_server[3] < lc.per_server[0] / 2, "{:?}", lc.per_server);
+    // Weighted round robin sends it its weight's share: 25 of 325.
+    within(wrr.per_server[3] as f64, 200_000.0 * 25.0 / 325.0, 0.01, "weighted share");
+}
+
+#[test]
+fn hashing_policies_keep_a_client_on_one_server() {
+    // With a single client, source and consistent hash send everything to one server.
+    for policy in [Policy::SourceHash, Policy::ConsistentHash] {
+        let mut c = LbConfig::identical(4, 0.5, 1.0, 1_000, policy);
+        c.clients = 1;
+        let r = LbRun::run(c, 1).unwrap();
+        assert_eq!(r.per_server.iter().filter(|&&k| k > 0).count(), 1, "{}: {:?}", policy.name(), r.per_server);
+    }
+}
+
+#[test]
+fn bad_settings_are_refused_with_a_sentence() {
+    let unstable = LbRun::new(LbConfig::identical(4, 4.0, 1.0, 100, Policy::Random), 1).err().unwrap();
+    assert!(unstable.contains("unstable") && unstable.contains("add servers"), "{unstable}");
+    assert!(LbRun::new(LbConfig::identical(0, 1.0, 1.0, 100, Policy::Random), 1).is_err());
+    assert!(
+        LbRun::new(LbConfig::identical(2, 1.0, 1.0, 100, Policy::PowerOfD { d: 3 }), 1)
+            .err()
+            .unwrap()
+            .contains("d between")
+    );
+    assert!(
+        LbRun::new(LbConfig::identical(1000, 1.0, 1.0, 10_000_000, Policy::Jsq), 1)
+            .err()
+            .unwrap()
+            .contains("fewer requests")
+    );
+    assert!(Policy::parse("p3c") == Ok(Policy::PowerOfD { d: 3 }));
+    assert!(Policy::parse("nope").unwrap_err().contains("round-robin"));
+    assert!(LbRun::new(LbConfig::identical(2, f64::NAN, 1.0, 100, Policy::Random), 1).is_err());
+}
+
+fn any_policy() -> impl Strategy<Value = Policy> {
+    prop_oneof![
+        Just(Policy::Random),
+        Just(Policy::RoundRobin),
+        Just(Policy::WeightedRoundRobin),
+        Just(Policy::LeastConnections),
+        Just(Policy::WeightedLeastConnections),
+        (1u32..=3).prop_map(|d| Policy::PowerOfD { d }),
+        Just(Policy::Jsq),
+        Just(Policy::LeastResponseTime),
+        Just(Policy::SourceHash),
+        Just(Policy::ConsistentHash),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// No request is lost and every one is served exactly once, whatever the policy and servers.
+    #[test]
+    fn every_request_is_served_exactly_once(
+        speeds in prop::collection::vec((1u32..=400, 1u32..=400), 3..8),
+        load_pct in 5u32..95,
+        requests in 1u64..3_000,
+        policy in any_policy(),
+        seed in any::<u64>(),
+    ) {
+        let servers: Vec<ServerSpec> = speeds.iter().map(|&(s, w)| ServerSpec { speed_pct: s, weight_pct: w }).collect();
+        let capacity: f64 = servers.iter().map(|s| f64::from(s.speed_pct) / 100.0).sum();
+        let c = LbConfig {
+            servers,
+            arrival_rate_per_s: capacity * f64::from(load_pct) / 100.0,
+            service_rate_per_s: 1.0,
+            requests,
+            policy,
+            clients: 50,
+            ewma_decay_s: 10.0,
+        };
+        let mut run = LbRun::new(c, seed).unwrap();
+        let mut copy = run.clone();
+        while !run.advance(97) {}
+        while copy.step().is_some() {}
+        let r = run.report();
+        prop_assert_eq!(&r, &copy.report());
+        prop_assert_eq!(r.served, requests);
+        prop_assert_eq!(r.per_server.iter().sum::<u64>(), requests);
+        prop_assert!(r.p50_sojourn_s <= r.p99_sojourn_s && r.p99_sojourn_s <= r.max_sojourn_s);
+        prop_assert!(r.max_queue >= 1);
+    }
+}
