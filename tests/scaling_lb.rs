@@ -3,6 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
+use sysplay::sim::scaling::lb::{HealthCheck, Outage};
 use sysplay::sim::scaling::{LbConfig, LbReport, LbRun, Policy, ServerSpec, theory};
 
 fn run(n: u32, lambda: f64, mu: f64, requests: u64, policy: Policy) -> LbReport {
@@ -134,6 +135,56 @@ fn bad_settings_are_refused_with_a_sentence() {
     assert!(LbRun::new(LbConfig::identical(2, f64::NAN, 1.0, 100, Policy::Random), 1).is_err());
 }
 
+#[test]
+fn a_dead_server_takes_requests_until_its_health_checks_fail() {
+    // Four servers at 2.0 a second in all; server 0 dies at 100 s for 200 s. Round robin sends it every
+    // fourth request (0.5 a second) until two failed probes 5 s apart take it out: 5 to 10 s after the
+    // death, so 2.5 to 5 requests on average are refused, and the ones at it when it died are lost.
+    let mut c = LbConfig::identical(4, 2.0, 1.0, 1_000, Policy::RoundRobin);
+    c.outages = vec![Outage { server: 0, from_s: 100.0, to_s: 300.0 }];
+    let r = LbRun::run(c.clone(), 2).unwrap();
+    assert_eq!(r.detection_s.len(), 1);
+    assert!((5.0..=10.0).contains(&r.detection_s[0]), "{:?}", r.detection_s);
+    assert!(r.sent_to_dead >= 1 && r.sent_to_dead <= 8, "{}", r.sent_to_dead);
+    assert_eq!(r.served + r.lost, 1_000);
+    assert!(r.lost >= r.sent_to_dead, "no retries: every refused request is lost");
+    // Back after two good probes, it serves again: about 0.5 a second for the 300 s it is up of the 500,
+    // 150 in all (50 before its death).
+    assert!((120..=180).contains(&r.per_server[0]), "{:?}", r.per_server);
+    // With one retry, a refused request goes to another server: only those at it when it died can be
+    // lost, and they too are retried.
+    let retried = LbRun::run(LbConfig { retries: 1, ..c.clone() }, 2).unwrap();
+    assert_eq!(retried.lost, 0);
+    assert_eq!(retried.served, 1_000);
+    assert!(retried.retried >= retried.sent_to_dead);
+    // Without health checks the balancer never notices: a quarter of the 400 requests of the outage go to
+    // the dead server.
+    let blind =
+        LbRun::run(LbConfig { health: HealthCheck { check_interval_s: 0.0, ..HealthCheck::default() }, ..c }, 2)
+            .unwrap();
+    assert!((80..=120).contains(&blind.sent_to_dead), "{}", blind.sent_to_dead);
+    assert!(blind.detection_s.is_empty());
+}
+
+#[test]
+fn consistent_hash_moves_only_the_dead_server_s_clients() {
+    // Server 1 of 4 leaves the pool: source hash (modulo the pool) re-deals most of 10,000 clients, the
+    // ring only the quarter that were on server 1.
+    use sysplay::sim::scaling::lb::{hash_ring, hash_route};
+    let ring = hash_ring(4);
+    let (all, without_1) = ([0, 1, 2, 3], [0, 2, 3]);
+    let moved = |ring: Option<&sysplay::sim::hashing::Ring>| {
+        (0..10_000u64).filter(|&c| hash_route(ring, &all, c) != hash_route(ring, &without_1, c)).count() as f64 / 1e4
+    };
+    let on_1 = (0..10_000u64).filter(|&c| hash_route(Some(&ring), &all, c) == 1).count() as f64 / 1e4;
+    assert_eq!(moved(Some(&ring)), on_1, "the ring moves exactly server 1's clients");
+    assert!((0.15..0.35).contains(&on_1), "{on_1}");
+    // Modulo: a client stays only when h mod 4 and h mod 3 land on the same server: about 1 in 4 does
+    // (h mod 12 in 0, 10, 11: 3 of 12), so about 3 in 4 move.
+    let m = moved(None);
+    assert!((0.65..0.85).contains(&m), "{m}");
+}
+
 fn any_policy() -> impl Strategy<Value = Policy> {
     prop_oneof![
         Just(Policy::Random),
@@ -154,11 +205,14 @@ proptest! {
 
     /// No request is lost and every one is served exactly once, whatever the policy and servers.
     #[test]
-    fn every_request_is_served_exactly_once(
+    fn every_request_is_served_exactly_once_or_lost_to_a_failure(
         speeds in prop::collection::vec((1u32..=400, 1u32..=400), 3..8),
         load_pct in 5u32..95,
         requests in 1u64..3_000,
         policy in any_policy(),
+        outages in prop::collection::vec((0u32..8, 0.0f64..2_000.0, 1.0f64..500.0), 0..4),
+        retries in 0u32..3,
+        checks in prop_oneof![Just(0.0), Just(1.0), Just(7.5)],
         seed in any::<u64>(),
     ) {
         let servers: Vec<ServerSpec> = speeds.iter().map(|&(s, w)| ServerSpec { speed_pct: s, weight_pct: w }).collect();
@@ -171,15 +225,26 @@ proptest! {
             policy,
             clients: 50,
             ewma_decay_s: 10.0,
+            outages: outages
+                .iter()
+                .map(|&(server, from_s, len)| Outage { server: server % speeds.len() as u32, from_s, to_s: from_s + len })
+                .collect(),
+            health: HealthCheck { check_interval_s: checks, ..HealthCheck::default() },
+            retries,
         };
+        let no_failures = c.outages.is_empty();
         let mut run = LbRun::new(c, seed).unwrap();
         let mut copy = run.clone();
         while !run.advance(97) {}
         while copy.step().is_some() {}
         let r = run.report();
         prop_assert_eq!(&r, &copy.report());
-        prop_assert_eq!(r.served, requests);
-        prop_assert_eq!(r.per_server.iter().sum::<u64>(), requests);
+        prop_assert_eq!(r.served + r.lost, requests);
+        if no_failures {
+            // No request lost when no server dies, and each sent to exactly one server.
+            prop_assert_eq!((r.served, r.lost, r.retried), (requests, 0, 0));
+            prop_assert_eq!(r.per_server.iter().sum::<u64>(), requests);
+        }
         prop_assert!(r.p50_sojourn_s <= r.p99_sojourn_s && r.p99_sojourn_s <= r.max_sojourn_s);
         prop_assert!(r.max_queue >= 1);
     }

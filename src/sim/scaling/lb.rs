@@ -16,6 +16,15 @@
 //! `clients` clients, hashed to a server: the same client always lands on the same server); consistent
 //! hash (the clients on the hashing lab's ring with 100 points per server).
 //!
+//! **Failures and health checks.** A server can be down over windows of time (`outages`). A request at
+//! a server when it dies is lost with it; one sent to a dead server fails at once (the connection is
+//! refused). The balancer sends only to the servers its health checks say are up: every
+//! `check_interval_s` it probes each server, takes one out of the pool after `unhealthy_after` failed
+//! probes in a row and back after `healthy_after` good ones. Until a death is detected the balancer
+//! keeps sending there; with `retries` a failed request is sent again at once to another server of the
+//! pool, up to that many times (its time in system counting from its first arrival), else it is lost.
+//! With no health checks (`check_interval_s` = 0) the pool is every server, dead or not.
+//!
 //! **Measurement.** The first 10% of requests (by arrival) are a warm-up, left out of the latency
 //! figures, which are exact (every sojourn kept, nearest-rank percentiles). `max_queue` is the most
 //! requests one server held at once (queued and in service) over the whole run.
@@ -44,6 +53,10 @@ pub mod limits {
     pub const CLIENTS_MAX: u32 = 1_000_000;
     /// Largest speed or weight of a server, percent.
     pub const SPEED_PCT_MAX: u32 = 10_000;
+    /// Most outage windows.
+    pub const OUTAGES_MAX: usize = 1_000;
+    /// Most retries of one request.
+    pub const RETRIES_MAX: u32 = 5;
 }
 
 /// Share of requests (the first ones) treated as warm-up, percent.
@@ -153,6 +166,42 @@ pub struct LbConfig {
     pub clients: u32,
     /// Least response time: the EWMA's time constant, seconds.
     pub ewma_decay_s: f64,
+    /// Windows when a server is down.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outages: Vec<Outage>,
+    #[serde(default)]
+    pub health: HealthCheck,
+    /// Times a failed request is sent again to another server (0: a failure loses it).
+    #[serde(default)]
+    pub retries: u32,
+}
+
+/// Server `server` is down over `[from_s, to_s)`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outage {
+    pub server: u32,
+    pub from_s: f64,
+    pub to_s: f64,
+}
+
+/// The balancer's health checks (an interval of 0: none).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheck {
+    pub check_interval_s: f64,
+    /// Failed probes in a row that take a server out of the pool.
+    pub unhealthy_after: u32,
+    /// Good probes in a row that put it back.
+    pub healthy_after: u32,
+}
+
+impl Default for HealthCheck {
+    /// Checks every 5 s, out after 2 failures, back after 2 successes (HAProxy's defaults: `inter 2s`,
+    /// `fall 3`, `rise 2`, are of the same order).
+    fn default() -> Self {
+        Self { check_interval_s: 5.0, unhealthy_after: 2, healthy_after: 2 }
+    }
 }
 
 impl LbConfig {
@@ -166,6 +215,9 @@ impl LbConfig {
             policy,
             clients: 10_000,
             ewma_decay_s: 10.0,
+            outages: Vec::new(),
+            health: HealthCheck::default(),
+            retries: 0,
         }
     }
 
@@ -212,12 +264,50 @@ impl LbConfig {
         if !(self.ewma_decay_s.is_finite() && self.ewma_decay_s > 0.0) {
             return Err(format!("the EWMA's time constant must be positive (got {} s)", self.ewma_decay_s));
         }
-        let looks = self.requests.saturating_mul(self.policy.looks(n as u32));
+        if self.outages.len() > limits::OUTAGES_MAX {
+            return Err(format!("at most {} outages (got {})", limits::OUTAGES_MAX, self.outages.len()));
+        }
+        for o in &self.outages {
+            if u64::from(o.server) >= n {
+                return Err(format!("an outage of server {}, but there are {n} servers (0 to {})", o.server, n - 1));
+            }
+            if !(o.from_s.is_finite() && o.from_s >= 0.0 && o.to_s.is_finite() && o.to_s > o.from_s) {
+                return Err(format!("server {}'s outage must end after it starts, at 0 s or later", o.server));
+            }
+        }
+        let h = &self.health;
+        if !(h.check_interval_s.is_finite() && h.check_interval_s >= 0.0) {
+            return Err(format!(
+                "the health checks' interval must be 0 (none) or more seconds (got {})",
+                h.check_interval_s
+            ));
+        }
+        if h.check_interval_s > 0.0 && (h.unhealthy_after == 0 || h.healthy_after == 0) {
+            return Err("the health checks need at least one probe to take a server out and one to put it back".into());
+        }
+        if h.check_interval_s > 0.0 && !self.outages.is_empty() {
+            // Probes run while requests arrive (about requests / lambda seconds) and drain, each looking at
+            // every server.
+            let probes = self.requests as f64 / self.arrival_rate_per_s / h.check_interval_s * 2.0;
+            if probes * n as f64 > limits::LOOKS_MAX as f64 {
+                return Err(format!(
+                    "health checks every {} s over about {:.0} s of requests are too many probes: check less often",
+                    h.check_interval_s,
+                    self.requests as f64 / self.arrival_rate_per_s
+                ));
+            }
+        }
+        if self.retries > limits::RETRIES_MAX {
+            return Err(format!("at most {} retries (got {})", limits::RETRIES_MAX, self.retries));
+        }
+        // While a server is out of the pool, every pick looks at every server.
+        let per_request = if self.outages.is_empty() { self.policy.looks(n as u32) } else { n };
+        let looks = self.requests.saturating_mul(per_request).saturating_mul(u64::from(self.retries) + 1);
         if looks > limits::LOOKS_MAX {
             return Err(format!(
                 "{} looks at a server in all ({} per request), more than {}: fewer requests or servers",
                 looks,
-                self.policy.looks(n as u32),
+                per_request,
                 limits::LOOKS_MAX
             ));
         }
@@ -251,20 +341,40 @@ pub struct LbReport {
     pub per_server: Vec<u64>,
     /// Each server's busy share of the measured window.
     pub utilization: Vec<f64>,
-    /// Requests answered: all of them once the run is over.
+    /// Requests answered (lost ones are not).
     pub served: u64,
+    /// Requests lost: at a server when it died, or failed with no retry left or no server in the pool.
+    pub lost: u64,
+    /// Attempts that failed (sent to a dead server, or at it when it died) and were sent again.
+    pub retried: u64,
+    /// Requests sent to a dead server (the balancer had not noticed yet).
+    pub sent_to_dead: u64,
+    /// For each outage detected, seconds from the death to the server leaving the pool.
+    pub detection_s: Vec<f64>,
 }
 
 #[derive(Clone, Copy, Debug)]
 enum Ev {
     Arrive(u64),
-    Depart(u32),
+    /// Server, its life (a departure from an earlier life is void).
+    Depart(u32, u32),
+    Down(u32),
+    Up(u32),
+    Probe,
 }
 
 #[derive(Clone, Debug, Default)]
 struct Server {
-    /// Requests at the server, the one in service first: (request, arrival).
-    queue: VecDeque<(u64, SimTime)>,
+    /// Requests at the server, the one in service first: (request, arrival, attempts failed).
+    queue: VecDeque<(u64, SimTime, u32)>,
+    alive: bool,
+    /// In the balancer's pool (its health checks' view).
+    in_pool: bool,
+    /// Lives so far (a death starts a new one).
+    life: u32,
+    good_probes: u32,
+    bad_probes: u32,
+    died_at: Option<SimTime>,
     rate_per_s: f64,
     weight: i64,
     /// Smooth weighted round robin's current value.
@@ -285,6 +395,11 @@ pub struct LbRun {
     rng: SimRng,
     servers: Vec<Server>,
     ring: Option<Ring>,
+    /// Servers in the pool.
+    pool: usize,
+    /// 0..n, shared by every pick while the whole pool is up.
+    all: std::rc::Rc<[usize]>,
+    arrivals_done: bool,
     next_rr: usize,
     sojourns: Vec<SimTime>,
     warmup: u64,
@@ -292,6 +407,10 @@ pub struct LbRun {
     window_end: SimTime,
     max_queue: u32,
     served: u64,
+    lost: u64,
+    retried: u64,
+    sent_to_dead: u64,
+    detection_us: Vec<SimTime>,
     steps: u64,
 }
 
@@ -299,6 +418,7 @@ impl LbRun {
     /// A run of `config` (checked) from `seed`.
     pub fn new(config: LbConfig, seed: u64) -> Result<Self, String> {
         config.validate()?;
+        let n_servers = config.servers.len();
         let mut rng = SimRng::new(seed);
         let mut q = Scheduler::new();
         q.schedule_at(exp_delay_for_rate(&mut rng, config.arrival_rate_per_s), Ev::Arrive(0));
@@ -308,9 +428,18 @@ impl LbRun {
             .map(|s| Server {
                 rate_per_s: config.service_rate_per_s * f64::from(s.speed_pct) / 100.0,
                 weight: i64::from(s.weight_pct),
+                alive: true,
+                in_pool: true,
                 ..Server::default()
             })
             .collect();
+        for o in &config.outages {
+            q.schedule_at((o.from_s * 1e6).round() as SimTime, Ev::Down(o.server));
+            q.schedule_at((o.to_s * 1e6).round() as SimTime, Ev::Up(o.server));
+        }
+        if config.health.check_interval_s > 0.0 && !config.outages.is_empty() {
+            q.schedule_at(0, Ev::Probe);
+        }
         let ring = (config.policy == Policy::ConsistentHash).then(|| {
             // 100 points a server, each at the hash of its name and number (as the hashing lab names them).
             Ring::build(
@@ -326,11 +455,18 @@ impl LbRun {
             rng,
             servers,
             ring,
+            pool: n_servers,
+            all: (0..n_servers).collect(),
+            arrivals_done: false,
             next_rr: 0,
             window_start: None,
             window_end: 0,
             max_queue: 0,
             served: 0,
+            lost: 0,
+            retried: 0,
+            sent_to_dead: 0,
+            detection_us: Vec::new(),
             steps: 0,
         })
     }
@@ -341,16 +477,11 @@ impl LbRun {
 
     /// The index of the smallest `key` among `candidates`, ties broken at random (`random_ties`) or to
     /// the first.
-    fn least(
-        &mut self,
-        candidates: impl Iterator<Item = usize>,
-        key: impl Fn(&Self, usize) -> f64,
-        random_ties: bool,
-    ) -> usize {
+    fn least(&mut self, candidates: &[usize], key: impl Fn(&Self, usize) -> f64, random_ties: bool) -> usize {
         let mut best = f64::INFINITY;
-        let mut picked = 0;
+        let mut picked = candidates[0];
         let mut ties = 0u64;
-        for i in candidates {
+        for &i in candidates {
             let k = key(self, i);
             if k < best {
                 best = k;
@@ -367,45 +498,66 @@ impl LbRun {
         picked
     }
 
-    fn pick(&mut self, now: SimTime) -> usize {
+    fn eligible(&self, i: usize, exclude: Option<usize>) -> bool {
+        self.servers[i].in_pool && Some(i) != exclude
+    }
+
+    /// The server for a request: one of the pool, not `exclude` (where it just failed); none when the
+    /// pool is empty.
+    fn pick(&mut self, now: SimTime, exclude: Option<usize>) -> Option<usize> {
         let n = self.servers.len();
-        match self.c.policy {
-            Policy::Random => self.rng.below(n as u64) as usize,
-            Policy::RoundRobin => {
+        let all = self.pool == n && exclude.is_none();
+        // Every server (shared, no copy), or those of the pool but `exclude`.
+        let owned: std::rc::Rc<[usize]> =
+            if all { self.all.clone() } else { (0..n).filter(|&i| self.eligible(i, exclude)).collect() };
+        let candidates: &[usize] = &owned;
+        if candidates.is_empty() {
+            return None;
+        }
+        let m = candidates.len();
+        Some(match self.c.policy {
+            Policy::Random => candidates[self.rng.below(m as u64) as usize],
+            Policy::RoundRobin => loop {
                 let i = self.next_rr;
                 self.next_rr = (i + 1) % n;
-                i
-            }
-            Policy::WeightedRoundRobin => {
-                let total: i64 = self.servers.iter().map(|s| s.weight).sum();
-                for s in &mut self.servers {
-                    s.current += s.weight;
+                if all || self.eligible(i, exclude) {
+                    break i;
                 }
-                let i = (0..n).max_by_key(|&i| (self.servers[i].current, std::cmp::Reverse(i))).unwrap_or(0);
+            },
+            Policy::WeightedRoundRobin => {
+                let total: i64 = candidates.iter().map(|&i| self.servers[i].weight).sum();
+                for &i in candidates {
+                    self.servers[i].current += self.servers[i].weight;
+                }
+                let i = candidates
+                    .iter()
+                    .copied()
+                    .max_by_key(|&i| (self.servers[i].current, std::cmp::Reverse(i)))
+                    .unwrap_or(candidates[0]);
                 self.servers[i].current -= total;
                 i
             }
-            Policy::LeastConnections => self.least(0..n, |s, i| s.connections(i) as f64, false),
-            Policy::Jsq => self.least(0..n, |s, i| s.connections(i) as f64, true),
+            Policy::LeastConnections => self.least(candidates, |s, i| s.connections(i) as f64, false),
+            Policy::Jsq => self.least(candidates, |s, i| s.connections(i) as f64, true),
             Policy::WeightedLeastConnections => {
-                self.least(0..n, |s, i| s.connections(i) as f64 / s.servers[i].weight as f64, false)
+                self.least(candidates, |s, i| s.connections(i) as f64 / s.servers[i].weight as f64, false)
             }
             Policy::PowerOfD { d } => {
-                // d distinct servers by a partial Fisher-Yates shuffle of the indices.
-                let d = d as usize;
+                // min(d, m) distinct servers drawn from the candidates.
+                let d = (d as usize).min(m);
                 let mut drawn: Vec<usize> = Vec::with_capacity(d);
                 while drawn.len() < d {
-                    let i = self.rng.below(n as u64) as usize;
+                    let i = candidates[self.rng.below(m as u64) as usize];
                     if !drawn.contains(&i) {
                         drawn.push(i);
                     }
                 }
-                self.least(drawn.into_iter(), |s, i| s.connections(i) as f64, true)
+                self.least(&drawn, |s, i| s.connections(i) as f64, true)
             }
             Policy::LeastResponseTime => {
                 let decay_us = self.c.ewma_decay_s * 1e6;
                 self.least(
-                    0..n,
+                    candidates,
                     |s, i| {
                         let srv = &s.servers[i];
                         let pending = srv.queue.len() as f64;
@@ -421,32 +573,70 @@ impl LbRun {
                     true,
                 )
             }
-            Policy::SourceHash => {
+            Policy::SourceHash | Policy::ConsistentHash => {
                 let client = self.rng.below(u64::from(self.c.clients));
-                (splitmix64(client) % n as u64) as usize
+                hash_route(self.ring.as_ref(), candidates, client)
             }
-            Policy::ConsistentHash => {
-                let client = self.rng.below(u64::from(self.c.clients));
-                let ring = self.ring.as_ref().expect("built for this policy");
-                ring.lookup(splitmix64(client)).unwrap_or(0) as usize
-            }
-        }
+        })
     }
 
     fn start_service(&mut self, i: usize, now: SimTime) {
         let rate = self.servers[i].rate_per_s;
         let d = exp_delay_for_rate(&mut self.rng, rate);
         self.servers[i].busy_since = Some(now);
-        self.q.schedule_at(now + d, Ev::Depart(i as u32));
+        self.q.schedule_at(now + d, Ev::Depart(i as u32, self.servers[i].life));
+    }
+
+    /// Sends request `id` (arrived at `arrived`, failed `failures` times so far) to a server.
+    fn dispatch(&mut self, id: u64, arrived: SimTime, failures: u32, now: SimTime, exclude: Option<usize>) {
+        let Some(i) = self.pick(now, exclude) else {
+            self.lost += 1;
+            return;
+        };
+        if !self.servers[i].alive {
+            // The connection is refused at once.
+            self.sent_to_dead += 1;
+            return self.fail(id, arrived, failures, now, i);
+        }
+        let s = &mut self.servers[i];
+        s.received += 1;
+        s.queue.push_back((id, arrived, failures));
+        self.max_queue = self.max_queue.max(s.queue.len() as u32);
+        if s.queue.len() == 1 {
+            self.start_service(i, now);
+        }
+    }
+
+    /// A request failed at server `at`: sent again elsewhere while it has retries left, else lost.
+    fn fail(&mut self, id: u64, arrived: SimTime, failures: u32, now: SimTime, at: usize) {
+        if failures < self.c.retries {
+            self.retried += 1;
+            self.dispatch(id, arrived, failures + 1, now, Some(at));
+        } else {
+            self.lost += 1;
+        }
+    }
+
+    fn set_in_pool(&mut self, i: usize, in_pool: bool) {
+        if self.servers[i].in_pool != in_pool {
+            self.servers[i].in_pool = in_pool;
+            if in_pool {
+                self.pool += 1;
+            } else {
+                self.pool -= 1;
+            }
+        }
     }
 
     fn step_event(&mut self, now: SimTime, ev: Ev) {
-        self.window_end = now;
         match ev {
             Ev::Arrive(id) => {
+                self.window_end = now;
                 if id + 1 < self.c.requests {
                     let d = exp_delay_for_rate(&mut self.rng, self.c.arrival_rate_per_s);
                     self.q.schedule_at(now + d, Ev::Arrive(id + 1));
+                } else {
+                    self.arrivals_done = true;
                 }
                 if id == self.warmup {
                     self.window_start = Some(now);
@@ -457,20 +647,17 @@ impl LbRun {
                         }
                     }
                 }
-                let i = self.pick(now);
-                let s = &mut self.servers[i];
-                s.received += 1;
-                s.queue.push_back((id, now));
-                self.max_queue = self.max_queue.max(s.queue.len() as u32);
-                if s.queue.len() == 1 {
-                    self.start_service(i, now);
-                }
+                self.dispatch(id, now, 0, now, None);
             }
-            Ev::Depart(i) => {
+            Ev::Depart(i, life) => {
                 let i = i as usize;
+                if life != self.servers[i].life {
+                    return;
+                }
+                self.window_end = now;
                 let decay_us = self.c.ewma_decay_s * 1e6;
                 let s = &mut self.servers[i];
-                let (id, arrived) = s.queue.pop_front().expect("a departure has its request");
+                let (id, arrived, _) = s.queue.pop_front().expect("a departure has its request");
                 if let Some(since) = s.busy_since.take() {
                     s.busy_us += now - since;
                 }
@@ -489,6 +676,57 @@ impl LbRun {
                 }
                 if !self.servers[i].queue.is_empty() {
                     self.start_service(i, now);
+                }
+            }
+            Ev::Down(i) => {
+                let i = i as usize;
+                let s = &mut self.servers[i];
+                if !s.alive {
+                    return;
+                }
+                s.alive = false;
+                s.life += 1;
+                s.died_at = Some(now);
+                if let Some(since) = s.busy_since.take() {
+                    s.busy_us += now - since;
+                }
+                let at_server: Vec<(u64, SimTime, u32)> = s.queue.drain(..).collect();
+                for (id, arrived, failures) in at_server {
+                    self.fail(id, arrived, failures, now, i);
+                }
+                if self.c.health.check_interval_s == 0.0 {
+                    // No health checks: nothing will ever take it out of the pool.
+                    self.servers[i].died_at = None;
+                }
+            }
+            Ev::Up(i) => {
+                let s = &mut self.servers[i as usize];
+                s.alive = true;
+                s.died_at = None;
+            }
+            Ev::Probe => {
+                let h = self.c.health;
+                for i in 0..self.servers.len() {
+                    let s = &mut self.servers[i];
+                    if s.alive {
+                        s.good_probes += 1;
+                        s.bad_probes = 0;
+                        if !s.in_pool && s.good_probes >= h.healthy_after {
+                            self.set_in_pool(i, true);
+                        }
+                    } else {
+                        s.bad_probes += 1;
+                        s.good_probes = 0;
+                        if s.in_pool && s.bad_probes >= h.unhealthy_after {
+                            if let Some(d) = s.died_at.take() {
+                                self.detection_us.push(now - d);
+                            }
+                            self.set_in_pool(i, false);
+                        }
+                    }
+                }
+                if !self.arrivals_done || self.servers.iter().any(|s| !s.queue.is_empty()) {
+                    self.q.schedule_at(now + (h.check_interval_s * 1e6).round().max(1.0) as SimTime, Ev::Probe);
                 }
             }
         }
@@ -535,6 +773,10 @@ impl LbRun {
             per_server: self.servers.iter().map(|s| s.received).collect(),
             utilization: self.servers.iter().map(|s| (s.busy_us as f64 / window).min(1.0)).collect(),
             served: self.served,
+            lost: self.lost,
+            retried: self.retried,
+            sent_to_dead: self.sent_to_dead,
+            detection_s: self.detection_us.iter().map(|&d| secs(d)).collect(),
         }
     }
 
@@ -544,6 +786,26 @@ impl LbRun {
         while r.step().is_some() {}
         Ok(r.report())
     }
+}
+
+/// The server of `client` among `candidates` (the pool, in order): with no ring, the client's hash
+/// modulo the pool's size (source hash: when the pool changes, most clients move, the hashing lab's
+/// lesson); on `ring` (100 points a server), the first point clockwise of the client's hash whose server
+/// is a candidate (consistent hash: only the clients of a server that leaves move).
+pub fn hash_route(ring: Option<&Ring>, candidates: &[usize], client: u64) -> usize {
+    let h = splitmix64(client);
+    let Some(ring) = ring else { return candidates[(h % candidates.len() as u64) as usize] };
+    let start = ring.point_of(h).unwrap_or(0);
+    let owners = ring.owners();
+    (0..owners.len())
+        .map(|k| owners[(start + k) % owners.len()] as usize)
+        .find(|i| candidates.binary_search(i).is_ok())
+        .unwrap_or(candidates[0])
+}
+
+/// The consistent-hash ring of `n` servers, 100 points each at the hash of its name and number.
+pub fn hash_ring(n: usize) -> Ring {
+    Ring::build((0..n as u32).flat_map(|i| (0..100).map(move |v| (hash_str(&format!("S{i}#{v}")), i))))
 }
 
 impl crate::sim::SlicedRun for LbRun {
