@@ -103,6 +103,23 @@ fn a_slow_server_hurts_round_robin_not_least_connections() {
 }
 
 #[test]
+fn every_policy_serves_the_same_jobs() {
+    // The arrivals and each request's work come from their own stream: with one server, where every
+    // policy must send everything to it, all policies measure exactly the same.
+    let reports: Vec<LbReport> =
+        [Policy::Random, Policy::RoundRobin, Policy::Jsq, Policy::PowerOfD { d: 1 }, Policy::SourceHash]
+            .into_iter()
+            .map(|p| run(1, 0.6, 1.0, 5_000, p))
+            .collect();
+    for r in &reports[1..] {
+        assert_eq!(
+            (r.mean_sojourn_s, r.p99_sojourn_s, r.max_queue),
+            (reports[0].mean_sojourn_s, reports[0].p99_sojourn_s, reports[0].max_queue)
+        );
+    }
+}
+
+#[test]
 fn hashing_policies_keep_a_client_on_one_server() {
     // With a single client, source and consistent hash send everything to one server.
     for policy in [Policy::SourceHash, Policy::ConsistentHash] {

@@ -59,6 +59,9 @@ pub mod limits {
     pub const RETRIES_MAX: u32 = 5;
 }
 
+/// Mixed into the seed for the policies' own draws, apart from the arrivals'.
+const PICKS_STREAM: u64 = 0x9e37_79b9_7f4a_7c15;
+
 /// Share of requests (the first ones) treated as warm-up, percent.
 pub const WARMUP_PCT: u64 = 10;
 
@@ -363,10 +366,20 @@ enum Ev {
     Probe,
 }
 
+/// A request: its number, its first arrival, its failed attempts, and its work (µs at a service rate of
+/// one a second: exponential of mean 1 s, drawn with the arrivals so every policy serves the same jobs).
+#[derive(Clone, Copy, Debug)]
+struct Job {
+    id: u64,
+    arrived: SimTime,
+    failures: u32,
+    work_us: SimTime,
+}
+
 #[derive(Clone, Debug, Default)]
 struct Server {
-    /// Requests at the server, the one in service first: (request, arrival, attempts failed).
-    queue: VecDeque<(u64, SimTime, u32)>,
+    /// Requests at the server, the one in service first.
+    queue: VecDeque<Job>,
     alive: bool,
     /// In the balancer's pool (its health checks' view).
     in_pool: bool,
@@ -392,7 +405,10 @@ struct Server {
 pub struct LbRun {
     c: LbConfig,
     q: Scheduler<Ev>,
+    /// The policies' draws (random picks, clients).
     rng: SimRng,
+    /// The arrivals and each request's work: the same for every policy from one seed.
+    arrivals: SimRng,
     servers: Vec<Server>,
     ring: Option<Ring>,
     /// Servers in the pool.
@@ -419,9 +435,10 @@ impl LbRun {
     pub fn new(config: LbConfig, seed: u64) -> Result<Self, String> {
         config.validate()?;
         let n_servers = config.servers.len();
-        let mut rng = SimRng::new(seed);
+        let rng = SimRng::new(seed ^ PICKS_STREAM);
+        let mut arrivals = SimRng::new(seed);
         let mut q = Scheduler::new();
-        q.schedule_at(exp_delay_for_rate(&mut rng, config.arrival_rate_per_s), Ev::Arrive(0));
+        q.schedule_at(exp_delay_for_rate(&mut arrivals, config.arrival_rate_per_s), Ev::Arrive(0));
         let servers = config
             .servers
             .iter()
@@ -453,6 +470,7 @@ impl LbRun {
             c: config,
             q,
             rng,
+            arrivals,
             servers,
             ring,
             pool: n_servers,
@@ -581,14 +599,15 @@ impl LbRun {
     }
 
     fn start_service(&mut self, i: usize, now: SimTime) {
-        let rate = self.servers[i].rate_per_s;
-        let d = exp_delay_for_rate(&mut self.rng, rate);
+        let s = &self.servers[i];
+        let work = s.queue.front().expect("a request to serve").work_us;
+        let d = ((work as f64 / s.rate_per_s).round() as SimTime).max(1);
         self.servers[i].busy_since = Some(now);
         self.q.schedule_at(now + d, Ev::Depart(i as u32, self.servers[i].life));
     }
 
-    /// Sends request `id` (arrived at `arrived`, failed `failures` times so far) to a server.
-    fn dispatch(&mut self, id: u64, arrived: SimTime, failures: u32, now: SimTime, exclude: Option<usize>) {
+    /// Sends `job` to a server of the pool (not `exclude`).
+    fn dispatch(&mut self, job: Job, now: SimTime, exclude: Option<usize>) {
         let Some(i) = self.pick(now, exclude) else {
             self.lost += 1;
             return;
@@ -596,11 +615,11 @@ impl LbRun {
         if !self.servers[i].alive {
             // The connection is refused at once.
             self.sent_to_dead += 1;
-            return self.fail(id, arrived, failures, now, i);
+            return self.fail(job, now, i);
         }
         let s = &mut self.servers[i];
         s.received += 1;
-        s.queue.push_back((id, arrived, failures));
+        s.queue.push_back(job);
         self.max_queue = self.max_queue.max(s.queue.len() as u32);
         if s.queue.len() == 1 {
             self.start_service(i, now);
@@ -608,10 +627,10 @@ impl LbRun {
     }
 
     /// A request failed at server `at`: sent again elsewhere while it has retries left, else lost.
-    fn fail(&mut self, id: u64, arrived: SimTime, failures: u32, now: SimTime, at: usize) {
-        if failures < self.c.retries {
+    fn fail(&mut self, job: Job, now: SimTime, at: usize) {
+        if job.failures < self.c.retries {
             self.retried += 1;
-            self.dispatch(id, arrived, failures + 1, now, Some(at));
+            self.dispatch(Job { failures: job.failures + 1, ..job }, now, Some(at));
         } else {
             self.lost += 1;
         }
@@ -632,8 +651,9 @@ impl LbRun {
         match ev {
             Ev::Arrive(id) => {
                 self.window_end = now;
+                let work_us = exp_delay_for_rate(&mut self.arrivals, 1.0);
                 if id + 1 < self.c.requests {
-                    let d = exp_delay_for_rate(&mut self.rng, self.c.arrival_rate_per_s);
+                    let d = exp_delay_for_rate(&mut self.arrivals, self.c.arrival_rate_per_s);
                     self.q.schedule_at(now + d, Ev::Arrive(id + 1));
                 } else {
                     self.arrivals_done = true;
@@ -647,7 +667,7 @@ impl LbRun {
                         }
                     }
                 }
-                self.dispatch(id, now, 0, now, None);
+                self.dispatch(Job { id, arrived: now, failures: 0, work_us }, now, None);
             }
             Ev::Depart(i, life) => {
                 let i = i as usize;
@@ -657,7 +677,7 @@ impl LbRun {
                 self.window_end = now;
                 let decay_us = self.c.ewma_decay_s * 1e6;
                 let s = &mut self.servers[i];
-                let (id, arrived, _) = s.queue.pop_front().expect("a departure has its request");
+                let Job { id, arrived, .. } = s.queue.pop_front().expect("a departure has its request");
                 if let Some(since) = s.busy_since.take() {
                     s.busy_us += now - since;
                 }
@@ -690,9 +710,9 @@ impl LbRun {
                 if let Some(since) = s.busy_since.take() {
                     s.busy_us += now - since;
                 }
-                let at_server: Vec<(u64, SimTime, u32)> = s.queue.drain(..).collect();
-                for (id, arrived, failures) in at_server {
-                    self.fail(id, arrived, failures, now, i);
+                let at_server: Vec<Job> = s.queue.drain(..).collect();
+                for job in at_server {
+                    self.fail(job, now, i);
                 }
                 if self.c.health.check_interval_s == 0.0 {
                     // No health checks: nothing will ever take it out of the pool.
