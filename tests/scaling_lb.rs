@@ -53,6 +53,18 @@ fn round_robin_makes_each_server_en_m1() {
 }
 
 #[test]
+fn one_machine_of_many_cores_is_mmc() {
+    // Eight cores from one queue at rho = 0.7: M/M/8.
+    let mut c = LbConfig::identical(1, 5.6, 1.0, 500_000, Policy::Random);
+    c.servers[0].cores = 8;
+    let r = LbRun::run(c, 4).unwrap();
+    let t = theory::shared_queue(8, 5.6, 1.0).unwrap();
+    within(r.mean_sojourn_s, t.mean_sojourn_s, 0.04, "M/M/8, mean");
+    within(r.p99_sojourn_s, t.p99_sojourn_s.unwrap(), 0.06, "M/M/8, p99");
+    within(r.utilization[0], 0.7, 0.02, "M/M/8, utilization of each core");
+}
+
+#[test]
 fn the_power_of_two_choices_nears_mitzenmacher_s_limit() {
     // 100 servers at rho = 0.9: the limit as N grows is 2.614 s; a hundred servers come within a few %.
     let r = run(100, 90.0, 1.0, 1_000_000, Policy::PowerOfD { d: 2 });
@@ -87,7 +99,7 @@ fn a_slow_server_hurts_round_robin_not_least_connections() {
     // stable, but round robin sends the slow server a quarter of the requests, 0.6 a second against the
     // 0.25 it serves: its queue grows for the whole run. Least connections sends it what it can take.
     let mut c = LbConfig::identical(4, 2.4, 1.0, 200_000, Policy::RoundRobin);
-    c.servers[3] = ServerSpec { speed_pct: 25, weight_pct: 25 };
+    c.servers[3] = ServerSpec { speed_pct: 25, weight_pct: 25, cores: 1 };
     let rr = LbRun::run(c.clone(), 3).unwrap();
     let lc = LbRun::run(LbConfig { policy: Policy::LeastConnections, ..c.clone() }, 3).unwrap();
     let wrr = LbRun::run(LbConfig { policy: Policy::WeightedRoundRobin, ..c }, 3).unwrap();
@@ -223,7 +235,7 @@ proptest! {
     /// No request is lost and every one is served exactly once, whatever the policy and servers.
     #[test]
     fn every_request_is_served_exactly_once_or_lost_to_a_failure(
-        speeds in prop::collection::vec((1u32..=400, 1u32..=400), 3..8),
+        speeds in prop::collection::vec((1u32..=400, 1u32..=400, 1u32..=4), 3..8),
         load_pct in 5u32..95,
         requests in 1u64..3_000,
         policy in any_policy(),
@@ -232,8 +244,9 @@ proptest! {
         checks in prop_oneof![Just(0.0), Just(1.0), Just(7.5)],
         seed in any::<u64>(),
     ) {
-        let servers: Vec<ServerSpec> = speeds.iter().map(|&(s, w)| ServerSpec { speed_pct: s, weight_pct: w }).collect();
-        let capacity: f64 = servers.iter().map(|s| f64::from(s.speed_pct) / 100.0).sum();
+        let servers: Vec<ServerSpec> =
+            speeds.iter().map(|&(s, w, cores)| ServerSpec { speed_pct: s, weight_pct: w, cores }).collect();
+        let capacity: f64 = servers.iter().map(|s| f64::from(s.speed_pct * s.cores) / 100.0).sum();
         let c = LbConfig {
             servers,
             arrival_rate_per_s: capacity * f64::from(load_pct) / 100.0,

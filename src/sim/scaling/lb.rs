@@ -53,6 +53,8 @@ pub mod limits {
     pub const CLIENTS_MAX: u32 = 1_000_000;
     /// Largest speed or weight of a server, percent.
     pub const SPEED_PCT_MAX: u32 = 10_000;
+    /// Most cores of one server.
+    pub const CORES_MAX: u32 = 256;
     /// Most outage windows.
     pub const OUTAGES_MAX: usize = 1_000;
     /// Most retries of one request.
@@ -139,18 +141,29 @@ impl Policy {
     }
 }
 
-/// One server: its speed (its service rate is the configuration's times `speed_pct` / 100) and its
-/// weight for the weighted policies, percent.
+/// One server: its speed (each core's service rate is the configuration's times `speed_pct` / 100),
+/// its weight for the weighted policies (percent), and its cores (requests served at once, from one
+/// FIFO queue).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerSpec {
     pub speed_pct: u32,
     pub weight_pct: u32,
+    #[serde(default = "one_core", skip_serializing_if = "is_one")]
+    pub cores: u32,
+}
+
+fn one_core() -> u32 {
+    1
+}
+
+fn is_one(v: &u32) -> bool {
+    *v == 1
 }
 
 impl Default for ServerSpec {
     fn default() -> Self {
-        Self { speed_pct: 100, weight_pct: 100 }
+        Self { speed_pct: 100, weight_pct: 100, cores: 1 }
     }
 }
 
@@ -226,7 +239,7 @@ impl LbConfig {
 
     /// The total service capacity, requests per second.
     pub fn capacity_per_s(&self) -> f64 {
-        self.servers.iter().map(|s| self.service_rate_per_s * f64::from(s.speed_pct) / 100.0).sum()
+        self.servers.iter().map(|s| self.service_rate_per_s * f64::from(s.speed_pct * s.cores) / 100.0).sum()
     }
 
     /// Refuses unstable or out-of-range settings with a sentence saying what to change.
@@ -244,6 +257,13 @@ impl LbConfig {
             }
         }
         for (i, s) in self.servers.iter().enumerate() {
+            if !(1..=limits::CORES_MAX).contains(&s.cores) {
+                return Err(format!(
+                    "server {i}'s cores must be between 1 and {} (got {})",
+                    limits::CORES_MAX,
+                    s.cores
+                ));
+            }
             for (what, v) in [("speed", s.speed_pct), ("weight", s.weight_pct)] {
                 if !(1..=limits::SPEED_PCT_MAX).contains(&v) {
                     return Err(format!(
@@ -359,8 +379,8 @@ pub struct LbReport {
 #[derive(Clone, Copy, Debug)]
 enum Ev {
     Arrive(u64),
-    /// Server, its life (a departure from an earlier life is void).
-    Depart(u32, u32),
+    /// Server, its life (a departure from an earlier life is void), the request.
+    Depart(u32, u32, u64),
     Down(u32),
     Up(u32),
     Probe,
@@ -378,8 +398,10 @@ struct Job {
 
 #[derive(Clone, Debug, Default)]
 struct Server {
-    /// Requests at the server, the one in service first.
-    queue: VecDeque<Job>,
+    /// Requests in service (at most `cores`) and waiting, in order.
+    in_service: Vec<Job>,
+    waiting: VecDeque<Job>,
+    cores: usize,
     alive: bool,
     /// In the balancer's pool (its health checks' view).
     in_pool: bool,
@@ -395,9 +417,23 @@ struct Server {
     /// Peak EWMA latency estimate, µs (0: not measured yet), and when it was last updated.
     ewma_us: f64,
     stamp: SimTime,
-    busy_since: Option<SimTime>,
+    /// Busy core-time, µs, accounted up to `accounted`.
     busy_us: SimTime,
+    accounted: SimTime,
     received: u64,
+}
+
+impl Server {
+    /// Requests at the server, in service or waiting: its open connections.
+    fn connections(&self) -> usize {
+        self.in_service.len() + self.waiting.len()
+    }
+
+    /// Adds the busy core-time since the last account.
+    fn account(&mut self, now: SimTime) {
+        self.busy_us += self.in_service.len() as SimTime * (now - self.accounted);
+        self.accounted = now;
+    }
 }
 
 /// A run, stepped one event at a time.
@@ -445,6 +481,7 @@ impl LbRun {
             .map(|s| Server {
                 rate_per_s: config.service_rate_per_s * f64::from(s.speed_pct) / 100.0,
                 weight: i64::from(s.weight_pct),
+                cores: s.cores as usize,
                 alive: true,
                 in_pool: true,
                 ..Server::default()
@@ -490,7 +527,7 @@ impl LbRun {
     }
 
     fn connections(&self, i: usize) -> usize {
-        self.servers[i].queue.len()
+        self.servers[i].connections()
     }
 
     /// The index of the smallest `key` among `candidates`, ties broken at random (`random_ties`) or to
@@ -578,7 +615,7 @@ impl LbRun {
                     candidates,
                     |s, i| {
                         let srv = &s.servers[i];
-                        let pending = srv.queue.len() as f64;
+                        let pending = srv.connections() as f64;
                         if srv.ewma_us == 0.0 {
                             // Not measured yet: free when idle, else behind every measured server.
                             return if pending == 0.0 { 0.0 } else { f64::MAX / 2.0 + pending };
@@ -598,12 +635,16 @@ impl LbRun {
         })
     }
 
-    fn start_service(&mut self, i: usize, now: SimTime) {
-        let s = &self.servers[i];
-        let work = s.queue.front().expect("a request to serve").work_us;
-        let d = ((work as f64 / s.rate_per_s).round() as SimTime).max(1);
-        self.servers[i].busy_since = Some(now);
-        self.q.schedule_at(now + d, Ev::Depart(i as u32, self.servers[i].life));
+    /// Starts waiting requests on the free cores of server `i`.
+    fn fill(&mut self, i: usize, now: SimTime) {
+        let s = &mut self.servers[i];
+        s.account(now);
+        while s.in_service.len() < s.cores {
+            let Some(job) = s.waiting.pop_front() else { break };
+            let d = ((job.work_us as f64 / s.rate_per_s).round() as SimTime).max(1);
+            s.in_service.push(job);
+            self.q.schedule_at(now + d, Ev::Depart(i as u32, s.life, job.id));
+        }
     }
 
     /// Sends `job` to a server of the pool (not `exclude`).
@@ -619,11 +660,9 @@ impl LbRun {
         }
         let s = &mut self.servers[i];
         s.received += 1;
-        s.queue.push_back(job);
-        self.max_queue = self.max_queue.max(s.queue.len() as u32);
-        if s.queue.len() == 1 {
-            self.start_service(i, now);
-        }
+        s.waiting.push_back(job);
+        self.max_queue = self.max_queue.max(s.connections() as u32);
+        self.fill(i, now);
     }
 
     /// A request failed at server `at`: sent again elsewhere while it has retries left, else lost.
@@ -661,15 +700,13 @@ impl LbRun {
                 if id == self.warmup {
                     self.window_start = Some(now);
                     for s in &mut self.servers {
+                        s.account(now);
                         s.busy_us = 0;
-                        if s.busy_since.is_some() {
-                            s.busy_since = Some(now);
-                        }
                     }
                 }
                 self.dispatch(Job { id, arrived: now, failures: 0, work_us }, now, None);
             }
-            Ev::Depart(i, life) => {
+            Ev::Depart(i, life, job) => {
                 let i = i as usize;
                 if life != self.servers[i].life {
                     return;
@@ -677,10 +714,9 @@ impl LbRun {
                 self.window_end = now;
                 let decay_us = self.c.ewma_decay_s * 1e6;
                 let s = &mut self.servers[i];
-                let Job { id, arrived, .. } = s.queue.pop_front().expect("a departure has its request");
-                if let Some(since) = s.busy_since.take() {
-                    s.busy_us += now - since;
-                }
+                s.account(now);
+                let at = s.in_service.iter().position(|j| j.id == job).expect("a departure has its request");
+                let Job { id, arrived, .. } = s.in_service.swap_remove(at);
                 let rtt = (now - arrived) as f64;
                 // Peak EWMA: a slower answer is taken at once, a faster one blended in by elapsed time.
                 if rtt > s.ewma_us {
@@ -694,9 +730,7 @@ impl LbRun {
                 if id >= self.warmup {
                     self.sojourns.push(now - arrived);
                 }
-                if !self.servers[i].queue.is_empty() {
-                    self.start_service(i, now);
-                }
+                self.fill(i, now);
             }
             Ev::Down(i) => {
                 let i = i as usize;
@@ -707,10 +741,8 @@ impl LbRun {
                 s.alive = false;
                 s.life += 1;
                 s.died_at = Some(now);
-                if let Some(since) = s.busy_since.take() {
-                    s.busy_us += now - since;
-                }
-                let at_server: Vec<Job> = s.queue.drain(..).collect();
+                s.account(now);
+                let at_server: Vec<Job> = s.in_service.drain(..).chain(s.waiting.drain(..)).collect();
                 for job in at_server {
                     self.fail(job, now, i);
                 }
@@ -745,7 +777,7 @@ impl LbRun {
                         }
                     }
                 }
-                if !self.arrivals_done || self.servers.iter().any(|s| !s.queue.is_empty()) {
+                if !self.arrivals_done || self.servers.iter().any(|s| s.connections() > 0) {
                     self.q.schedule_at(now + (h.check_interval_s * 1e6).round().max(1.0) as SimTime, Ev::Probe);
                 }
             }
@@ -791,7 +823,7 @@ impl LbRun {
             max_sojourn_s: max,
             max_queue: self.max_queue,
             per_server: self.servers.iter().map(|s| s.received).collect(),
-            utilization: self.servers.iter().map(|s| (s.busy_us as f64 / window).min(1.0)).collect(),
+            utilization: self.servers.iter().map(|s| (s.busy_us as f64 / (window * s.cores as f64)).min(1.0)).collect(),
             served: self.served,
             lost: self.lost,
             retried: self.retried,
