@@ -26,6 +26,7 @@ fn estimate(s: &Scenario) -> Result<u64, String> {
         LabSetup::Sharding { config, actions } => sharding::lab::estimate_work(config, actions).total(),
         LabSetup::Caching { config, actions } => cache::estimate_work(config, actions).total(),
         LabSetup::Events { config, actions } => events::lab::work_bound(config, actions)?,
+        LabSetup::Scaling { config, .. } => config.requests * 2,
     })
 }
 

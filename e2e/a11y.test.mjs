@@ -69,6 +69,7 @@ const LABS = [
     ['sharding', 'sharding-'],
     ['caching', 'caching-'],
     ['events', 'events-'],
+    ['scaling', 'scaling-'],
   ].map(([key, prefix]) => ({
     key,
     ready: async (page) => {

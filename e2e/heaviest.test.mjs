@@ -80,14 +80,18 @@ describe('the heaviest link of each lab', () => {
       // Where to click, asked in the same round trip that sees the computation's progress: the first click
       // then follows the progress at once (the fastest heavy runs take about a second on an idle machine,
       // and every round trip to the page may wait behind a slice of the work).
+      // (The root page sends a link of another lab to that lab's page: a look made while it navigates
+      // finds no page, and the next one looks again.)
       const share = await pollUntil(
         () =>
-          page.evaluate(() => {
-            const button = document.querySelector('[data-testid="share"]');
-            if (!button || document.querySelector('.progress[role=status]') === null) return null;
-            const r = button.getBoundingClientRect();
-            return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
-          }),
+          page
+            .evaluate(() => {
+              const button = document.querySelector('[data-testid="share"]');
+              if (!button || document.querySelector('.progress[role=status]') === null) return null;
+              const r = button.getBoundingClientRect();
+              return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+            })
+            .catch(() => null),
         (box) => box !== null,
         { timeout: 60_000, interval: 10, message: 'the page shows its progress and its Share button' },
       );

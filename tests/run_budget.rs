@@ -240,6 +240,7 @@ fn the_heaviest_links_open_and_each_is_at_the_budget() {
                     LabSetup::Sharding { config, actions } => sharding::lab::estimate_work(config, actions).total(),
                     LabSetup::Caching { config, actions } => cache::estimate_work(config, actions).total(),
                     LabSetup::Events { config, actions } => events::lab::work_bound(config, actions).expect("accepted"),
+                    LabSetup::Scaling { config, .. } => config.requests * 2,
                     LabSetup::Hashing { .. } => unreachable!(),
                 }
             }
@@ -332,7 +333,7 @@ fn scaled_down_twins_of_the_heaviest_runs_stay_under_their_estimates() {
                 while sim.step().is_some() {}
                 assert!(sim.steps() <= estimate, "{lab}: {} > {estimate}", sim.steps());
             }
-            LabSetup::Hashing { .. } => {}
+            LabSetup::Hashing { .. } | LabSetup::Scaling { .. } => {}
         }
     }
 }

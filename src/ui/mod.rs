@@ -23,9 +23,11 @@ mod playback;
 mod pubsub;
 #[cfg(feature = "lab-queue")]
 mod queue;
-#[cfg(any(feature = "lab-caching", feature = "lab-events"))]
+#[cfg(any(feature = "lab-caching", feature = "lab-events", feature = "lab-scaling"))]
 mod recorded;
 mod root;
+#[cfg(feature = "lab-scaling")]
+mod scaling;
 mod scroll;
 #[cfg(feature = "lab-sharding")]
 mod sharding;

@@ -31,6 +31,7 @@
 //!
 //! One step is one event (an arrival or a departure).
 
+use crate::sim::cow::CowVec;
 use crate::sim::hash::{hash_str, splitmix64};
 use crate::sim::hashing::Ring;
 use crate::sim::kernel::{Scheduler, SimRng, SimTime};
@@ -453,7 +454,9 @@ pub struct LbRun {
     all: std::rc::Rc<[usize]>,
     arrivals_done: bool,
     next_rr: usize,
-    sojourns: Vec<SimTime>,
+    /// Measured requests' times in system, µs (copies share their chunks: timeline checkpoints).
+    sojourns: CowVec<SimTime>,
+    sojourn_sum_us: u128,
     warmup: u64,
     window_start: Option<SimTime>,
     window_end: SimTime,
@@ -463,7 +466,35 @@ pub struct LbRun {
     retried: u64,
     sent_to_dead: u64,
     detection_us: Vec<SimTime>,
+    /// Requests arrived so far.
+    arrived: u64,
     steps: u64,
+}
+
+/// One server now.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServerLive {
+    /// Requests at it, in service or waiting.
+    pub connections: u32,
+    pub cores: u32,
+    pub alive: bool,
+    /// In the balancer's pool (its health checks' view).
+    pub in_pool: bool,
+    pub received: u64,
+}
+
+/// The balancer now, for the page's animation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LbLive {
+    pub servers: Vec<ServerLive>,
+    pub arrived: u64,
+    pub served: u64,
+    pub lost: u64,
+    pub retried: u64,
+    pub sent_to_dead: u64,
+    /// Mean time in system of the measured requests answered so far, seconds.
+    pub mean_sojourn_s: f64,
+    pub requests: u64,
 }
 
 impl LbRun {
@@ -503,7 +534,8 @@ impl LbRun {
         });
         Ok(Self {
             warmup: config.requests * WARMUP_PCT / 100,
-            sojourns: Vec::with_capacity((config.requests - config.requests * WARMUP_PCT / 100) as usize),
+            sojourns: CowVec::new(),
+            sojourn_sum_us: 0,
             c: config,
             q,
             rng,
@@ -522,6 +554,7 @@ impl LbRun {
             retried: 0,
             sent_to_dead: 0,
             detection_us: Vec::new(),
+            arrived: 0,
             steps: 0,
         })
     }
@@ -690,6 +723,7 @@ impl LbRun {
         match ev {
             Ev::Arrive(id) => {
                 self.window_end = now;
+                self.arrived += 1;
                 let work_us = exp_delay_for_rate(&mut self.arrivals, 1.0);
                 if id + 1 < self.c.requests {
                     let d = exp_delay_for_rate(&mut self.arrivals, self.c.arrival_rate_per_s);
@@ -729,6 +763,7 @@ impl LbRun {
                 self.served += 1;
                 if id >= self.warmup {
                     self.sojourns.push(now - arrived);
+                    self.sojourn_sum_us += u128::from(now - arrived);
                 }
                 self.fill(i, now);
             }
@@ -786,6 +821,10 @@ impl LbRun {
 
     /// Processes the next event; returns its time, µs.
     pub fn step(&mut self) -> Option<SimTime> {
+        if self.is_over() {
+            // Every request answered or lost: outages and probes still scheduled change nothing.
+            return None;
+        }
         let (now, ev) = self.q.pop()?;
         self.steps += 1;
         self.step_event(now, ev);
@@ -799,16 +838,69 @@ impl LbRun {
                 return true;
             }
         }
-        self.q.is_empty()
+        self.is_over()
     }
 
     pub fn steps(&self) -> u64 {
         self.steps
     }
 
+    /// The time of the last event, µs.
+    pub fn now(&self) -> SimTime {
+        self.q.now()
+    }
+
+    pub fn is_over(&self) -> bool {
+        (self.arrivals_done && self.served + self.lost == self.c.requests) || self.q.is_empty()
+    }
+
+    /// Processes every event at or before `t_us`.
+    pub fn run_until(&mut self, t_us: SimTime) {
+        while !self.is_over() && self.q.peek_time().is_some_and(|t| t <= t_us) {
+            self.step();
+        }
+    }
+
+    /// The servers now, for the page.
+    pub fn live(&self) -> LbLive {
+        LbLive {
+            servers: self
+                .servers
+                .iter()
+                .map(|s| ServerLive {
+                    connections: s.connections() as u32,
+                    cores: s.cores as u32,
+                    alive: s.alive,
+                    in_pool: s.in_pool,
+                    received: s.received,
+                })
+                .collect(),
+            arrived: self.arrived,
+            served: self.served,
+            lost: self.lost,
+            retried: self.retried,
+            sent_to_dead: self.sent_to_dead,
+            mean_sojourn_s: if self.sojourns.is_empty() {
+                0.0
+            } else {
+                self.sojourn_sum_us as f64 / self.sojourns.len() as f64 / 1e6
+            },
+            requests: self.c.requests,
+        }
+    }
+
+    /// An estimate of the bytes the run holds, leaving out what it shares with `earlier` (the sojourns'
+    /// chunks).
+    pub fn approx_bytes_beyond(&self, earlier: Option<&Self>) -> usize {
+        let shared = earlier.map_or(0, |e| e.sojourns.len().min(self.sojourns.len()));
+        let own = (self.sojourns.len() - shared) * 8;
+        let per_server: usize = self.servers.iter().map(|s| (s.in_service.len() + s.waiting.len()) * 32 + 160).sum();
+        own + per_server + self.q.len() * 48 + 256
+    }
+
     /// The run so far.
     pub fn report(&self) -> LbReport {
-        let mut sorted = self.sojourns.clone();
+        let mut sorted = self.sojourns.to_vec();
         let [p50, _, p99] = percentiles_s(&mut sorted);
         let max = sorted.last().map_or(0.0, |&m| secs(m));
         let mean = if sorted.is_empty() { 0.0 } else { secs(sorted.iter().sum::<u64>()) / sorted.len() as f64 };

@@ -1,0 +1,121 @@
+// End-to-end tests of the scaling and load-balancing lab, as a person uses it: kill a server at a
+// paused moment and watch it refuse requests until the health checks take it out; every policy on the
+// same requests beside theory; a slow server under round robin; a preset's share link in a fresh
+// context; screenshots at both widths.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, waitForText, screenshot, screenshotBoth, assertNoPageErrors } from './harness.mjs';
+
+const tid = (id) => `[data-testid="${id}"]`;
+const secs = (t) => Number(String(t ?? '').replace(/[^\d.]/g, ''));
+const text = async (page, id) => ((await page.locator(tid(id)).first().textContent()) ?? '').trim();
+
+/** Opens the lab's own page, as its address in the navigation does. */
+async function openScaling(h, page) {
+  await page.goto(`${h.baseUrl}/scaling/`, { waitUntil: 'load' });
+  await page.locator(tid('lab-scaling')).waitFor({ timeout: 30_000 });
+}
+
+/** Every compared policy's measured mean and theory, by name. */
+async function compared(page) {
+  await page.locator(tid('compare-table')).waitFor({ timeout: 90_000 });
+  const out = {};
+  for (const r of await page.locator(tid('compare-row')).all()) {
+    out[await r.getAttribute('data-policy')] = {
+      mean: secs(await r.locator(tid('compare-mean')).textContent()),
+      p99: secs(await r.locator(tid('compare-p99')).textContent()),
+      theory: secs(await r.locator(tid('compare-theory-mean')).textContent()),
+    };
+  }
+  return out;
+}
+
+describe('scaling and load-balancing lab (end to end)', () => {
+  let h;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it('a killed server refuses requests until the health checks take it out; reviving brings it back', async () => {
+    const page = await h.newPage();
+    await openScaling(h, page);
+    const pause = page.locator(tid('scaling-pause'));
+    if (await pause.isVisible()) await pause.click();
+    await page.locator(tid('scaling-scrubber')).fill('100000');
+    await waitForText(page, tid('scaling-clock'), (t) => t.includes('100'));
+    await page.locator(tid('kill-server-3')).click();
+    await waitForText(page, tid('scaling-actions'), (t) => t.includes('kill server 3'));
+    const row = page.locator(tid('server-row')).nth(3);
+    await waitForText(page, `${tid('server-row')}:nth-child(4) .state`, (t) => t.includes('down'));
+    // Five virtual seconds later the health checks (every 2 s, out after 2 failures) have noticed.
+    for (let i = 0; i < 5; i++) await page.locator(tid('scaling-step')).click();
+    await waitForText(page, `${tid('server-row')}:nth-child(4) .state`, (t) => t.includes('out of the pool'));
+    assert.equal(await row.getAttribute('data-state'), 'down');
+    await screenshot(page, 'scaling-server-killed');
+    await page.locator(tid('scaling-to-end')).click();
+    await waitForText(page, tid('run-failures'), (t) => /noticed each death after [\d.]+ s/.test(t), { timeout: 60_000 });
+    const failures = await text(page, 'run-failures');
+    const lost = Number(/([\d,]+) lost/.exec(failures)[1].replace(/,/g, ''));
+    assert.ok(lost > 0, `the requests at the server when it died are lost: ${failures}`);
+    assertNoPageErrors(page);
+  });
+
+  it('every policy on the same requests beside theory: the queue-aware ones beat random fourfold', async () => {
+    const page = await h.newPage();
+    await openScaling(h, page);
+    await page.locator(tid('preset-policies-at-80-percent')).click();
+    const c = await compared(page);
+    assert.equal(c.random.theory, 5, 'M/M/1 at 80% with a 1 s service: 5 s');
+    assert.ok(Math.abs(c.random.mean - 5) / 5 < 0.15, `random measured ${c.random.mean} s`);
+    assert.ok(c.jsq.mean * 3 < c.random.mean && c['least-connections'].mean * 3 < c.random.mean);
+    assert.ok(c.p2c.mean < c['round-robin'].mean && c['round-robin'].mean < c.random.mean);
+    await page.locator(tid('compare')).scrollIntoViewIfNeeded();
+    await screenshot(page, 'scaling-policies');
+    assertNoPageErrors(page);
+  });
+
+  it('a slow server: round robin queues minutes at it, least connections does not', async () => {
+    const page = await h.newPage();
+    await openScaling(h, page);
+    await page.locator(tid('preset-slow-server')).click();
+    const c = await compared(page);
+    assert.ok(c['round-robin'].p99 > 20 * c['least-connections'].p99, JSON.stringify(c));
+    // The policy switched in the setup: the whole run follows.
+    await page.locator(tid('lb-policy')).selectOption('least-connections');
+    await page.locator(tid('scaling-apply')).click();
+    await waitForText(page, tid('scaling-setup-line'), (t) => t.includes('policy least-connections'));
+    assertNoPageErrors(page);
+  });
+
+  it('a preset share link opens with the same numbers in a fresh context', async () => {
+    const page = await h.newPage();
+    await openScaling(h, page);
+    await page.locator(tid('preset-dead-server-undetected')).click();
+    await page.locator(tid('scaling-to-end')).click();
+    await waitForText(page, tid('run-failures'), (t) => t.includes('noticed'), { timeout: 60_000 });
+    const want = await text(page, 'run-failures');
+    await page.locator(tid('share')).click();
+    const link = await page.locator(tid('share-link')).inputValue();
+    const fresh = await h.newPage();
+    await fresh.goto(link);
+    await fresh.locator(tid('lab-scaling')).waitFor({ timeout: 30_000 });
+    await fresh.locator(tid('scaling-to-end')).click().catch(() => {});
+    await waitForText(fresh, tid('run-failures'), (t) => t === want, { timeout: 60_000 });
+    assertNoPageErrors(fresh);
+  });
+
+  it('screenshots: two choices at both widths', async () => {
+    const page = await h.newPage();
+    await openScaling(h, page);
+    await page.locator(tid('preset-two-choices')).click();
+    await compared(page);
+    await screenshotBoth(page, 'scaling-two-choices');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+    assert.equal(overflow, false, 'no horizontal overflow');
+    assertNoPageErrors(page);
+  });
+});

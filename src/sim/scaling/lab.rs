@@ -1,0 +1,430 @@
+//! The lab as the page and a scenario see it: a balancer in front of servers on a virtual clock (the
+//! timed run), servers killed and revived at moments; beside it the policies compared on the same jobs
+//! against theory, and one big machine against many small ones.
+//!
+//! **Actions are outages.** Killing a server at a moment and reviving it later is an outage window on it
+//! (one never revived lasts past the end); the balancer looks a server's state up by time, so a run with
+//! the actions folded into its outages is exactly the run where they happened live.
+//!
+//! The configuration keeps rates in thousandths per second and times in milliseconds (whole numbers: a
+//! scenario compares and hashes exactly); [`ScalingConfig::balancer`] turns it into the core's [`LbConfig`].
+
+use super::lb::{HealthCheck, LbConfig, LbLive, LbReport, LbRun, Outage, Policy, ServerSpec};
+use super::theory;
+use crate::scenario::ActionTime;
+use crate::sim::kernel::SimTime;
+use crate::sim::timeline::TimedRun;
+use serde::{Deserialize, Serialize};
+
+/// Limits of the lab (the core's are wider: the command line runs ten million requests).
+pub mod limits {
+    /// Most requests of the page's run.
+    pub const REQUESTS_MAX: u64 = 1_000_000;
+    /// Most servers on the page.
+    pub const SERVERS_MAX: usize = 64;
+    /// Most policies compared at once.
+    pub const COMPARE_MAX: usize = 12;
+    /// Most cores of a machine in the sizing comparison, and most machines.
+    pub const SIZE_MAX: u32 = 256;
+    /// Most actions' moment, ms (a day).
+    pub const TIME_MS_MAX: u64 = 86_400_000;
+}
+
+/// The health checks, in milliseconds (an interval of 0: none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Health {
+    pub interval_ms: u32,
+    pub unhealthy_after: u32,
+    pub healthy_after: u32,
+}
+
+/// One big machine against many small ones, each at a price per hour (cents).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sizing {
+    /// The big machine's cores, and the most any machine on offer has (its hardware ceiling).
+    pub big_cores: u32,
+    pub ceiling_cores: u32,
+    pub big_cents_per_hour: u32,
+    pub small_machines: u32,
+    pub small_cores: u32,
+    pub small_cents_per_hour: u32,
+}
+
+impl Default for Sizing {
+    /// A 32-core machine at $1.60 an hour (its per-core price higher, as large instances' often are at
+    /// the top of a range) against 8 machines of 4 cores at $0.17: the same 32 cores.
+    fn default() -> Self {
+        Self {
+            big_cores: 32,
+            ceiling_cores: 64,
+            big_cents_per_hour: 160,
+            small_machines: 8,
+            small_cores: 4,
+            small_cents_per_hour: 17,
+        }
+    }
+}
+
+/// Everything the lab runs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScalingConfig {
+    pub servers: Vec<ServerSpec>,
+    /// Arrival rate, thousandths of a request per second.
+    pub arrival_milli_per_s: u32,
+    /// Service rate of a core at speed 100%, thousandths per second.
+    pub service_milli_per_s: u32,
+    pub requests: u64,
+    pub policy: Policy,
+    pub clients: u32,
+    pub health: Health,
+    pub retries: u32,
+    /// Least response time's EWMA time constant, ms.
+    pub ewma_decay_ms: u32,
+    /// The policies compared on the same jobs, beside theory.
+    pub compare: Vec<Policy>,
+    #[serde(default)]
+    pub sizing: Sizing,
+}
+
+impl Default for ScalingConfig {
+    /// Ten identical servers at 80% (8 requests a second, 1 each), least connections, health checks
+    /// every 2 s (out after 2 failures, back after 2 successes), no retry; 20,000 requests.
+    fn default() -> Self {
+        Self {
+            servers: vec![ServerSpec::default(); 10],
+            arrival_milli_per_s: 8_000,
+            service_milli_per_s: 1_000,
+            requests: 20_000,
+            policy: Policy::LeastConnections,
+            clients: 10_000,
+            health: Health { interval_ms: 2_000, unhealthy_after: 2, healthy_after: 2 },
+            retries: 0,
+            ewma_decay_ms: 10_000,
+            compare: vec![
+                Policy::Random,
+                Policy::RoundRobin,
+                Policy::LeastConnections,
+                Policy::PowerOfD { d: 2 },
+                Policy::Jsq,
+                Policy::LeastResponseTime,
+            ],
+            sizing: Sizing::default(),
+        }
+    }
+}
+
+impl ScalingConfig {
+    /// The core's configuration with `outages`.
+    pub fn balancer(&self, outages: Vec<Outage>) -> LbConfig {
+        LbConfig {
+            servers: self.servers.clone(),
+            arrival_rate_per_s: f64::from(self.arrival_milli_per_s) / 1000.0,
+            service_rate_per_s: f64::from(self.service_milli_per_s) / 1000.0,
+            requests: self.requests,
+            policy: self.policy,
+            clients: self.clients,
+            ewma_decay_s: f64::from(self.ewma_decay_ms) / 1000.0,
+            outages,
+            health: HealthCheck {
+                check_interval_s: f64::from(self.health.interval_ms) / 1000.0,
+                unhealthy_after: self.health.unhealthy_after,
+                healthy_after: self.health.healthy_after,
+            },
+            retries: self.retries,
+        }
+    }
+
+    /// Refuses anything outside the limits with a sentence saying which setting to change.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.servers.len() > limits::SERVERS_MAX {
+            return Err(format!("at most {} servers on the page (got {})", limits::SERVERS_MAX, self.servers.len()));
+        }
+        if self.requests > limits::REQUESTS_MAX {
+            return Err(format!(
+                "at most {} requests on the page (got {}): `sysplay lb` runs up to ten million",
+                limits::REQUESTS_MAX,
+                self.requests
+            ));
+        }
+        if self.compare.len() > limits::COMPARE_MAX {
+            return Err(format!("at most {} policies compared (got {})", limits::COMPARE_MAX, self.compare.len()));
+        }
+        for p in &self.compare {
+            LbConfig { policy: *p, ..self.balancer(Vec::new()) }
+                .validate()
+                .map_err(|e| format!("{}: {e}", p.name()))?;
+        }
+        let s = &self.sizing;
+        for (what, v) in [
+            ("the big machine's cores", s.big_cores),
+            ("the ceiling", s.ceiling_cores),
+            ("the small machines", s.small_machines),
+            ("each small machine's cores", s.small_cores),
+        ] {
+            crate::sim::check_range(what, u64::from(v), 1, u64::from(limits::SIZE_MAX))?;
+        }
+        if s.big_cores > s.ceiling_cores {
+            return Err(format!(
+                "no machine on offer has {} cores: the largest has {} (the ceiling of vertical scaling)",
+                s.big_cores, s.ceiling_cores
+            ));
+        }
+        self.balancer(Vec::new()).validate()
+    }
+}
+
+/// A change to a server at a moment of the timed run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum ScalingAction {
+    Kill { server: u32 },
+    Revive { server: u32 },
+}
+
+impl ScalingAction {
+    pub fn describe(&self) -> String {
+        match *self {
+            ScalingAction::Kill { server } => format!("kill server {server}"),
+            ScalingAction::Revive { server } => format!("revive server {server}"),
+        }
+    }
+}
+
+/// The outages the actions make: a kill opens one on its server, a revive closes it; one still open at
+/// the end lasts a day past the last action.
+pub fn outages_of(servers: usize, actions: &[(ActionTime, ScalingAction)]) -> Result<Vec<Outage>, String> {
+    let mut open: Vec<Option<u64>> = vec![None; servers];
+    let mut out = Vec::new();
+    for &(t, a) in actions {
+        if t > limits::TIME_MS_MAX {
+            return Err(format!("an action at {} s is past the day a run can last: record it earlier", t / 1000));
+        }
+        let (ScalingAction::Kill { server } | ScalingAction::Revive { server }) = a;
+        let slot = open.get_mut(server as usize).ok_or_else(|| {
+            format!(
+                "an action on server {server}, but there are {servers} servers (0 to {})",
+                servers.saturating_sub(1)
+            )
+        })?;
+        match a {
+            ScalingAction::Kill { .. } => {
+                slot.get_or_insert(t);
+            }
+            ScalingAction::Revive { .. } => {
+                if let Some(from) = slot.take()
+                    && t > from
+                {
+                    out.push(Outage { server, from_s: from as f64 / 1000.0, to_s: t as f64 / 1000.0 });
+                }
+            }
+        }
+    }
+    for (server, from) in open.into_iter().enumerate() {
+        if let Some(from) = from {
+            let to = (limits::TIME_MS_MAX * 2) as f64 / 1000.0;
+            out.push(Outage { server: server as u32, from_s: from as f64 / 1000.0, to_s: to });
+        }
+    }
+    Ok(out)
+}
+
+/// The timed run: the balancer of the configuration with the actions' outages.
+#[derive(Clone)]
+pub struct ScalingSim {
+    run: LbRun,
+    config: ScalingConfig,
+}
+
+/// The whole run, and theory for the policy where it is known.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScalingReport {
+    pub run: LbReport,
+    pub theory: Option<theory::Predicted>,
+}
+
+impl ScalingSim {
+    pub fn new(seed: u64, config: &ScalingConfig, actions: &[(ActionTime, ScalingAction)]) -> Result<Self, String> {
+        config.validate()?;
+        let outages = outages_of(config.servers.len(), actions)?;
+        Ok(Self { run: LbRun::new(config.balancer(outages), seed)?, config: config.clone() })
+    }
+
+    pub fn live(&self) -> LbLive {
+        self.run.live()
+    }
+
+    pub fn report(&self) -> ScalingReport {
+        ScalingReport { run: self.run.report(), theory: predicted(&self.config, self.config.policy) }
+    }
+
+    /// Broken invariants of a finished run: every request served or lost, none twice.
+    pub fn violations(&self, r: &ScalingReport) -> Vec<String> {
+        let mut v = Vec::new();
+        if self.run.is_over() && r.run.served + r.run.lost != r.run.requests {
+            v.push(format!("{} served + {} lost of {} requests", r.run.served, r.run.lost, r.run.requests));
+        }
+        v
+    }
+
+    /// How much of the run is done, from 0 to 1: requests arrived.
+    pub fn done_share(&self) -> f64 {
+        let l = self.run.live();
+        if self.run.is_over() { 1.0 } else { l.arrived as f64 / l.requests.max(1) as f64 * 0.99 }
+    }
+}
+
+/// What theory predicts for `policy` on the configuration's servers when they are identical single-core
+/// servers (none otherwise): random M/M/1 each, round robin E_N/M/1, the queue-aware policies bounded by
+/// the shared queue's M/M/c, the power of d choices' limit.
+pub fn predicted(c: &ScalingConfig, policy: Policy) -> Option<theory::Predicted> {
+    let first = *c.servers.first()?;
+    if c.servers.iter().any(|s| *s != first) || first.cores != 1 {
+        return None;
+    }
+    let n = c.servers.len() as u32;
+    let mu = f64::from(c.service_milli_per_s) / 1000.0 * f64::from(first.speed_pct) / 100.0;
+    let l = f64::from(c.arrival_milli_per_s) / 1000.0;
+    match policy {
+        Policy::Random | Policy::PowerOfD { d: 1 } => theory::random(n, l, mu).ok(),
+        Policy::RoundRobin | Policy::WeightedRoundRobin => theory::round_robin(n, l, mu).ok(),
+        Policy::Jsq | Policy::LeastConnections | Policy::WeightedLeastConnections | Policy::LeastResponseTime => {
+            theory::shared_queue(n, l, mu).ok()
+        }
+        Policy::PowerOfD { d } => Some(theory::Predicted {
+            mean_sojourn_s: theory::power_of_d_limit(d, l / (f64::from(n) * mu), mu).ok()?,
+            p50_sojourn_s: None,
+            p99_sojourn_s: None,
+        }),
+        Policy::SourceHash | Policy::ConsistentHash => None,
+    }
+}
+
+/// The policies compared on the same jobs, one after another: a run computed in slices.
+pub struct CompareRun {
+    runs: Vec<(Policy, LbRun)>,
+    done: Vec<LbReport>,
+    steps: u64,
+}
+
+impl CompareRun {
+    /// Every policy of `config.compare` on the configuration's servers and jobs, from `seed`.
+    pub fn new(config: &ScalingConfig, seed: u64) -> Result<Self, String> {
+        let runs = config
+            .compare
+            .iter()
+            .map(|&p| LbRun::new(LbConfig { policy: p, ..config.balancer(Vec::new()) }, seed).map(|r| (p, r)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { runs, done: Vec::new(), steps: 0 })
+    }
+}
+
+impl crate::sim::SlicedRun for CompareRun {
+    /// Each policy's report, in the order compared.
+    type Report = Vec<LbReport>;
+    fn advance(&mut self, max_steps: u64) -> bool {
+        let mut left = max_steps.max(1);
+        while left > 0 {
+            let Some((_, run)) = self.runs.get_mut(self.done.len()) else { return true };
+            let before = run.steps();
+            let over = run.advance(left);
+            let taken = run.steps() - before;
+            self.steps += taken;
+            left = left.saturating_sub(taken.max(1));
+            if over {
+                self.done.push(run.report());
+            }
+        }
+        self.done.len() == self.runs.len()
+    }
+    fn steps(&self) -> u64 {
+        self.steps
+    }
+    fn report(&self) -> Vec<LbReport> {
+        self.done.clone()
+    }
+}
+
+/// One load of the sizing comparison: the big machine (M/M/C) and the small ones (random: M/M/k each at
+/// lambda / N), from theory.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SizingRow {
+    /// Offered load as a share of the small machines' total capacity.
+    pub load: f64,
+    pub arrival_per_s: f64,
+    pub big: Option<theory::Predicted>,
+    pub small: Option<theory::Predicted>,
+    /// Dollars per million requests.
+    pub big_cost_per_million: f64,
+    pub small_cost_per_million: f64,
+    /// One small machine down: each of the others M/M/k at lambda / (N - 1), if stable.
+    pub small_one_down: Option<theory::Predicted>,
+}
+
+/// The big machine against the small ones at loads from 10% to 95% of the small machines' capacity.
+pub fn sizing_table(c: &ScalingConfig) -> Vec<SizingRow> {
+    let s = c.sizing;
+    let mu = f64::from(c.service_milli_per_s) / 1000.0;
+    let small_capacity = f64::from(s.small_machines * s.small_cores) * mu;
+    [0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95]
+        .into_iter()
+        .map(|load| {
+            let l = load * small_capacity;
+            let per_million = |cents_per_hour: f64| cents_per_hour / 100.0 / (l * 3600.0) * 1e6;
+            let n = f64::from(s.small_machines);
+            SizingRow {
+                load,
+                arrival_per_s: l,
+                big: theory::shared_queue(s.big_cores, l, mu).ok(),
+                small: theory::shared_queue(s.small_cores, l / n, mu).ok(),
+                big_cost_per_million: per_million(f64::from(s.big_cents_per_hour)),
+                small_cost_per_million: per_million(f64::from(s.small_cents_per_hour) * n),
+                small_one_down: (s.small_machines > 1)
+                    .then(|| theory::shared_queue(s.small_cores, l / (n - 1.0), mu).ok())
+                    .flatten(),
+            }
+        })
+        .collect()
+}
+
+impl TimedRun for ScalingSim {
+    fn step(&mut self) -> Option<SimTime> {
+        self.run.step()
+    }
+    fn run_until(&mut self, t_us: SimTime) {
+        self.run.run_until(t_us);
+    }
+    fn now(&self) -> SimTime {
+        self.run.now()
+    }
+    fn events(&self) -> u64 {
+        self.run.steps()
+    }
+    fn is_finished(&self) -> bool {
+        self.run.is_over()
+    }
+    fn approx_bytes(&self) -> usize {
+        self.run.approx_bytes_beyond(None)
+    }
+    fn approx_bytes_beyond(&self, earlier: &Self) -> usize {
+        self.run.approx_bytes_beyond(Some(&earlier.run))
+    }
+}
+
+/// The bytes a run's digest hashes.
+pub fn fingerprint(r: &ScalingReport) -> Vec<u8> {
+    let x = &r.run;
+    let mut b = Vec::new();
+    for v in [x.requests, x.served, x.lost, x.retried, x.sent_to_dead, u64::from(x.max_queue)] {
+        b.extend(v.to_le_bytes());
+    }
+    for v in [x.mean_sojourn_s, x.p50_sojourn_s, x.p99_sojourn_s, x.max_sojourn_s] {
+        b.extend(v.to_bits().to_le_bytes());
+    }
+    for v in &x.per_server {
+        b.extend(v.to_le_bytes());
+    }
+    b
+}

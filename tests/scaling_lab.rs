@@ -1,0 +1,125 @@
+//! The scaling lab through the lab contract: its presets tell the notes' story, kills and revives
+//! recorded live are outages, the policies compared meet the same requests.
+#![cfg(not(target_arch = "wasm32"))]
+
+use sysplay::scenario::{Lab, Registered, preset};
+use sysplay::sim::SlicedRun;
+use sysplay::sim::scaling::lab::{CompareRun, outages_of, predicted, sizing_table};
+use sysplay::sim::scaling::lb::Outage;
+use sysplay::sim::scaling::{LbReport, Policy, Scaling, ScalingAction, ScalingConfig};
+
+fn compare(name: &str) -> (ScalingConfig, Vec<LbReport>) {
+    let p = preset(name).unwrap();
+    let (config, _) = Scaling::setup_of(&p.scenario.setup).unwrap();
+    let mut run = CompareRun::new(config, p.scenario.seed).unwrap();
+    while !run.advance(10_000) {}
+    (config.clone(), run.report())
+}
+
+fn whole(name: &str) -> sysplay::sim::scaling::ScalingReport {
+    let p = preset(name).unwrap();
+    let (config, actions) = Scaling::setup_of(&p.scenario.setup).unwrap();
+    let mut sim = Scaling::start(p.scenario.seed, config, actions).unwrap();
+    while Scaling::step(&mut sim).is_some() {}
+    let r = Scaling::report(&sim);
+    assert!(Scaling::violations(&sim, &r).is_empty(), "{name}");
+    r
+}
+
+fn mean_of(c: &ScalingConfig, reports: &[LbReport], p: Policy) -> f64 {
+    reports[c.compare.iter().position(|&q| q == p).unwrap()].mean_sojourn_s
+}
+
+#[test]
+fn every_preset_runs_clean_through_the_contract() {
+    for p in Scaling::presets() {
+        let r = whole(p.name);
+        assert_eq!(r.run.served + r.run.lost, r.run.requests, "{}", p.name);
+    }
+}
+
+#[test]
+fn at_80_percent_the_policies_order_as_theory_says() {
+    let (c, r) = compare("policies-at-80-percent");
+    let m = |p| mean_of(&c, &r, p);
+    let shared = predicted(&c, Policy::Jsq).unwrap().mean_sojourn_s;
+    assert!(shared < m(Policy::Jsq) && m(Policy::Jsq) < m(Policy::PowerOfD { d: 2 }));
+    assert!(m(Policy::PowerOfD { d: 2 }) < m(Policy::RoundRobin) && m(Policy::RoundRobin) < m(Policy::Random));
+    // Random and round robin within 15% of their theory on 20,000 requests (18,000 measured).
+    for p in [Policy::Random, Policy::RoundRobin] {
+        let t = predicted(&c, p).unwrap().mean_sojourn_s;
+        assert!((m(p) - t).abs() / t < 0.15, "{}: {} vs {t}", p.name(), m(p));
+    }
+    assert!((predicted(&c, Policy::Random).unwrap().mean_sojourn_s - 5.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_slow_server_ruins_round_robin_only() {
+    let (c, r) = compare("slow-server");
+    let p99 = |p: Policy| r[c.compare.iter().position(|&q| q == p).unwrap()].p99_sojourn_s;
+    assert!(
+        p99(Policy::RoundRobin) > 20.0 * p99(Policy::LeastConnections),
+        "{} vs {}",
+        p99(Policy::RoundRobin),
+        p99(Policy::LeastConnections)
+    );
+    assert!(p99(Policy::WeightedRoundRobin) < p99(Policy::RoundRobin) / 5.0);
+}
+
+#[test]
+fn two_choices_come_near_the_supermarket_limit() {
+    let (c, r) = compare("two-choices");
+    let limit = predicted(&c, Policy::PowerOfD { d: 2 }).unwrap().mean_sojourn_s;
+    let two = mean_of(&c, &r, Policy::PowerOfD { d: 2 });
+    assert!((two - limit).abs() / limit < 0.1, "{two} vs {limit}");
+    assert!(mean_of(&c, &r, Policy::Random) > 3.0 * two);
+    assert!(mean_of(&c, &r, Policy::PowerOfD { d: 3 }) < two);
+}
+
+#[test]
+fn a_dead_server_is_noticed_after_two_failed_checks() {
+    let r = whole("dead-server-undetected").run;
+    assert_eq!(r.detection_s.len(), 1);
+    assert!((2.0..=4.0).contains(&r.detection_s[0]), "{:?}", r.detection_s);
+    assert!(r.sent_to_dead > 0 && r.lost >= r.sent_to_dead, "{r:?}");
+    // With a retry nothing is lost.
+    let h = whole("horizontal-spof").run;
+    assert_eq!((h.lost, h.served), (0, h.requests));
+    assert!(h.retried > 0);
+}
+
+#[test]
+fn kills_and_revives_are_outages() {
+    let a = [(500_000, ScalingAction::Kill { server: 2 }), (1_200_000, ScalingAction::Revive { server: 2 })];
+    assert_eq!(outages_of(10, &a).unwrap(), vec![Outage { server: 2, from_s: 500.0, to_s: 1200.0 }]);
+    let open = outages_of(3, &[(10, ScalingAction::Kill { server: 0 })]).unwrap();
+    assert_eq!(open.len(), 1);
+    assert!(open[0].to_s > 86_400.0);
+    assert!(outages_of(3, &[(10, ScalingAction::Kill { server: 3 })]).unwrap_err().contains("0 to 2"));
+    // A revive without a kill changes nothing.
+    assert!(outages_of(3, &[(10, ScalingAction::Revive { server: 1 })]).unwrap().is_empty());
+}
+
+#[test]
+fn the_big_machine_serves_faster_but_fails_whole() {
+    let c = ScalingConfig::default();
+    let rows = sizing_table(&c);
+    for r in &rows {
+        let (big, small) = (r.big.unwrap(), r.small.unwrap());
+        assert!(big.mean_sojourn_s <= small.mean_sojourn_s + 1e-12, "at {}: one shared queue is faster", r.load);
+    }
+    // At 95% of the eight machines, one down leaves seven at 108%: overloaded.
+    assert!(rows.last().unwrap().small_one_down.is_none());
+    assert!(rows[0].small_one_down.is_some());
+    let mut bad = c.clone();
+    bad.sizing.big_cores = 128;
+    assert!(bad.validate().unwrap_err().contains("ceiling"));
+}
+
+#[test]
+fn the_page_s_limits_refuse_with_a_sentence() {
+    let c = ScalingConfig { requests: 2_000_000, ..ScalingConfig::default() };
+    assert!(c.validate().unwrap_err().contains("sysplay lb"));
+    let c = ScalingConfig { arrival_milli_per_s: 10_000, ..ScalingConfig::default() };
+    assert!(c.validate().unwrap_err().contains("unstable"));
+}
