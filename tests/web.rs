@@ -452,3 +452,25 @@ async fn the_events_lab_kills_s4_and_shows_the_anomaly_and_its_saga() {
     click(&root, "nav-hashing");
     tick().await;
 }
+
+#[wasm_bindgen_test]
+async fn the_scaling_lab_kills_a_server_and_compares_the_policies() {
+    let root = mount();
+    tick().await;
+    click(&root, "nav-scaling");
+    tick().await;
+    assert!(root.query_selector("[data-testid=lab-scaling]").unwrap().is_some(), "the scaling lab is shown");
+    click(&root, "scaling-pause");
+    tick().await;
+    click(&root, "kill-server-0");
+    tick().await;
+    assert!(text(&root, "scaling-actions").contains("kill server 0"));
+    click(&root, "scaling-to-end");
+    tick_until(300, || try_text(&root, "run-failures").is_some_and(|t| t.contains("noticed"))).await;
+    assert!(text(&root, "run-failures").contains("noticed each death after"));
+    // Every compared policy has its row, theory beside the ones it covers.
+    tick_until(600, || root.query_selector("[data-testid=compare-table]").unwrap().is_some()).await;
+    assert_eq!(root.query_selector_all("[data-testid=compare-row]").unwrap().length(), 6);
+    click(&root, "nav-hashing");
+    tick().await;
+}
