@@ -190,8 +190,13 @@ pub fn servers(props: &ServersProps) -> Html {
             </table>
         }) }
         <p data-testid="scaling-totals">{ format!(
-            "{} of {} requests arrived; {} served, {} lost, {} sent again, {} refused by a dead server; mean time in system so far {:.2} s.",
-            count(s.arrived), count(s.requests), count(s.served), count(s.lost), count(s.retried), count(s.sent_to_dead), s.mean_sojourn_s) }</p>
+            "{} of {} requests arrived; {} served, {} lost, {} sent again, {} refused by a dead server; {}.",
+            count(s.arrived), count(s.requests), count(s.served), count(s.lost), count(s.retried), count(s.sent_to_dead),
+            if s.mean_sojourn_s > 0.0 {
+                format!("mean time in system so far {:.2} s", s.mean_sojourn_s)
+            } else {
+                format!("times in system are measured after the first {} requests (the warm-up)", count(s.requests * crate::sim::scaling::lb::WARMUP_PCT / 100))
+            }) }</p>
         </>
     }
 }
