@@ -123,3 +123,11 @@ fn the_page_s_limits_refuse_with_a_sentence() {
     let c = ScalingConfig { arrival_milli_per_s: 10_000, ..ScalingConfig::default() };
     assert!(c.validate().unwrap_err().contains("unstable"));
 }
+
+#[test]
+fn a_policy_is_written_as_its_name() {
+    assert_eq!(serde_json::to_string(&Policy::PowerOfD { d: 3 }).unwrap(), "\"p3c\"");
+    assert_eq!(serde_json::from_str::<Policy>("\"least-response-time\"").unwrap(), Policy::LeastResponseTime);
+    assert!(serde_json::from_str::<Policy>("\"fastest\"").unwrap_err().to_string().contains("unknown policy"));
+    assert!(serde_json::from_str::<Policy>("\"p0c\"").is_err());
+}

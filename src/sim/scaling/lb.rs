@@ -68,9 +68,9 @@ const PICKS_STREAM: u64 = 0x9e37_79b9_7f4a_7c15;
 /// Share of requests (the first ones) treated as warm-up, percent.
 pub const WARMUP_PCT: u64 = 10;
 
-/// How the balancer picks a server.
+/// How the balancer picks a server. Written in a scenario as its command-line name (`"p2c"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "policy")]
+#[serde(try_from = "String", into = "String")]
 pub enum Policy {
     Random,
     RoundRobin,
@@ -78,7 +78,6 @@ pub enum Policy {
     LeastConnections,
     WeightedLeastConnections,
     /// The power of `d` choices.
-    #[serde(rename = "p2c")]
     PowerOfD {
         d: u32,
     },
@@ -86,6 +85,19 @@ pub enum Policy {
     LeastResponseTime,
     SourceHash,
     ConsistentHash,
+}
+
+impl TryFrom<String> for Policy {
+    type Error = String;
+    fn try_from(name: String) -> Result<Self, String> {
+        Policy::parse(&name)
+    }
+}
+
+impl From<Policy> for String {
+    fn from(p: Policy) -> String {
+        p.name()
+    }
 }
 
 impl Policy {
