@@ -145,9 +145,12 @@ impl Policy {
     /// Servers looked at per request.
     fn looks(self, servers: u32) -> u64 {
         match self {
-            Policy::LeastConnections | Policy::WeightedLeastConnections | Policy::Jsq | Policy::LeastResponseTime => {
-                u64::from(servers)
-            }
+            // Smooth weighted round robin adds every server's weight at each pick.
+            Policy::LeastConnections
+            | Policy::WeightedLeastConnections
+            | Policy::Jsq
+            | Policy::LeastResponseTime
+            | Policy::WeightedRoundRobin => u64::from(servers),
             Policy::PowerOfD { d } => u64::from(d),
             _ => 1,
         }
