@@ -277,6 +277,11 @@ impl ChainRun {
         self.q.peek_time()
     }
 
+    /// Requests sent so far (first attempts).
+    pub fn sent(&self) -> u32 {
+        self.attempts - self.retried
+    }
+
     /// The chain at `t_us`, at or after the last attempt processed and before the next.
     pub fn live(&self, t_us: SimTime) -> ChainLive {
         // Still waiting at `t_us`: the attempts in flight after the last one processed, less those
@@ -288,7 +293,7 @@ impl ChainRun {
             }
         }
         ChainLive {
-            sent: self.attempts - self.retried,
+            sent: self.sent(),
             retries: self.retried,
             succeeded: self.finals[0] - waiting[0],
             failed: self.finals[1] - waiting[1],

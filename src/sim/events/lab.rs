@@ -406,9 +406,8 @@ impl EventsLabSim {
 
     /// How much of the run is done, from 0 to 1: requests sent by the chain.
     pub fn done_share(&self) -> f64 {
-        let live = self.chain.live(self.now);
         let n = f64::from(self.config.requests.chain.requests.max(1));
-        if self.is_finished() { 1.0 } else { f64::from(live.sent) / n * 0.99 }
+        if self.is_finished() { 1.0 } else { f64::from(self.chain.sent()) / n * 0.99 }
     }
 }
 

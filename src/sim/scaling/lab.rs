@@ -271,8 +271,8 @@ impl ScalingSim {
 
     /// How much of the run is done, from 0 to 1: requests arrived.
     pub fn done_share(&self) -> f64 {
-        let l = self.run.live();
-        if self.run.is_over() { 1.0 } else { l.arrived as f64 / l.requests.max(1) as f64 * 0.99 }
+        let n = self.config.requests.max(1) as f64;
+        if self.run.is_over() { 1.0 } else { self.run.arrived() as f64 / n * 0.99 }
     }
 }
 

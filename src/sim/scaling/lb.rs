@@ -876,6 +876,11 @@ impl LbRun {
         }
     }
 
+    /// Requests arrived so far.
+    pub fn arrived(&self) -> u64 {
+        self.arrived
+    }
+
     /// The servers now, for the page.
     pub fn live(&self) -> LbLive {
         LbLive {
