@@ -37,3 +37,8 @@ export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=f
 # The pinned tool versions.
 export SYSPLAY_TRUNK_VERSION=0.21.14
 export SYSPLAY_WASM_PACK_VERSION=0.15.1
+
+# On CI every build starts from nothing: incremental caches only cost disk there.
+if [[ "${CI:-}" == "true" ]]; then
+  export CARGO_INCREMENTAL=0
+fi
