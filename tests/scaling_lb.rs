@@ -261,6 +261,8 @@ proptest! {
                 .collect(),
             health: HealthCheck { check_interval_s: checks, ..HealthCheck::default() },
             retries,
+            load_steps: Vec::new(),
+            autoscale: None,
         };
         let no_failures = c.outages.is_empty();
         let mut run = LbRun::new(c, seed).unwrap();

@@ -9,6 +9,7 @@
 //! The configuration keeps rates in thousandths per second and times in milliseconds (whole numbers: a
 //! scenario compares and hashes exactly); [`ScalingConfig::balancer`] turns it into the core's [`LbConfig`].
 
+use super::autoscale::{Autoscale, LoadStep};
 use super::lb::{HealthCheck, LbConfig, LbLive, LbReport, LbRun, Outage, Policy, ServerSpec};
 use super::theory;
 use crate::scenario::ActionTime;
@@ -67,6 +68,59 @@ impl Default for Sizing {
     }
 }
 
+/// From `at_ms` on, requests arrive at `arrival_milli_per_s` thousandths a second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadStepMs {
+    pub at_ms: u64,
+    pub arrival_milli_per_s: u32,
+}
+
+/// The autoscaler (see [`Autoscale`]), times in milliseconds, and what a server costs an hour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoscaleMs {
+    pub target_util_pct: u32,
+    pub interval_ms: u32,
+    pub boot_ms: u32,
+    pub min_servers: u32,
+    pub max_servers: u32,
+    pub scale_in_window_ms: u32,
+    pub tolerance_pct: u32,
+    pub cents_per_server_hour: u32,
+}
+
+impl Default for AutoscaleMs {
+    /// Kubernetes' rule with its defaults (decisions every 15 s, 10% tolerance, a 300 s scale-in
+    /// window), a 60% target, servers ready a minute after they start, 1 to 40 servers at $0.17 an hour.
+    fn default() -> Self {
+        Self {
+            target_util_pct: 60,
+            interval_ms: 15_000,
+            boot_ms: 60_000,
+            min_servers: 1,
+            max_servers: 40,
+            scale_in_window_ms: 300_000,
+            tolerance_pct: 10,
+            cents_per_server_hour: 17,
+        }
+    }
+}
+
+impl AutoscaleMs {
+    pub fn settings(&self) -> Autoscale {
+        Autoscale {
+            target_util_pct: self.target_util_pct,
+            interval_s: f64::from(self.interval_ms) / 1000.0,
+            boot_s: f64::from(self.boot_ms) / 1000.0,
+            min_servers: self.min_servers,
+            max_servers: self.max_servers,
+            scale_in_window_s: f64::from(self.scale_in_window_ms) / 1000.0,
+            tolerance_pct: self.tolerance_pct,
+        }
+    }
+}
+
 /// Everything the lab runs.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -87,6 +141,12 @@ pub struct ScalingConfig {
     pub compare: Vec<Policy>,
     #[serde(default)]
     pub sizing: Sizing,
+    /// The arrival rate's changes with time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_steps: Vec<LoadStepMs>,
+    /// An autoscaler starting and stopping servers like the first (none: the servers are fixed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscale: Option<AutoscaleMs>,
 }
 
 impl Default for ScalingConfig {
@@ -112,6 +172,8 @@ impl Default for ScalingConfig {
                 Policy::LeastResponseTime,
             ],
             sizing: Sizing::default(),
+            load_steps: Vec::new(),
+            autoscale: None,
         }
     }
 }
@@ -134,6 +196,15 @@ impl ScalingConfig {
                 healthy_after: self.health.healthy_after,
             },
             retries: self.retries,
+            load_steps: self
+                .load_steps
+                .iter()
+                .map(|s| LoadStep {
+                    from_s: s.at_ms as f64 / 1000.0,
+                    arrival_rate_per_s: f64::from(s.arrival_milli_per_s) / 1000.0,
+                })
+                .collect(),
+            autoscale: self.autoscale.map(|a| a.settings()),
         }
     }
 
@@ -148,6 +219,18 @@ impl ScalingConfig {
                 limits::REQUESTS_MAX,
                 self.requests
             ));
+        }
+        if let Some(a) = &self.autoscale
+            && a.max_servers as usize > limits::SERVERS_MAX
+        {
+            return Err(format!(
+                "at most {} servers on the page: the autoscaler's most is {}",
+                limits::SERVERS_MAX,
+                a.max_servers
+            ));
+        }
+        if self.load_steps.iter().any(|s| s.at_ms > limits::TIME_MS_MAX) {
+            return Err("a load step past the day a run can last".into());
         }
         if self.compare.len() > limits::COMPARE_MAX {
             return Err(format!("at most {} policies compared (got {})", limits::COMPARE_MAX, self.compare.len()));
@@ -248,7 +331,7 @@ pub struct ScalingReport {
 impl ScalingSim {
     pub fn new(seed: u64, config: &ScalingConfig, actions: &[(ActionTime, ScalingAction)]) -> Result<Self, String> {
         config.validate()?;
-        let outages = outages_of(config.servers.len(), actions)?;
+        let outages = outages_of(config.balancer(Vec::new()).slots(), actions)?;
         Ok(Self { run: LbRun::new(config.balancer(outages), seed)?, config: config.clone() })
     }
 
@@ -280,6 +363,10 @@ impl ScalingSim {
 /// servers (none otherwise): random M/M/1 each, round robin E_N/M/1, the queue-aware policies bounded by
 /// the shared queue's M/M/c, the power of d choices' limit.
 pub fn predicted(c: &ScalingConfig, policy: Policy) -> Option<theory::Predicted> {
+    if !c.load_steps.is_empty() || c.autoscale.is_some() {
+        // Theory here is of a steady state: a load that changes, or a fleet, has none.
+        return None;
+    }
     let first = *c.servers.first()?;
     if c.servers.iter().any(|s| *s != first) || first.cores != 1 {
         return None;
@@ -302,9 +389,9 @@ pub fn predicted(c: &ScalingConfig, policy: Policy) -> Option<theory::Predicted>
     }
 }
 
-/// The policies compared on the same jobs, one after another: a run computed in slices.
+/// Runs on the same jobs, one after another (the policies compared, or fleets): computed in slices.
 pub struct CompareRun {
-    runs: Vec<(Policy, LbRun)>,
+    runs: Vec<LbRun>,
     done: Vec<LbReport>,
     steps: u64,
 }
@@ -312,13 +399,38 @@ pub struct CompareRun {
 impl CompareRun {
     /// Every policy of `config.compare` on the configuration's servers and jobs, from `seed`.
     pub fn new(config: &ScalingConfig, seed: u64) -> Result<Self, String> {
-        let runs = config
-            .compare
-            .iter()
-            .map(|&p| LbRun::new(LbConfig { policy: p, ..config.balancer(Vec::new()) }, seed).map(|r| (p, r)))
-            .collect::<Result<Vec<_>, _>>()?;
+        Self::of(config.compare.iter().map(|&p| LbConfig { policy: p, ..config.balancer(Vec::new()) }), seed)
+    }
+
+    /// Each of `configs` from `seed`.
+    pub fn of(configs: impl IntoIterator<Item = LbConfig>, seed: u64) -> Result<Self, String> {
+        let runs = configs.into_iter().map(|c| LbRun::new(c, seed)).collect::<Result<Vec<_>, _>>()?;
         Ok(Self { runs, done: Vec::new(), steps: 0 })
     }
+}
+
+/// The fleets an autoscaled run is weighed against, on the same requests: the autoscaler's, a fleet
+/// fixed at the start's size, and one fixed for the peak (the fewest servers that keep the highest rate
+/// at the autoscaler's target). Labels and configurations; none without an autoscaler.
+pub fn fleets(config: &ScalingConfig) -> Vec<(String, LbConfig)> {
+    let Some(a) = config.autoscale else { return Vec::new() };
+    let base = config.balancer(Vec::new());
+    let first = config.servers.first().copied().unwrap_or_default();
+    let per_server = base.service_rate_per_s * f64::from(first.speed_pct * first.cores) / 100.0;
+    let peak = base.load_steps.iter().map(|s| s.arrival_rate_per_s).fold(base.arrival_rate_per_s, f64::max);
+    let for_peak = ((peak / (per_server * f64::from(a.target_util_pct) / 100.0)).ceil() as usize)
+        .clamp(config.servers.len(), limits::SERVERS_MAX);
+    let fixed = |n: usize| LbConfig {
+        servers: (0..n).map(|i| config.servers.get(i).copied().unwrap_or(first)).collect(),
+        autoscale: None,
+        ..base.clone()
+    };
+    let n0 = config.servers.len();
+    vec![
+        (format!("autoscaled, {} to {} servers", a.min_servers, a.max_servers), base.clone()),
+        (format!("fixed at the start's {n0}"), fixed(n0)),
+        (format!("fixed for the peak: {for_peak}"), fixed(for_peak)),
+    ]
 }
 
 impl crate::sim::SlicedRun for CompareRun {
@@ -327,7 +439,7 @@ impl crate::sim::SlicedRun for CompareRun {
     fn advance(&mut self, max_steps: u64) -> bool {
         let mut left = max_steps.max(1);
         while left > 0 {
-            let Some((_, run)) = self.runs.get_mut(self.done.len()) else { return true };
+            let Some(run) = self.runs.get_mut(self.done.len()) else { return true };
             let before = run.steps();
             let over = run.advance(left);
             let taken = run.steps() - before;
@@ -426,5 +538,18 @@ pub fn fingerprint(r: &ScalingReport) -> Vec<u8> {
     for v in &x.per_server {
         b.extend(v.to_le_bytes());
     }
+    // Only with an autoscaler (the digests of fixed fleets stay as they were).
+    if !x.scale.is_empty() {
+        b.extend(x.server_seconds.to_bits().to_le_bytes());
+        for s in &x.scale {
+            b.extend([s.in_service, s.booting, s.draining, s.desired].map(u32::to_le_bytes).concat());
+            b.extend(s.requests_at_servers.to_le_bytes());
+        }
+    }
     b
+}
+
+/// Dollars that `server_seconds` cost at `cents_per_hour` a server.
+pub fn cost_dollars(server_seconds: f64, cents_per_hour: u32) -> f64 {
+    server_seconds / 3600.0 * f64::from(cents_per_hour) / 100.0
 }

@@ -1,7 +1,7 @@
 //! The lab's named runs: the notes' claims about scaling and balancing, each made visible.
 
 use super::contract::Scaling;
-use super::lab::{ScalingAction, ScalingConfig, Sizing};
+use super::lab::{AutoscaleMs, LoadStepMs, ScalingAction, ScalingConfig, Sizing};
 use super::lb::{Policy, ServerSpec};
 use crate::scenario::LabPreset;
 
@@ -121,6 +121,29 @@ pub fn scaling_presets() -> Vec<LabPreset<Scaling>> {
                     small_cores: 4,
                     small_cents_per_hour: 17,
                 },
+                ..base.clone()
+            },
+            actions: vec![],
+        },
+        LabPreset {
+            name: "autoscale-spike",
+            title: "A spike, and an autoscaler that boots machines",
+            explains: "Four servers at 50% until the traffic jumps eightfold at 300 s for ten minutes. The \
+                       autoscaler (Kubernetes' rule, a 60% target, decisions every 15 s) can only see 100% busy \
+                       servers, so each decision grows the fleet by at most two thirds, and each new server takes a \
+                       minute to boot: a queue of thousands builds before the 27 or so servers the spike needs are \
+                       up. After the spike it waits its 300 s window, then scales in. Compare its cost and its p99 \
+                       with a fleet fixed at the start's size and one fixed for the peak.",
+            seed: SEED,
+            config: ScalingConfig {
+                servers: vec![ServerSpec::default(); 4],
+                arrival_milli_per_s: 2_000,
+                requests: 12_000,
+                load_steps: vec![
+                    LoadStepMs { at_ms: 300_000, arrival_milli_per_s: 16_000 },
+                    LoadStepMs { at_ms: 900_000, arrival_milli_per_s: 2_000 },
+                ],
+                autoscale: Some(AutoscaleMs { min_servers: 2, ..AutoscaleMs::default() }),
                 ..base
             },
             actions: vec![],

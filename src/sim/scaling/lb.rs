@@ -31,6 +31,7 @@
 //!
 //! One step is one event (an arrival or a departure).
 
+use super::autoscale::{self, Autoscale, Autoscaler, Decision, LoadStep, ScaleSample};
 use crate::sim::cow::CowVec;
 use crate::sim::hash::{hash_str, splitmix64};
 use crate::sim::hashing::Ring;
@@ -60,6 +61,10 @@ pub mod limits {
     pub const OUTAGES_MAX: usize = 1_000;
     /// Most retries of one request.
     pub const RETRIES_MAX: u32 = 5;
+    /// Most load steps.
+    pub const STEPS_MAX: usize = 100;
+    /// Most autoscaler decisions in a run.
+    pub const DECISIONS_MAX: f64 = 1_000_000.0;
 }
 
 /// Mixed into the seed for the policies' own draws, apart from the arrivals'.
@@ -206,6 +211,12 @@ pub struct LbConfig {
     /// Times a failed request is sent again to another server (0: a failure loses it).
     #[serde(default)]
     pub retries: u32,
+    /// The arrival rate's changes with time (none: `arrival_rate_per_s` throughout).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_steps: Vec<LoadStep>,
+    /// An autoscaler starting and stopping servers like the first one (none: the servers are fixed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscale: Option<Autoscale>,
 }
 
 /// Server `server` is down over `[from_s, to_s)`.
@@ -250,12 +261,26 @@ impl LbConfig {
             outages: Vec::new(),
             health: HealthCheck::default(),
             retries: 0,
+            load_steps: Vec::new(),
+            autoscale: None,
         }
+    }
+
+    /// Servers the run can have at once: the autoscaler's most, else the fixed servers.
+    pub fn slots(&self) -> usize {
+        self.autoscale.map_or(self.servers.len(), |a| (a.max_servers as usize).max(self.servers.len()))
     }
 
     /// The total service capacity, requests per second.
     pub fn capacity_per_s(&self) -> f64 {
         self.servers.iter().map(|s| self.service_rate_per_s * f64::from(s.speed_pct * s.cores) / 100.0).sum()
+    }
+
+    /// The capacity with every server the autoscaler may start (each like the first).
+    pub fn reachable_capacity_per_s(&self) -> f64 {
+        let extra = (self.slots() - self.servers.len()) as f64;
+        let first = self.servers.first().copied().unwrap_or_default();
+        self.capacity_per_s() + extra * self.service_rate_per_s * f64::from(first.speed_pct * first.cores) / 100.0
     }
 
     /// Refuses unstable or out-of-range settings with a sentence saying what to change.
@@ -306,9 +331,14 @@ impl LbConfig {
         if self.outages.len() > limits::OUTAGES_MAX {
             return Err(format!("at most {} outages (got {})", limits::OUTAGES_MAX, self.outages.len()));
         }
+        let slots = self.slots() as u64;
         for o in &self.outages {
-            if u64::from(o.server) >= n {
-                return Err(format!("an outage of server {}, but there are {n} servers (0 to {})", o.server, n - 1));
+            if u64::from(o.server) >= slots {
+                return Err(format!(
+                    "an outage of server {}, but there are {slots} servers (0 to {})",
+                    o.server,
+                    slots - 1
+                ));
             }
             if !(o.from_s.is_finite() && o.from_s >= 0.0 && o.to_s.is_finite() && o.to_s > o.from_s) {
                 return Err(format!("server {}'s outage must end after it starts, at 0 s or later", o.server));
@@ -336,11 +366,25 @@ impl LbConfig {
                 ));
             }
         }
+        autoscale::validate_steps(&self.load_steps, limits::RATE_MAX_PER_S, limits::STEPS_MAX)?;
+        if let Some(a) = &self.autoscale {
+            a.validate(n as u32, limits::SERVERS_MAX)?;
+            // Decisions run while requests arrive: the slowest piece of traffic bounds how long.
+            let slowest = self.load_steps.iter().map(|s| s.arrival_rate_per_s).fold(self.arrival_rate_per_s, f64::min);
+            let decisions = self.requests as f64 / slowest / a.interval_s;
+            if decisions > limits::DECISIONS_MAX {
+                return Err(format!(
+                    "about {decisions:.0} autoscaler decisions (every {} s over the requests' time): decide less often",
+                    a.interval_s
+                ));
+            }
+        }
         if self.retries > limits::RETRIES_MAX {
             return Err(format!("at most {} retries (got {})", limits::RETRIES_MAX, self.retries));
         }
         // While a server is out of the pool, every pick looks at every server.
-        let per_request = if self.outages.is_empty() { self.policy.looks(n as u32) } else { n };
+        let per_request =
+            if self.outages.is_empty() && self.autoscale.is_none() { self.policy.looks(n as u32) } else { slots };
         let looks = self.requests.saturating_mul(per_request).saturating_mul(u64::from(self.retries) + 1);
         if looks > limits::LOOKS_MAX {
             return Err(format!(
@@ -350,14 +394,16 @@ impl LbConfig {
                 limits::LOOKS_MAX
             ));
         }
-        let rho = self.arrival_rate_per_s / self.capacity_per_s();
+        // With an autoscaler, the capacity it can reach; load steps may overload the servers for a while
+        // (the requests are finite: the queue drains).
+        let rho = self.arrival_rate_per_s / self.reachable_capacity_per_s();
         if rho >= 1.0 {
             return Err(format!(
                 "unstable: the arrival rate {} is {:.1}% of the servers' capacity {:.4} a second, so the queues grow \
                  without bound; add servers, speed them up or lower the arrival rate",
                 self.arrival_rate_per_s,
                 100.0 * rho,
-                self.capacity_per_s()
+                self.reachable_capacity_per_s()
             ));
         }
         Ok(())
@@ -384,6 +430,11 @@ pub struct LbReport {
     pub served: u64,
     /// Requests lost: at a server when it died, or failed with no retry left or no server in the pool.
     pub lost: u64,
+    /// Seconds of servers powered (booting, on or draining), summed over servers: what they cost.
+    pub server_seconds: f64,
+    /// The autoscaler's decisions (none without one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scale: Vec<ScaleSample>,
     /// Attempts that failed (sent to a dead server, or at it when it died) and were sent again.
     pub retried: u64,
     /// Requests sent to a dead server (the balancer had not noticed yet).
@@ -400,6 +451,22 @@ enum Ev {
     Down(u32),
     Up(u32),
     Probe,
+    /// A server started by the autoscaler is ready.
+    Booted(u32),
+    /// The autoscaler decides.
+    Scale,
+}
+
+/// A server's power, as the autoscaler sets it (a fixed server is always on).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Power {
+    #[default]
+    Off,
+    Booting,
+    On,
+    /// Out of the pool, finishing what it holds.
+    Draining,
 }
 
 /// A request: its number, its first arrival, its failed attempts, and its work (µs at a service rate of
@@ -433,10 +500,17 @@ struct Server {
     /// Peak EWMA latency estimate, µs (0: not measured yet), and when it was last updated.
     ewma_us: f64,
     stamp: SimTime,
-    /// Busy core-time, µs, accounted up to `accounted`.
+    /// Busy core-time, µs, accounted up to `accounted`: since the warm-up, and in all.
     busy_us: SimTime,
+    busy_total_us: SimTime,
+    /// `busy_total_us` at the autoscaler's last decision.
+    busy_mark_us: SimTime,
     accounted: SimTime,
     received: u64,
+    power: Power,
+    /// Powered (booting, on or draining) since then; powered time before it, µs.
+    powered_since: Option<SimTime>,
+    powered_us: SimTime,
 }
 
 impl Server {
@@ -447,8 +521,15 @@ impl Server {
 
     /// Adds the busy core-time since the last account.
     fn account(&mut self, now: SimTime) {
-        self.busy_us += self.in_service.len() as SimTime * (now - self.accounted);
+        let busy = self.in_service.len() as SimTime * (now - self.accounted);
+        self.busy_us += busy;
+        self.busy_total_us += busy;
         self.accounted = now;
+    }
+
+    /// Powered time up to `now`, µs.
+    fn powered(&self, now: SimTime) -> SimTime {
+        self.powered_us + self.powered_since.map_or(0, |t| now.saturating_sub(t))
     }
 }
 
@@ -484,6 +565,8 @@ pub struct LbRun {
     /// Requests arrived so far.
     arrived: u64,
     steps: u64,
+    scaler: Option<Autoscaler>,
+    samples: Vec<ScaleSample>,
 }
 
 /// One server now.
@@ -496,6 +579,7 @@ pub struct ServerLive {
     /// In the balancer's pool (its health checks' view).
     pub in_pool: bool,
     pub received: u64,
+    pub power: Power,
 }
 
 /// The balancer now, for the page's animation.
@@ -517,22 +601,31 @@ impl LbRun {
     pub fn new(config: LbConfig, seed: u64) -> Result<Self, String> {
         config.validate()?;
         let n_servers = config.servers.len();
+        let slots = config.slots();
         let rng = SimRng::new(seed ^ PICKS_STREAM);
         let mut arrivals = SimRng::new(seed);
         let mut q = Scheduler::new();
-        q.schedule_at(exp_delay_for_rate(&mut arrivals, config.arrival_rate_per_s), Ev::Arrive(0));
-        let servers = config
-            .servers
-            .iter()
-            .map(|s| Server {
-                rate_per_s: config.service_rate_per_s * f64::from(s.speed_pct) / 100.0,
-                weight: i64::from(s.weight_pct),
-                cores: s.cores as usize,
-                alive: true,
-                in_pool: true,
-                ..Server::default()
+        q.schedule_at(next_arrival(&mut arrivals, &config, 0), Ev::Arrive(0));
+        let first = config.servers[0];
+        // The fixed servers, on from the start; then the autoscaler's, off (each like the first).
+        let servers = (0..slots)
+            .map(|i| {
+                let (s, on) = config.servers.get(i).map_or((first, false), |s| (*s, true));
+                Server {
+                    rate_per_s: config.service_rate_per_s * f64::from(s.speed_pct) / 100.0,
+                    weight: i64::from(s.weight_pct),
+                    cores: s.cores as usize,
+                    alive: true,
+                    in_pool: on,
+                    power: if on { Power::On } else { Power::Off },
+                    powered_since: on.then_some(0),
+                    ..Server::default()
+                }
             })
             .collect();
+        if let Some(a) = &config.autoscale {
+            q.schedule_at((a.interval_s * 1e6).round() as SimTime, Ev::Scale);
+        }
         for o in &config.outages {
             q.schedule_at((o.from_s * 1e6).round() as SimTime, Ev::Down(o.server));
             q.schedule_at((o.to_s * 1e6).round() as SimTime, Ev::Up(o.server));
@@ -540,13 +633,8 @@ impl LbRun {
         if config.health.check_interval_s > 0.0 && !config.outages.is_empty() {
             q.schedule_at(0, Ev::Probe);
         }
-        let ring = (config.policy == Policy::ConsistentHash).then(|| {
-            // 100 points a server, each at the hash of its name and number (as the hashing lab names them).
-            Ring::build(
-                (0..config.servers.len() as u32)
-                    .flat_map(|i| (0..100).map(move |v| (hash_str(&format!("S{i}#{v}")), i))),
-            )
-        });
+        let ring = (config.policy == Policy::ConsistentHash).then(|| hash_ring(slots));
+        let scaler = config.autoscale.map(Autoscaler::new);
         Ok(Self {
             warmup: config.requests * WARMUP_PCT / 100,
             sojourns: CowVec::new(),
@@ -558,7 +646,9 @@ impl LbRun {
             servers,
             ring,
             pool: n_servers,
-            all: (0..n_servers).collect(),
+            all: (0..slots).collect(),
+            scaler,
+            samples: Vec::new(),
             arrivals_done: false,
             next_rr: 0,
             window_start: None,
@@ -741,8 +831,8 @@ impl LbRun {
                 self.arrived += 1;
                 let work_us = exp_delay_for_rate(&mut self.arrivals, 1.0);
                 if id + 1 < self.c.requests {
-                    let d = exp_delay_for_rate(&mut self.arrivals, self.c.arrival_rate_per_s);
-                    self.q.schedule_at(now + d, Ev::Arrive(id + 1));
+                    let t = next_arrival(&mut self.arrivals, &self.c, now);
+                    self.q.schedule_at(t, Ev::Arrive(id + 1));
                 } else {
                     self.arrivals_done = true;
                 }
@@ -781,6 +871,7 @@ impl LbRun {
                     self.sojourn_sum_us += u128::from(now - arrived);
                 }
                 self.fill(i, now);
+                self.stop_if_drained(i, now);
             }
             Ev::Down(i) => {
                 let i = i as usize;
@@ -800,16 +891,32 @@ impl LbRun {
                     // No health checks: nothing will ever take it out of the pool.
                     self.servers[i].died_at = None;
                 }
+                self.stop_if_drained(i, now);
             }
             Ev::Up(i) => {
                 let s = &mut self.servers[i as usize];
                 s.alive = true;
                 s.died_at = None;
             }
+            Ev::Booted(i) => {
+                let i = i as usize;
+                let s = &mut self.servers[i];
+                s.account(now);
+                s.power = Power::On;
+                s.busy_mark_us = s.busy_total_us;
+                s.good_probes = 0;
+                s.bad_probes = 0;
+                self.set_in_pool(i, true);
+            }
+            Ev::Scale => self.scale(now),
             Ev::Probe => {
                 let h = self.c.health;
                 for i in 0..self.servers.len() {
                     let s = &mut self.servers[i];
+                    if s.power != Power::On {
+                        // Not the balancer's to check: off, booting, or leaving.
+                        continue;
+                    }
                     if s.alive {
                         s.good_probes += 1;
                         s.bad_probes = 0;
@@ -831,6 +938,83 @@ impl LbRun {
                     self.q.schedule_at(now + (h.check_interval_s * 1e6).round().max(1.0) as SimTime, Ev::Probe);
                 }
             }
+        }
+    }
+
+    /// A server leaving, once it holds nothing, stops.
+    fn stop_if_drained(&mut self, i: usize, now: SimTime) {
+        let s = &mut self.servers[i];
+        if s.power == Power::Draining && s.connections() == 0 {
+            s.power = Power::Off;
+            s.powered_us = s.powered(now);
+            s.powered_since = None;
+        }
+    }
+
+    /// The autoscaler's decision: utilisation of the servers in service over the last interval, the
+    /// servers it wants, servers started or taken out of service.
+    fn scale(&mut self, now: SimTime) {
+        let Some(mut scaler) = self.scaler.take() else { return };
+        let a = scaler.settings;
+        let interval = (a.interval_s * 1e6).round() as SimTime;
+        let (mut busy, mut capacity) = (0u64, 0u64);
+        let (mut on, mut booting) = (0u32, 0u32);
+        for s in &mut self.servers {
+            s.account(now);
+            match s.power {
+                Power::On => {
+                    on += 1;
+                    busy += s.busy_total_us - s.busy_mark_us;
+                    capacity += s.cores as u64 * interval;
+                }
+                Power::Booting => booting += 1,
+                Power::Draining | Power::Off => {}
+            }
+            s.busy_mark_us = s.busy_total_us;
+        }
+        let utilization = if capacity == 0 { 1.0 } else { (busy as f64 / capacity as f64).min(1.0) };
+        let (desired, decision) = scaler.decide(now, on, booting, utilization);
+        match decision {
+            Decision::Boot(k) => {
+                // The lowest-numbered servers that are off.
+                let off: Vec<usize> =
+                    (0..self.servers.len()).filter(|&i| self.servers[i].power == Power::Off).take(k as usize).collect();
+                for i in off {
+                    let s = &mut self.servers[i];
+                    s.power = Power::Booting;
+                    s.powered_since = Some(now);
+                    self.q.schedule_at(now + (a.boot_s * 1e6).round() as SimTime, Ev::Booted(i as u32));
+                }
+            }
+            Decision::Drain(k) => {
+                // The highest-numbered servers in service.
+                let leaving: Vec<usize> = (0..self.servers.len())
+                    .rev()
+                    .filter(|&i| self.servers[i].power == Power::On)
+                    .take(k as usize)
+                    .collect();
+                for i in leaving {
+                    self.servers[i].power = Power::Draining;
+                    self.set_in_pool(i, false);
+                    self.stop_if_drained(i, now);
+                }
+            }
+            Decision::Hold => {}
+        }
+        let count = |p: Power| self.servers.iter().filter(|s| s.power == p).count() as u32;
+        self.samples.push(ScaleSample {
+            t_s: secs(now),
+            in_service: count(Power::On),
+            booting: count(Power::Booting),
+            draining: count(Power::Draining),
+            requests_at_servers: self.servers.iter().map(|s| s.connections() as u64).sum(),
+            utilization,
+            desired,
+            arrival_rate_per_s: autoscale::rate_at(self.c.arrival_rate_per_s, &self.c.load_steps, now).0,
+        });
+        self.scaler = Some(scaler);
+        if !self.is_over() {
+            self.q.schedule_at(now + interval.max(1), Ev::Scale);
         }
     }
 
@@ -893,6 +1077,7 @@ impl LbRun {
                     alive: s.alive,
                     in_pool: s.in_pool,
                     received: s.received,
+                    power: s.power,
                 })
                 .collect(),
             arrived: self.arrived,
@@ -938,6 +1123,8 @@ impl LbRun {
             utilization: self.servers.iter().map(|s| (s.busy_us as f64 / (window * s.cores as f64)).min(1.0)).collect(),
             served: self.served,
             lost: self.lost,
+            server_seconds: secs(self.servers.iter().map(|s| s.powered(self.window_end)).sum()),
+            scale: self.samples.clone(),
             retried: self.retried,
             sent_to_dead: self.sent_to_dead,
             detection_s: self.detection_us.iter().map(|&d| secs(d)).collect(),
@@ -949,6 +1136,20 @@ impl LbRun {
         let mut r = Self::new(config, seed)?;
         while r.step().is_some() {}
         Ok(r.report())
+    }
+}
+
+/// The moment of the next arrival after one at `now`: Poisson at the rate of the moment, a gap that
+/// crosses a load step drawn again from the step.
+pub fn next_arrival(rng: &mut SimRng, c: &LbConfig, now: SimTime) -> SimTime {
+    let mut t = now;
+    loop {
+        let (rate, next_step) = autoscale::rate_at(c.arrival_rate_per_s, &c.load_steps, t);
+        let at = t + exp_delay_for_rate(rng, rate);
+        match next_step {
+            Some(step) if at > step => t = step,
+            _ => return at,
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 //! - [`lab`]: the lab's configuration, actions (kill and revive a server), timed run, the policies
 //!   compared in slices, one big machine against many; [`lab_presets`]; the contract (`Scaling`).
 
+pub mod autoscale;
 mod contract;
 pub mod lab;
 pub mod lab_presets;

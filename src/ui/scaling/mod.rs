@@ -2,12 +2,14 @@
 //! any at the playhead), the whole run beside theory, every policy compared on the same requests (in
 //! slices), one big machine against many small ones, the setup.
 
+mod fleet;
 mod parts;
 
 use super::app::{AppAction, Playhead};
 use super::lab::{LabPage, PageProps};
 use super::playback::{self, Animated, PlayerBar};
 use crate::scenario::{ActionTime, Edit, Finished, LabId, LabSession, lab_presets};
+use crate::sim::scaling::lb::Power;
 use crate::sim::scaling::{LbLive, Scaling, ScalingAction, ScalingSim};
 use crate::ui::format::count;
 use crate::ui::later::Later;
@@ -130,6 +132,12 @@ pub fn scaling_page(props: &ScalingPageProps) -> Html {
                     </section>
                 </Later>
                 <Later>
+                    <section class="card fleet-card" aria-labelledby="scaling-fleet-title">
+                        <h2 id="scaling-fleet-title">{ "Autoscaling: a fleet that follows the load" }</h2>
+                        <fleet::Fleet session={props.session.clone()} outcome={done.clone()} on_action={props.on_action.clone()} />
+                    </section>
+                </Later>
+                <Later>
                     <section class="card sizing-card" aria-labelledby="scaling-sizing-title">
                         <h2 id="scaling-sizing-title">{ "One big machine or many small ones" }</h2>
                         <parts::SizingTable session={props.session.clone()} />
@@ -156,12 +164,15 @@ pub fn servers(props: &ServersProps) -> Html {
         Callback::from(move |_| on.emit(AppAction::edit::<Scaling>(Edit::Live { at_ms, action: a })))
     };
     let top = s.servers.iter().map(|v| v.connections).max().unwrap_or(0).max(5);
-    let rows = s.servers.iter().enumerate().map(|(i, v)| {
-        let (state, class) = match (v.alive, v.in_pool) {
-            (true, true) => ("up", "up"),
-            (false, true) => ("down, not noticed yet", "down unnoticed"),
-            (false, false) => ("down, out of the pool", "down"),
-            (true, false) => ("back, not in the pool yet", "slow"),
+    let off = s.servers.iter().filter(|v| v.power == Power::Off).count();
+    let rows = s.servers.iter().enumerate().filter(|(_, v)| v.power != Power::Off).map(|(i, v)| {
+        let (state, class) = match (v.power, v.alive, v.in_pool) {
+            (Power::Booting, true, _) => ("booting", "slow"),
+            (Power::Draining, true, _) => ("leaving: finishing its requests", "slow"),
+            (_, true, true) => ("up", "up"),
+            (_, false, true) => ("down, not noticed yet", "down unnoticed"),
+            (_, false, false) => ("down, out of the pool", "down"),
+            (_, true, false) => ("back, not in the pool yet", "slow"),
         };
         let server = i as u32;
         let width = 100.0 * f64::from(v.connections) / f64::from(top);
@@ -189,6 +200,9 @@ pub fn servers(props: &ServersProps) -> Html {
                 <tbody>{ for rows }</tbody>
             </table>
         }) }
+        if off > 0 {
+            <p class="muted" data-testid="servers-off">{ format!("{off} more servers are off: the autoscaler can start them.") }</p>
+        }
         <p data-testid="scaling-totals">{ format!(
             "{} of {} requests arrived; {} served, {} lost, {} sent again, {} refused by a dead server; {}.",
             count(s.arrived), count(s.requests), count(s.served), count(s.lost), count(s.retried), count(s.sent_to_dead),

@@ -14,7 +14,7 @@ use crate::ui::sliced::{RunJob, use_sliced};
 use std::rc::Rc;
 use yew::prelude::*;
 
-fn s(v: f64) -> String {
+pub(super) fn s(v: f64) -> String {
     if v >= 100.0 {
         format!("{:.0} s", v)
     } else if v >= 10.0 {
