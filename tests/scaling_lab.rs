@@ -131,3 +131,30 @@ fn a_policy_is_written_as_its_name() {
     assert!(serde_json::from_str::<Policy>("\"fastest\"").unwrap_err().to_string().contains("unknown policy"));
     assert!(serde_json::from_str::<Policy>("\"p0c\"").is_err());
 }
+
+#[test]
+fn the_sticky_preset_pins_sessions_and_moves_the_dead_servers() {
+    let r = whole("sticky-sessions").run;
+    assert_eq!(r.lost, 0);
+    assert_eq!(r.clients_per_server.iter().sum::<u64>(), 40);
+    // Server 0 died: none of its sessions stay; they moved, one move each.
+    assert_eq!(r.clients_per_server[0], 0);
+    assert!(r.sessions_moved > 0 && r.sessions_moved <= 40, "{}", r.sessions_moved);
+    // The balancer no longer balances: one server saturated while another idles, at 50% load overall.
+    let busiest = r.utilization.iter().copied().fold(0.0, f64::max);
+    let idlest = r.utilization[1..].iter().copied().fold(1.0, f64::min);
+    assert!(busiest > 0.95 && idlest < 0.3, "{:?}", r.utilization);
+    // Without stickiness, least connections on the same requests keeps every request under a minute.
+    let p = preset("sticky-sessions").unwrap();
+    let (config, actions) = Scaling::setup_of(&p.scenario.setup).unwrap();
+    let loose = ScalingConfig { sticky: false, ..config.clone() };
+    let mut sim = Scaling::start(p.scenario.seed, &loose, actions).unwrap();
+    while Scaling::step(&mut sim).is_some() {}
+    let free = Scaling::report(&sim).run;
+    assert!(
+        free.p99_sojourn_s < 60.0 && r.p99_sojourn_s > 10.0 * free.p99_sojourn_s,
+        "{} {}",
+        free.p99_sojourn_s,
+        r.p99_sojourn_s
+    );
+}

@@ -261,6 +261,7 @@ proptest! {
                 .collect(),
             health: HealthCheck { check_interval_s: checks, ..HealthCheck::default() },
             retries,
+            sticky: false,
             load_steps: Vec::new(),
             autoscale: None,
         };
@@ -280,4 +281,66 @@ proptest! {
         prop_assert!(r.p50_sojourn_s <= r.p99_sojourn_s && r.p99_sojourn_s <= r.max_sojourn_s);
         prop_assert!(r.max_queue >= 1);
     }
+}
+
+fn sticky(n: u32, lambda: f64, clients: u32, requests: u64) -> LbConfig {
+    LbConfig { sticky: true, clients, ..LbConfig::identical(n, lambda, 1.0, requests, Policy::RoundRobin) }
+}
+
+#[test]
+fn sticky_sessions_make_a_static_partition() {
+    // Round robin places the 40 clients' first requests 4 to a server.
+    let r = LbRun::run(sticky(10, 4.0, 40, 400_000), 21).unwrap();
+    assert_eq!(r.clients_per_server, vec![4; 10]);
+    assert_eq!(r.sessions_moved, 0);
+    assert_eq!(r.clients_per_server.iter().sum::<u64>(), 40);
+    // Each server gets its clients' share of the arrivals, whatever its queue: an M/M/1 queue at
+    // lambda × k_i / 40; a request is at server i with probability k_i / 40.
+    let mean: f64 = r
+        .clients_per_server
+        .iter()
+        .filter(|&&k| k > 0)
+        .map(|&k| {
+            let share = k as f64 / 40.0;
+            assert!(4.0 * share < 1.0, "{:?}", r.clients_per_server);
+            share / (1.0 - 4.0 * share)
+        })
+        .sum();
+    assert!(
+        (r.mean_sojourn_s / mean - 1.0).abs() < 0.05,
+        "{} vs {mean} ({:?})",
+        r.mean_sojourn_s,
+        r.clients_per_server
+    );
+    // Without stickiness least connections comes near the shared queue, M/M/10 at 40%: barely above 1 s.
+    let free =
+        LbRun::run(LbConfig { sticky: false, policy: Policy::LeastConnections, ..sticky(10, 4.0, 40, 400_000) }, 21)
+            .unwrap();
+    assert!(
+        free.mean_sojourn_s < 1.05 && r.mean_sojourn_s > 1.3 * free.mean_sojourn_s,
+        "{} {}",
+        free.mean_sojourn_s,
+        r.mean_sojourn_s
+    );
+    // Sticky least connections places each first request on an idle server, ties to the first: the
+    // first servers collect the sessions while they are idle at that moment, and keep them.
+    let lc = LbRun::run(LbConfig { policy: Policy::LeastConnections, ..sticky(10, 2.0, 40, 20_000) }, 21).unwrap();
+    let most = *lc.clients_per_server.iter().max().unwrap();
+    assert!(most >= 8 && lc.clients_per_server[0] == most, "{:?}", lc.clients_per_server);
+}
+
+#[test]
+fn a_server_that_leaves_moves_its_sessions() {
+    let c = LbConfig {
+        outages: vec![Outage { server: 0, from_s: 100.0, to_s: 1e9 }],
+        health: HealthCheck { check_interval_s: 2.0, ..HealthCheck::default() },
+        retries: 1,
+        ..sticky(4, 2.0, 100, 5_000)
+    };
+    let r = LbRun::run(c, 22).unwrap();
+    // Its clients' next requests are refused (or reach it after it left the pool) and placed again: each
+    // of them moves once, and nobody else does.
+    assert_eq!(r.clients_per_server[0], 0);
+    assert!(r.sessions_moved >= 15 && r.sessions_moved <= 40, "{}", r.sessions_moved);
+    assert_eq!(r.lost, 0);
 }

@@ -10,6 +10,7 @@
 //! scenario compares and hashes exactly); [`ScalingConfig::balancer`] turns it into the core's [`LbConfig`].
 
 use super::autoscale::{Autoscale, LoadStep};
+use super::calls::{Calls, CallsReport};
 use super::lb::{HealthCheck, LbConfig, LbLive, LbReport, LbRun, Outage, Policy, ServerSpec};
 use super::theory;
 use crate::scenario::ActionTime;
@@ -147,6 +148,12 @@ pub struct ScalingConfig {
     /// An autoscaler starting and stopping servers like the first (none: the servers are fixed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscale: Option<AutoscaleMs>,
+    /// Sticky sessions (a client's requests to the server of its first).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sticky: bool,
+    /// Calls in one process against calls over the network; two-phase commit.
+    #[serde(default, skip_serializing_if = "Calls::is_default")]
+    pub calls: Calls,
 }
 
 impl Default for ScalingConfig {
@@ -174,6 +181,8 @@ impl Default for ScalingConfig {
             sizing: Sizing::default(),
             load_steps: Vec::new(),
             autoscale: None,
+            sticky: false,
+            calls: Calls::default(),
         }
     }
 }
@@ -196,6 +205,7 @@ impl ScalingConfig {
                 healthy_after: self.health.healthy_after,
             },
             retries: self.retries,
+            sticky: self.sticky,
             load_steps: self
                 .load_steps
                 .iter()
@@ -232,6 +242,7 @@ impl ScalingConfig {
         if self.load_steps.iter().any(|s| s.at_ms > limits::TIME_MS_MAX) {
             return Err("a load step past the day a run can last".into());
         }
+        self.calls.validate()?;
         if self.compare.len() > limits::COMPARE_MAX {
             return Err(format!("at most {} policies compared (got {})", limits::COMPARE_MAX, self.compare.len()));
         }
@@ -319,6 +330,7 @@ pub fn outages_of(servers: usize, actions: &[(ActionTime, ScalingAction)]) -> Re
 pub struct ScalingSim {
     run: LbRun,
     config: ScalingConfig,
+    seed: u64,
 }
 
 /// The whole run, and theory for the policy where it is known.
@@ -326,13 +338,15 @@ pub struct ScalingSim {
 pub struct ScalingReport {
     pub run: LbReport,
     pub theory: Option<theory::Predicted>,
+    /// In one process against over the network; a local transaction against two-phase commit.
+    pub calls: CallsReport,
 }
 
 impl ScalingSim {
     pub fn new(seed: u64, config: &ScalingConfig, actions: &[(ActionTime, ScalingAction)]) -> Result<Self, String> {
         config.validate()?;
         let outages = outages_of(config.balancer(Vec::new()).slots(), actions)?;
-        Ok(Self { run: LbRun::new(config.balancer(outages), seed)?, config: config.clone() })
+        Ok(Self { run: LbRun::new(config.balancer(outages), seed)?, config: config.clone(), seed })
     }
 
     pub fn live(&self) -> LbLive {
@@ -340,7 +354,11 @@ impl ScalingSim {
     }
 
     pub fn report(&self) -> ScalingReport {
-        ScalingReport { run: self.run.report(), theory: predicted(&self.config, self.config.policy) }
+        ScalingReport {
+            run: self.run.report(),
+            theory: predicted(&self.config, self.config.policy),
+            calls: super::calls::measure(&self.config.calls, self.seed),
+        }
     }
 
     /// Broken invariants of a finished run: every request served or lost, none twice.

@@ -144,9 +144,30 @@ pub fn scaling_presets() -> Vec<LabPreset<Scaling>> {
                     LoadStepMs { at_ms: 900_000, arrival_milli_per_s: 2_000 },
                 ],
                 autoscale: Some(AutoscaleMs { min_servers: 2, ..AutoscaleMs::default() }),
-                ..base
+                ..base.clone()
             },
             actions: vec![],
+        },
+        LabPreset {
+            name: "sticky-sessions",
+            title: "Sticky sessions: a static partition, and sessions lost with a server",
+            explains: "Forty clients at 50% load, each pinned to the server of its first request. Least \
+                       connections placed those first requests on servers idle at that moment, ties to the \
+                       first, so the first servers hold most sessions and get their share of the traffic \
+                       whatever their queues: the balancer no longer balances. Server 0 dies at 600 s: its \
+                       clients' sessions move to other servers (lost, if kept in its memory), and the server \
+                       that takes most of them gets more than it can serve: its queue grows for the rest of the \
+                       run while others idle. Untick sticky sessions in the setup to compare.",
+            seed: SEED,
+            config: ScalingConfig {
+                arrival_milli_per_s: 5_000,
+                clients: 40,
+                sticky: true,
+                retries: 1,
+                compare: vec![Policy::RoundRobin, Policy::LeastConnections, Policy::PowerOfD { d: 2 }, Policy::Jsq],
+                ..base
+            },
+            actions: vec![(600_000, ScalingAction::Kill { server: 0 })],
         },
     ]
 }

@@ -16,6 +16,14 @@
 //! `clients` clients, hashed to a server: the same client always lands on the same server); consistent
 //! hash (the clients on the hashing lab's ring with 100 points per server).
 //!
+//! **Sticky sessions.** With `sticky`, each request comes from one of `clients` clients drawn uniformly,
+//! and the balancer remembers each client's server (a cookie): a client's first request is placed by the
+//! policy, the later ones go to the same server while it is in the pool. A server that leaves the pool
+//! (detected dead, scaled in) moves its clients' sessions: the next request of each is placed again and
+//! counted in `sessions_moved` (a session kept in that server's memory is lost). Each server then gets
+//! its clients' share of the traffic whatever its queue: sticky least connections is a static partition,
+//! each server an M/M/1 queue at its share.
+//!
 //! **Failures and health checks.** A server can be down over windows of time (`outages`). A request at
 //! a server when it dies is lost with it; one sent to a dead server fails at once (the connection is
 //! refused). The balancer sends only to the servers its health checks say are up: every
@@ -211,6 +219,9 @@ pub struct LbConfig {
     /// Times a failed request is sent again to another server (0: a failure loses it).
     #[serde(default)]
     pub retries: u32,
+    /// Sticky sessions: a client's requests go to the server of its first while that one is in the pool.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sticky: bool,
     /// The arrival rate's changes with time (none: `arrival_rate_per_s` throughout).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub load_steps: Vec<LoadStep>,
@@ -261,6 +272,7 @@ impl LbConfig {
             outages: Vec::new(),
             health: HealthCheck::default(),
             retries: 0,
+            sticky: false,
             load_steps: Vec::new(),
             autoscale: None,
         }
@@ -439,6 +451,11 @@ pub struct LbReport {
     pub retried: u64,
     /// Requests sent to a dead server (the balancer had not noticed yet).
     pub sent_to_dead: u64,
+    /// Sticky sessions placed again because their server left the pool or refused them.
+    pub sessions_moved: u64,
+    /// Sticky sessions: clients whose session is on each server at the end.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clients_per_server: Vec<u64>,
     /// For each outage detected, seconds from the death to the server leaving the pool.
     pub detection_s: Vec<f64>,
 }
@@ -477,6 +494,8 @@ struct Job {
     arrived: SimTime,
     failures: u32,
     work_us: SimTime,
+    /// Its client (sticky sessions only).
+    client: u32,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -567,7 +586,12 @@ pub struct LbRun {
     steps: u64,
     scaler: Option<Autoscaler>,
     samples: Vec<ScaleSample>,
+    /// Sticky sessions: each client's server (`NO_SERVER`: none yet).
+    sessions: Vec<u32>,
+    sessions_moved: u64,
 }
+
+const NO_SERVER: u32 = u32::MAX;
 
 /// One server now.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -635,6 +659,7 @@ impl LbRun {
         }
         let ring = (config.policy == Policy::ConsistentHash).then(|| hash_ring(slots));
         let scaler = config.autoscale.map(Autoscaler::new);
+        let sessions = if config.sticky { vec![NO_SERVER; config.clients as usize] } else { Vec::new() };
         Ok(Self {
             warmup: config.requests * WARMUP_PCT / 100,
             sojourns: CowVec::new(),
@@ -649,6 +674,8 @@ impl LbRun {
             all: (0..slots).collect(),
             scaler,
             samples: Vec::new(),
+            sessions,
+            sessions_moved: 0,
             arrivals_done: false,
             next_rr: 0,
             window_start: None,
@@ -785,12 +812,24 @@ impl LbRun {
         }
     }
 
-    /// Sends `job` to a server of the pool (not `exclude`).
+    /// Sends `job` to a server of the pool (not `exclude`): its session's server when sticky and that one
+    /// is in the pool, else the policy's pick.
     fn dispatch(&mut self, job: Job, now: SimTime, exclude: Option<usize>) {
-        let Some(i) = self.pick(now, exclude) else {
+        let pinned = self.sessions.get(job.client as usize).copied().filter(|&s| s != NO_SERVER);
+        let i = match pinned {
+            Some(s) if exclude.is_none() && self.servers[s as usize].in_pool => Some(s as usize),
+            _ => self.pick(now, exclude),
+        };
+        let Some(i) = i else {
             self.lost += 1;
             return;
         };
+        if let Some(slot) = self.sessions.get_mut(job.client as usize) {
+            if *slot != NO_SERVER && *slot != i as u32 {
+                self.sessions_moved += 1;
+            }
+            *slot = i as u32;
+        }
         if !self.servers[i].alive {
             // The connection is refused at once.
             self.sent_to_dead += 1;
@@ -843,7 +882,8 @@ impl LbRun {
                         s.busy_us = 0;
                     }
                 }
-                self.dispatch(Job { id, arrived: now, failures: 0, work_us }, now, None);
+                let client = if self.c.sticky { self.rng.below(u64::from(self.c.clients)) as u32 } else { 0 };
+                self.dispatch(Job { id, arrived: now, failures: 0, work_us, client }, now, None);
             }
             Ev::Depart(i, life, job) => {
                 let i = i as usize;
@@ -1100,7 +1140,7 @@ impl LbRun {
         let shared = earlier.map_or(0, |e| e.sojourns.len().min(self.sojourns.len()));
         let own = (self.sojourns.len() - shared) * 8;
         let per_server: usize = self.servers.iter().map(|s| (s.in_service.len() + s.waiting.len()) * 32 + 160).sum();
-        own + per_server + self.q.len() * 48 + 256
+        own + per_server + self.q.len() * 48 + self.sessions.len() * 4 + 256
     }
 
     /// The run so far.
@@ -1127,6 +1167,16 @@ impl LbRun {
             scale: self.samples.clone(),
             retried: self.retried,
             sent_to_dead: self.sent_to_dead,
+            sessions_moved: self.sessions_moved,
+            clients_per_server: if self.c.sticky {
+                let mut k = vec![0u64; self.servers.len()];
+                for &s in self.sessions.iter().filter(|&&s| s != NO_SERVER) {
+                    k[s as usize] += 1;
+                }
+                k
+            } else {
+                Vec::new()
+            },
             detection_s: self.detection_us.iter().map(|&d| secs(d)).collect(),
         }
     }

@@ -8,6 +8,7 @@
 //!   compared in slices, one big machine against many; [`lab_presets`]; the contract (`Scaling`).
 
 pub mod autoscale;
+pub mod calls;
 mod contract;
 pub mod lab;
 pub mod lab_presets;

@@ -2,6 +2,7 @@
 //! any at the playhead), the whole run beside theory, every policy compared on the same requests (in
 //! slices), one big machine against many small ones, the setup.
 
+mod calls;
 mod fleet;
 mod parts;
 
@@ -135,6 +136,12 @@ pub fn scaling_page(props: &ScalingPageProps) -> Html {
                     <section class="card fleet-card" aria-labelledby="scaling-fleet-title">
                         <h2 id="scaling-fleet-title">{ "Autoscaling: a fleet that follows the load" }</h2>
                         <fleet::Fleet session={props.session.clone()} outcome={done.clone()} on_action={props.on_action.clone()} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card calls-card" aria-labelledby="scaling-calls-title">
+                        <h2 id="scaling-calls-title">{ "Calls inside one machine and across machines" }</h2>
+                        <calls::CallsCard session={props.session.clone()} on_action={props.on_action.clone()} />
                     </section>
                 </Later>
                 <Later>

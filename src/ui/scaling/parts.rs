@@ -8,7 +8,7 @@ use crate::sim::scaling::lb::limits as lb_limits;
 use crate::sim::scaling::theory::Predicted;
 use crate::sim::scaling::{LbReport, Policy, Scaling, ScalingConfig, ServerSpec};
 use crate::ui::app::AppAction;
-use crate::ui::form::{Field, selected, text_of, use_checked, whole_in};
+use crate::ui::form::{Check, Field, checked, selected, text_of, use_checked, whole_in};
 use crate::ui::format::count;
 use crate::ui::sliced::{RunJob, use_sliced};
 use std::rc::Rc;
@@ -80,6 +80,11 @@ pub fn whole_run(props: &WholeRunProps) -> Html {
         <p data-testid="run-failures">{ format!(
             "{} served, {} lost, {} sent again; {} refused by a dead server; at most {} requests at one server.{detection}",
             count(r.served), count(r.lost), count(r.retried), count(r.sent_to_dead), r.max_queue) }</p>
+        if !r.clients_per_server.is_empty() {
+            <p data-testid="run-sessions">{ format!(
+                "Sticky sessions: clients per server at the end {}; {} sessions moved to another server (lost, if kept in that server's memory).",
+                r.clients_per_server.iter().map(|&k| count(k)).collect::<Vec<_>>().join(", "), count(r.sessions_moved)) }</p>
+        }
         <p class="muted">{ format!("Requests per server: {}. Utilization: {}.",
             r.per_server.iter().map(|&k| count(k)).collect::<Vec<_>>().join(", "),
             r.utilization.iter().map(|u| format!("{:.0}%", 100.0 * u)).collect::<Vec<_>>().join(", ")) }</p>
@@ -203,7 +208,7 @@ const POLICIES: [Policy; 10] = [
 pub fn setup(props: &SetupProps) -> Html {
     let config = props.session.config();
     let marks = use_checked(props.session.clone());
-    let refs: [NodeRef; 7] = std::array::from_fn(|_| NodeRef::default());
+    let refs: [NodeRef; 8] = std::array::from_fn(|_| NodeRef::default());
     let on_submit = {
         let (refs, marks, on, session) = (refs.clone(), marks.clone(), props.on_action.clone(), props.session.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -236,6 +241,7 @@ pub fn setup(props: &SetupProps) -> Html {
                 c.retries = k as u32;
                 c.health.interval_ms = h as u32;
                 c.policy = p;
+                c.sticky = checked(&refs[7]);
                 m.whole(c.validate());
             }
             if m.is_ok() {
@@ -259,6 +265,7 @@ pub fn setup(props: &SetupProps) -> Html {
                     </select>
                 </label>
             </div>
+            <Check label="Sticky sessions: a client's requests go to the server of its first" node={refs[7].clone()} testid="lb-sticky" source={config.sticky} />
             if let Some(e) = marks.whole_error() {
                 <p class="form-error" role="alert" data-testid="scaling-setup-error">{ e }</p>
             }
