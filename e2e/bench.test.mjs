@@ -150,3 +150,51 @@ describe('miss-ratio curves in the browser (benchmark, printed)', () => {
     for (const d of delays) assert.ok(d < 3_000, `a click waited ${d.toFixed(0)} ms while the curves were computed`);
   });
 });
+
+describe('load balancing in the browser (benchmark, printed)', () => {
+  let h;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it('simulates 200,000 requests per policy at 10 and 64 servers: requests per second', async () => {
+    const page = await h.newPage();
+    await page.goto(`${h.baseUrl}/scaling/`, { waitUntil: 'load' });
+    await page.locator('[data-testid=lab-scaling]').waitFor();
+    // The native benchmark's runs (benches/lb.rs): 80% load, 200,000 requests, random as the baseline.
+    const policies = ['random', 'round-robin', 'least-connections', 'p2c', 'jsq', 'least-response-time', 'consistent-hash'];
+    const result = await page.evaluate((policies) => {
+      const { lb_run } = window.wasmBindings;
+      const out = {};
+      for (const servers of [10, 64]) {
+        for (const policy of policies) {
+          lb_run(policy, servers, 20_000); // warm-up
+          const runs = [];
+          let served = 0;
+          for (let i = 0; i < 3; i++) {
+            const t0 = performance.now();
+            served = lb_run(policy, servers, 200_000);
+            runs.push(performance.now() - t0);
+          }
+          runs.sort((a, b) => a - b);
+          out[`${servers}/${policy}`] = { served, ms: runs[1] };
+        }
+      }
+      return out;
+    }, policies);
+    console.log('# load balancing in Chromium, 200,000 requests at 80% (requests per second; ratio to random in the same run):');
+    for (const servers of [10, 64]) {
+      const perSecond = (p) => 200_000 / (result[`${servers}/${p}`].ms / 1000);
+      for (const p of policies) {
+        assert.equal(result[`${servers}/${p}`].served, 200_000, `${p}: every request served`);
+        console.log(
+          `#   ${String(servers).padStart(2)} servers ${p.padEnd(20)} ${(perSecond(p) / 1e6).toFixed(2)} M/s ` +
+            `(${(perSecond(p) / perSecond('random')).toFixed(2)} x random)`,
+        );
+      }
+    }
+  });
+});

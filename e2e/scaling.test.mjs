@@ -108,6 +108,82 @@ describe('scaling and load-balancing lab (end to end)', () => {
     assertNoPageErrors(fresh);
   });
 
+  it('a spike: the autoscaler boots servers while a queue builds, and costs less than a fleet for the peak', async () => {
+    const page = await h.newPage();
+    await openScaling(h, page);
+    await page.locator(tid('preset-autoscale-spike')).click();
+    await page.locator(tid('scaling-to-end')).click();
+    await page.locator(tid('fleets-table')).waitFor({ timeout: 90_000 });
+    const rows = await page.locator(tid('fleet-row')).all();
+    assert.equal(rows.length, 3);
+    const fleet = async (r) => ({
+      name: (await r.locator('th').textContent()).trim(),
+      p99: secs(await r.locator(tid('fleet-p99')).textContent()),
+      cost: Number((await r.locator(tid('fleet-cost')).textContent()).replace(/[^\d.]/g, '')),
+    });
+    const [auto, start, peak] = await Promise.all(rows.map(fleet));
+    assert.match(peak.name, /fixed for the peak: 27/);
+    assert.ok(start.p99 > auto.p99 && auto.p99 > peak.p99, JSON.stringify({ auto, start, peak }));
+    assert.ok(auto.cost < peak.cost, JSON.stringify({ auto, peak }));
+    // The fleet grew from its 4 servers, and requests piled up while the new ones booted.
+    await waitForText(page, tid('fleet-summary'), (t) => /At most \d+ servers/.test(t), { timeout: 60_000 });
+    const summary = await text(page, 'fleet-summary');
+    const [, most, queued] = /At most (\d+) servers powered and ([\d,]+) requests/.exec(summary);
+    assert.ok(Number(most) > 20, summary);
+    assert.ok(Number(queued.replace(/,/g, '')) > 500, summary);
+    await page.locator(tid('fleet')).scrollIntoViewIfNeeded();
+    await screenshot(page, 'scaling-autoscale-spike');
+    assertNoPageErrors(page);
+  });
+
+  it('a default setup gains an autoscaler and a spike with one click', async () => {
+    const page = await h.newPage();
+    await openScaling(h, page);
+    await page.locator(tid('add-autoscaler')).click();
+    await page.locator(tid('fleets-table')).waitFor({ timeout: 90_000 });
+    await waitForText(page, tid('fleet-rule'), (t) => t.includes('ceil(servers'));
+    await page.locator(tid('remove-autoscaler')).click();
+    await page.locator(tid('add-autoscaler')).waitFor({ timeout: 30_000 });
+    assertNoPageErrors(page);
+  });
+
+  it('calls over the network: a hundred at once make most requests wait for a late one; two-phase commit holds locks longer', async () => {
+    const page = await h.newPage();
+    await openScaling(h, page);
+    await page.locator(tid('calls-services')).fill('100');
+    await page.locator(tid('calls-parallel')).selectOption('parallel');
+    await page.locator(tid('calls-apply')).click();
+    await waitForText(page, tid('calls-slow-share'), (t) => t.includes('theory 1 - (1 - p)^k = 63.4%'));
+    const share = Number(/^([\d.]+)%/.exec(await text(page, 'calls-slow-share'))[1]);
+    assert.ok(Math.abs(share - 63.4) < 2, `measured ${share}%`);
+    const hot = await text(page, 'tx-hot-row');
+    const [, local, twoPhase] = /at most ([\d,]+) transactions a second locally and ([\d,]+)/.exec(hot);
+    assert.equal(local, '1000');
+    assert.ok(Number(twoPhase) * 3 < 1000, hot);
+    // A bad value gets a sentence and changes nothing.
+    await page.locator(tid('calls-services')).fill('1000');
+    await page.locator(tid('calls-apply')).click();
+    await page.locator(`${tid('calls-setup')} [role=alert], ${tid('calls-setup')} .field-error`).first().waitFor({ timeout: 10_000 });
+    await waitForText(page, tid('calls-slow-share'), (t) => t.includes('63.4%'));
+    await page.locator(tid('calls')).scrollIntoViewIfNeeded();
+    await screenshot(page, 'scaling-calls');
+    assertNoPageErrors(page);
+  });
+
+  it('sticky sessions: a dead server moves its clients, and the balancer stops balancing', async () => {
+    const page = await h.newPage();
+    await openScaling(h, page);
+    await page.locator(tid('preset-sticky-sessions')).click();
+    await page.locator(tid('scaling-to-end')).click();
+    await waitForText(page, tid('run-sessions'), (t) => /(\d+) sessions moved/.test(t), { timeout: 60_000 });
+    const sessions = await text(page, 'run-sessions');
+    const moved = Number(/(\d+) sessions moved/.exec(sessions)[1]);
+    assert.ok(moved > 0, sessions);
+    assert.match(sessions, /clients per server at the end 0,/);
+    assert.equal(await page.locator(tid('lb-sticky')).isChecked(), true);
+    assertNoPageErrors(page);
+  });
+
   it('screenshots: two choices at both widths', async () => {
     const page = await h.newPage();
     await openScaling(h, page);

@@ -114,3 +114,20 @@ pub mod cache_bench {
         }
     }
 }
+
+/// A balancer run of one policy, timed from JavaScript (e2e/bench.test.mjs, the scaling lab's page):
+/// requests simulated per second in the browser, beside the native benchmark (benches/lb.rs).
+#[cfg(all(target_arch = "wasm32", feature = "lab-scaling"))]
+pub mod lb_bench {
+    use sysplay::sim::scaling::{LbConfig, LbRun, Policy};
+    use wasm_bindgen::prelude::*;
+
+    /// `requests` requests through `servers` identical servers at 80% load under `policy` (its
+    /// command-line name); returns the requests served.
+    #[wasm_bindgen]
+    pub fn lb_run(policy: &str, servers: u32, requests: u32) -> Result<f64, String> {
+        let policy = Policy::parse(policy)?;
+        let config = LbConfig::identical(servers, 0.8 * f64::from(servers), 1.0, u64::from(requests), policy);
+        LbRun::run(config, 1).map(|r| r.served as f64)
+    }
+}

@@ -208,7 +208,7 @@ fn parsed(link: &str) -> Scenario {
 fn the_heaviest_links_open_and_each_is_at_the_budget() {
     let lines = heaviest();
     let labs: Vec<&str> = lines.iter().map(|(lab, _)| *lab).collect();
-    for lab in ["hashing", "queue", "stream", "pubsub", "caching", "events"] {
+    for lab in ["hashing", "queue", "stream", "pubsub", "caching", "events", "scaling"] {
         assert!(labs.contains(&lab), "a heaviest scenario for {lab}");
     }
     for (lab, link) in lines {
@@ -246,9 +246,10 @@ fn the_heaviest_links_open_and_each_is_at_the_budget() {
             }
         };
         assert!(estimate <= WORK_EVENTS_MAX, "{lab}: {estimate}");
-        // Publish/subscribe and caching reach every limit well under the budget; the others are within 5%
-        // of it.
-        if lab != "pubsub" && lab != "caching" {
+        // Publish/subscribe and caching reach every limit well under the budget, and so does scaling (a
+        // million requests make about two million events; its weight is in the fifteen runs its page makes
+        // in slices: the policies compared and the fleets); the others are within 5% of it.
+        if !["pubsub", "caching", "scaling"].contains(&lab) {
             assert!(estimate * 100 >= WORK_EVENTS_MAX * 95, "{lab} is its lab's heaviest: {estimate}");
         }
     }

@@ -4,7 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use sysplay::scenario::{Registered, preset};
+use sysplay::scenario::{Lab, Registered, preset};
 use sysplay::sim::SlicedRun;
 use sysplay::sim::kernel::SimRng;
 use sysplay::sim::scaling::autoscale::{Autoscale, LoadStep, ScaleSample};
@@ -180,4 +180,24 @@ proptest! {
         prop_assert_eq!(r.per_server.iter().sum::<u64>(), 2_000);
         prop_assert!(r.scale.iter().all(|s| s.in_service + s.booting + s.draining <= 40));
     }
+}
+
+#[test]
+fn the_spike_preset_tells_its_story() {
+    let p = preset("autoscale-spike").unwrap();
+    let (config, actions) = Scaling::setup_of(&p.scenario.setup).unwrap();
+    let mut sim = Scaling::start(p.scenario.seed, config, actions).unwrap();
+    while Scaling::step(&mut sim).is_some() {}
+    let r = Scaling::report(&sim).run;
+    // Over a thousand requests pile up while servers boot; the backlog drives the fleet to its most.
+    assert!(r.scale.iter().map(|s| s.requests_at_servers).max().unwrap() > 1_000);
+    assert_eq!(r.scale.iter().map(|s| s.in_service).max().unwrap(), 40);
+    // A decision wants at most ceil(in service / 60%) servers (utilisation is at most 100%): the fleet
+    // with those booting never grows past that, or past what it was.
+    for w in r.scale.windows(2) {
+        let (a, b) = (w[0].in_service + w[0].booting, w[1].in_service + w[1].booting);
+        assert!(b <= a.max((f64::from(w[1].in_service) / 0.6).ceil() as u32), "{w:?}");
+    }
+    // Back to a handful after the window.
+    assert!(r.scale.last().unwrap().in_service <= 6);
 }

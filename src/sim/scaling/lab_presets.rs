@@ -131,8 +131,9 @@ pub fn scaling_presets() -> Vec<LabPreset<Scaling>> {
             explains: "Four servers at 50% until the traffic jumps eightfold at 300 s for ten minutes. The \
                        autoscaler (Kubernetes' rule, a 60% target, decisions every 15 s) can only see 100% busy \
                        servers, so each decision grows the fleet by at most two thirds, and each new server takes a \
-                       minute to boot: a queue of thousands builds before the 27 or so servers the spike needs are \
-                       up. After the spike it waits its 300 s window, then scales in. Compare its cost and its p99 \
+                       minute to boot: over a thousand requests pile up before the 27 or so servers the spike \
+                       needs are up, and the backlog keeps every server busy, so it overshoots to its most, 40. \
+                       After the spike it waits its 300 s window, then scales in. Compare its cost and its p99 \
                        with a fleet fixed at the start's size and one fixed for the peak.",
             seed: SEED,
             config: ScalingConfig {
