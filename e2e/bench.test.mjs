@@ -168,6 +168,8 @@ describe('load balancing in the browser (benchmark, printed)', () => {
     const policies = ['random', 'round-robin', 'least-connections', 'p2c', 'jsq', 'least-response-time', 'consistent-hash'];
     const result = await page.evaluate((policies) => {
       const { lb_run } = window.wasmBindings;
+      // Warm up until the engine runs optimized code (the first runs are much slower).
+      for (let i = 0; i < 3; i++) lb_run('random', 10, 200_000);
       const out = {};
       for (const servers of [10, 64]) {
         for (const policy of policies) {

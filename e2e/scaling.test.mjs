@@ -184,6 +184,24 @@ describe('scaling and load-balancing lab (end to end)', () => {
     assertNoPageErrors(page);
   });
 
+  it('one big machine or many: each point of theory simulated beside it', async () => {
+    const page = await h.newPage();
+    await openScaling(h, page);
+    await page.locator(tid('sizing-row')).first().waitFor({ timeout: 30_000 });
+    await page.locator(tid('sizing-progress')).waitFor({ state: 'detached', timeout: 90_000 });
+    const rows = await page.locator(tid('sizing-row')).all();
+    assert.equal(rows.length, 7);
+    // At 50% load (the third row) the simulated p99 of each setup is within 20% of its theory.
+    for (const which of ['big', 'small']) {
+      const theory = secs(await rows[2].locator(tid(`sizing-${which}-theory`)).textContent());
+      const simulated = secs(await rows[2].locator(tid(`sizing-${which}-sim`)).textContent());
+      assert.ok(Math.abs(simulated / theory - 1) < 0.2, `${which}: ${simulated} s simulated against ${theory} s`);
+    }
+    await page.locator(tid('sizing')).scrollIntoViewIfNeeded();
+    await screenshot(page, 'scaling-sizing');
+    assertNoPageErrors(page);
+  });
+
   it('screenshots: two choices at both widths', async () => {
     const page = await h.newPage();
     await openScaling(h, page);

@@ -158,3 +158,55 @@ fn the_sticky_preset_pins_sessions_and_moves_the_dead_servers() {
         r.p99_sojourn_s
     );
 }
+
+#[test]
+fn the_sizing_comparison_simulated_agrees_with_its_theory() {
+    use sysplay::sim::scaling::lab::{SIZING_LOADS, sizing_runs};
+    let c = ScalingConfig::default();
+    let table = sizing_table(&c);
+    let runs = sizing_runs(&c);
+    assert_eq!(runs.len(), 2 * SIZING_LOADS.len());
+    let configs: Vec<_> = runs.iter().flatten().cloned().collect();
+    let mut run = CompareRun::of(configs, 5).unwrap();
+    while !run.advance(100_000) {}
+    let mut measured = run.report().into_iter();
+    for (k, row) in table.iter().enumerate() {
+        for (config, theory) in [(&runs[2 * k], row.big), (&runs[2 * k + 1], row.small)] {
+            // Stable in theory exactly when simulated.
+            assert_eq!(config.is_some(), theory.is_some(), "load {}", row.load);
+            let (Some(_), Some(t)) = (config, theory) else { continue };
+            let m = measured.next().unwrap();
+            // 50,000 requests: the mean within 10%, the p99 within 20% up to 80% load (the tail of a
+            // heavier load converges more slowly).
+            if row.load <= 0.8 {
+                assert!(
+                    (m.mean_sojourn_s / t.mean_sojourn_s - 1.0).abs() < 0.1,
+                    "{}: {} vs {}",
+                    row.load,
+                    m.mean_sojourn_s,
+                    t.mean_sojourn_s
+                );
+                let p99 = t.p99_sojourn_s.unwrap();
+                assert!((m.p99_sojourn_s / p99 - 1.0).abs() < 0.2, "{}: {} vs {p99}", row.load, m.p99_sojourn_s);
+            }
+        }
+    }
+    assert!(measured.next().is_none());
+}
+
+#[test]
+fn sizing_costs_match_the_worked_example() {
+    // The default sizing: 32 cores at $1.60 an hour against 8 machines of 4 at $0.17 ($1.36 an hour),
+    // at 50% of 32 requests a second (16 a second, 57,600 an hour): $1.60 / 0.0576 million = $27.78 and
+    // $1.36 / 0.0576 = $23.61 per million requests.
+    let row = sizing_table(&ScalingConfig::default()).into_iter().find(|r| r.load == 0.5).unwrap();
+    assert!((row.arrival_per_s - 16.0).abs() < 1e-9);
+    assert!(
+        (row.big_cost_per_million - 1.60 / 0.0576).abs() < 1e-9
+            && format!("{:.2}", row.big_cost_per_million) == "27.78"
+    );
+    assert!(
+        (row.small_cost_per_million - 1.36 / 0.0576).abs() < 1e-9
+            && format!("{:.2}", row.small_cost_per_million) == "23.61"
+    );
+}

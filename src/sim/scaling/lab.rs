@@ -493,12 +493,18 @@ pub struct SizingRow {
     pub small_one_down: Option<theory::Predicted>,
 }
 
+/// The loads of the sizing comparison, as shares of the small machines' total capacity.
+pub const SIZING_LOADS: [f64; 7] = [0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95];
+
+/// Requests of each simulated point of the sizing comparison.
+pub const SIZING_REQUESTS: u64 = 50_000;
+
 /// The big machine against the small ones at loads from 10% to 95% of the small machines' capacity.
 pub fn sizing_table(c: &ScalingConfig) -> Vec<SizingRow> {
     let s = c.sizing;
     let mu = f64::from(c.service_milli_per_s) / 1000.0;
     let small_capacity = f64::from(s.small_machines * s.small_cores) * mu;
-    [0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95]
+    SIZING_LOADS
         .into_iter()
         .map(|load| {
             let l = load * small_capacity;
@@ -515,6 +521,27 @@ pub fn sizing_table(c: &ScalingConfig) -> Vec<SizingRow> {
                     .then(|| theory::shared_queue(s.small_cores, l / (n - 1.0), mu).ok())
                     .flatten(),
             }
+        })
+        .collect()
+}
+
+/// The sizing comparison simulated: at each load of [`SIZING_LOADS`], the big machine (one server of
+/// its cores) and the small ones (random balancing), `SIZING_REQUESTS` requests each; `None` where the
+/// load is past a setup's capacity (theory says overloaded; a run would never settle).
+pub fn sizing_runs(c: &ScalingConfig) -> Vec<Option<LbConfig>> {
+    let s = c.sizing;
+    let mu = f64::from(c.service_milli_per_s) / 1000.0;
+    let small_capacity = f64::from(s.small_machines * s.small_cores) * mu;
+    let setup = |machines: u32, cores: u32, l: f64| {
+        let mut config = LbConfig::identical(machines, l, mu, SIZING_REQUESTS, Policy::Random);
+        config.servers = vec![ServerSpec { cores, ..ServerSpec::default() }; machines as usize];
+        config.validate().is_ok().then_some(config)
+    };
+    SIZING_LOADS
+        .into_iter()
+        .flat_map(|load| {
+            let l = load * small_capacity;
+            [setup(1, s.big_cores, l), setup(s.small_machines, s.small_cores, l)]
         })
         .collect()
 }

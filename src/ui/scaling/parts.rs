@@ -3,7 +3,7 @@
 
 use super::{Done, ScalingSession};
 use crate::scenario::Edit;
-use crate::sim::scaling::lab::{CompareRun, limits, predicted, sizing_table};
+use crate::sim::scaling::lab::{CompareRun, SIZING_REQUESTS, limits, predicted, sizing_runs, sizing_table};
 use crate::sim::scaling::lb::limits as lb_limits;
 use crate::sim::scaling::theory::Predicted;
 use crate::sim::scaling::{LbReport, Policy, Scaling, ScalingConfig, ServerSpec};
@@ -160,6 +160,27 @@ pub fn sizing(props: &SessionProps) -> Html {
     let z = c.sizing;
     let rows = sizing_table(c);
     let p99 = |p: &Option<Predicted>| p.and_then(|t| t.p99_sojourn_s).map_or_else(|| "overloaded".to_string(), s);
+    // The same points simulated, in slices: each p99 measured, in the table's order (big, small per load).
+    let key = Rc::new((props.session.seed(), c.clone()));
+    let progress = use_sliced::<(u64, ScalingConfig), RunJob<CompareRun>>(key, |(seed, c)| {
+        Some(RunJob(CompareRun::of(sizing_runs(c).into_iter().flatten(), *seed)))
+    });
+    let failed = match progress.done().as_deref() {
+        Some(Err(e)) => Some(e.clone()),
+        _ => None,
+    };
+    let simulated: Vec<Option<f64>> = match progress.done().as_deref() {
+        Some(Ok(reports)) => {
+            let mut measured = reports.iter();
+            sizing_runs(c).iter().map(|r| r.as_ref().and_then(|_| measured.next().map(|m| m.p99_sojourn_s))).collect()
+        }
+        _ => Vec::new(),
+    };
+    let sim = |k: usize| match simulated.get(k) {
+        Some(Some(v)) => s(*v),
+        Some(None) => "overloaded".to_string(),
+        None => "…".to_string(),
+    };
     html! {
         <div class="sizing" data-testid="sizing">
             <p>{ format!(
@@ -169,17 +190,25 @@ pub fn sizing(props: &SessionProps) -> Html {
             { crate::ui::scroll::scroll("One big machine or many", html! {
                 <table class="sizing-table" data-testid="sizing-table">
                     <thead><tr><th class="num">{ "load" }</th><th class="num">{ "per second" }</th><th class="num">{ "big: p99" }</th>
-                        <th class="num">{ "small: p99" }</th><th class="num">{ "big: $ per million" }</th><th class="num">{ "small: $ per million" }</th>
+                        <th class="num">{ "simulated" }</th><th class="num">{ "small: p99" }</th><th class="num">{ "simulated" }</th>
+                        <th class="num">{ "big: $ per million" }</th><th class="num">{ "small: $ per million" }</th>
                         <th class="num">{ "one small down: p99" }</th><th class="num">{ "big down" }</th></tr></thead>
-                    <tbody>{ for rows.iter().map(|r| html! {
-                        <tr><td class="num">{ format!("{:.0}%", 100.0 * r.load) }</td><td class="num">{ format!("{:.1}", r.arrival_per_s) }</td>
-                            <td class="num">{ p99(&r.big) }</td><td class="num">{ p99(&r.small) }</td>
+                    <tbody>{ for rows.iter().enumerate().map(|(k, r)| html! {
+                        <tr data-testid="sizing-row"><td class="num">{ format!("{:.0}%", 100.0 * r.load) }</td><td class="num">{ format!("{:.1}", r.arrival_per_s) }</td>
+                            <td class="num" data-testid="sizing-big-theory">{ p99(&r.big) }</td><td class="num" data-testid="sizing-big-sim">{ sim(2 * k) }</td>
+                            <td class="num" data-testid="sizing-small-theory">{ p99(&r.small) }</td><td class="num" data-testid="sizing-small-sim">{ sim(2 * k + 1) }</td>
                             <td class="num">{ format!("{:.2}", r.big_cost_per_million) }</td><td class="num">{ format!("{:.2}", r.small_cost_per_million) }</td>
                             <td class="num">{ p99(&r.small_one_down) }</td><td class="num">{ "every request fails" }</td></tr>
                     }) }</tbody>
                 </table>
             }) }
-            <p class="muted">{ "One shared queue serves a little faster than many (a request never waits behind a busy machine while another is idle); past its ceiling no bigger machine exists, and it is a single point of failure. Many machines lose a share of capacity when one dies: fine below (N - 1) / N of the load, overloaded above." }</p>
+            if let Some(e) = failed {
+                <p class="form-error" role="alert">{ crate::ui::form::sentence(&e) }</p>
+            } else if simulated.is_empty() {
+                <p class="progress" role="status" data-testid="sizing-progress"><progress aria-label="Simulating the sizing points" />
+                    { format!(" Simulating each point ({} requests each): {} events…", count(SIZING_REQUESTS), count(progress.events())) }</p>
+            }
+            <p class="muted">{ "Theory: M/M/c for the big machine, M/M/k at an equal share for each small one (random balancing); simulated beside it. One shared queue serves a little faster than many (a request never waits behind a busy machine while another is idle); past its ceiling no bigger machine exists, and it is a single point of failure. Many machines lose a share of capacity when one dies: fine below (N - 1) / N of the load, overloaded above." }</p>
         </div>
     }
 }
