@@ -157,6 +157,36 @@ mod cli {
             #[arg(long, default_value_t = 1)]
             seed: u64,
         },
+        /// Answers, one JSON object a line, what redis-cell's `CL.THROTTLE key max_burst count period
+        /// [quantity]` would for each request read from standard input: lines `TIME_MS QUANTITY` in time
+        /// order. Each answer: `limited`, `limit`, `remaining`, `retry_after_s` (-1 when allowed) and
+        /// `reset_after_s`, in (possibly fractional) seconds.
+        Throttle {
+            /// Requests that may come at once beyond the first.
+            #[arg(long)]
+            max_burst: u64,
+            /// Requests allowed per period.
+            #[arg(long)]
+            count: u64,
+            /// The period, seconds.
+            #[arg(long, allow_negative_numbers = true)]
+            period: f64,
+        },
+        /// The availability of a structure of parts, by algebra and by Monte Carlo, as JSON (`analytic`,
+        /// `monte_carlo`, `monte_carlo_stderr`, `downtime_min_per_year`, `nines`). A part is `name:A` (A as
+        /// 0.999 or 99.9%); `X > Y` in series; `X | Y` in parallel; `k/n(X, Y, ...)` k of n up; parentheses
+        /// group; `|` and `k/n` bind tighter than `>`. For example
+        /// "dns:0.9999 > (lb:0.999 | lb:0.999) > 2/3(node:0.99, node:0.99, node:0.99) > (db:0.999 | db:0.999)".
+        Availability {
+            /// The expression.
+            expr: String,
+            /// Monte Carlo trials.
+            #[arg(long, default_value_t = sysplay::sim::resilience::availability::limits::TRIALS_DEFAULT)]
+            trials: u64,
+            /// Seed of the trials.
+            #[arg(long, default_value_t = 1)]
+            seed: u64,
+        },
         /// Measures quorum staleness (probabilistically bounded staleness): a write acknowledged by a
         /// random W of N replicas, a read of a random R right after; prints the stale fraction measured
         /// and C(N-W, R) / C(N, R), with how the window closes as the write propagates, as JSON.
@@ -495,6 +525,16 @@ mod cli {
                     value["theory"]["model"] = model.into();
                 }
                 serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
+            }
+            Command::Throttle { max_burst, count, period } => {
+                let mut input = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)
+                    .map_err(|e| format!("reading standard input: {e}"))?;
+                sysplay::sim::resilience::throttle::answer_lines(max_burst, count, period, &input).map(|l| l.join("\n"))
+            }
+            Command::Availability { expr, trials, seed } => {
+                let e = sysplay::sim::resilience::availability::estimate(&expr, trials, seed)?;
+                serde_json::to_string_pretty(&e).map_err(|e| e.to_string())
             }
             Command::Queue { servers, arrival_rate, service_rate, orders, seed } => {
                 let config =

@@ -13,6 +13,7 @@ pub mod hashing;
 pub mod kernel;
 pub mod pubsub;
 pub mod queue;
+pub mod resilience;
 pub mod scaling;
 pub mod sharding;
 pub mod stream;

@@ -1,0 +1,148 @@
+//! The resilience core: availability by algebra against hand-computed values and against Monte Carlo
+//! on random expressions; the expression's errors pointing at their place; the rate limiter and both
+//! commands (`sysplay availability`, `sysplay throttle`).
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+use std::io::Write;
+use std::process::{Command, Stdio};
+use sysplay::sim::resilience::availability::{at_least, estimate, monte_carlo, parse};
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-12
+}
+
+#[test]
+fn the_algebra_against_hand_computed_values() {
+    let a = |e: &str| parse(e).unwrap().analytic();
+    assert!(close(a("x:0.9"), 0.9));
+    assert!(close(a("x:99.9%"), 0.999));
+    // Series multiply: 0.99 × 0.99 = 0.9801.
+    assert!(close(a("a:0.99 > b:0.99"), 0.9801));
+    // Parallel: 1 - 0.01 × 0.01.
+    assert!(close(a("a:0.99 | b:0.99"), 0.9999));
+    // 2 of 3 at 0.99: 3 p^2 (1 - p) + p^3 = 0.029403 + 0.970299.
+    assert!(close(a("2/3(a:0.99, b:0.99, c:0.99)"), 0.999702));
+    // 1 of n is parallel, n of n is series.
+    assert!(close(a("1/2(a:0.9, b:0.8)"), a("a:0.9 | b:0.8")));
+    assert!(close(a("2/2(a:0.9, b:0.8)"), a("a:0.9 > b:0.8")));
+    // | binds tighter than >: a > (b | c).
+    assert!(close(a("a:0.9 > b:0.5 | c:0.5"), 0.9 * 0.75));
+    assert!(close(a("(a:0.9 > b:0.5) | c:0.5"), 1.0 - 0.55 * 0.5));
+    // The example: 0.9999 × (1 - 1e-6) × 0.999702 × (1 - 1e-6).
+    let want = 0.9999 * (1.0 - 1e-6) * 0.999702 * (1.0 - 1e-6);
+    let e = "dns:0.9999 > (lb:0.999 | lb:0.999) > 2/3(node:0.99, node:0.99, node:0.99) > (db:0.999 | db:0.999)";
+    assert!((a(e) - want).abs() < 1e-12);
+    // Unlike parts in k of n: 2 of (0.9, 0.8, 0.7) = 0.9·0.8·0.3 + 0.9·0.2·0.7 + 0.1·0.8·0.7 + 0.9·0.8·0.7.
+    assert!(close(at_least(2, &[0.9, 0.8, 0.7]), 0.216 + 0.126 + 0.056 + 0.504));
+    // Nines and downtime: 99.9% is 525.6 minutes (8.76 hours) down a year.
+    let x = estimate("x:0.999", 1000, 1).unwrap();
+    assert!((x.downtime_min_per_year - 525.6).abs() < 1e-9 && (x.nines - 3.0).abs() < 1e-9);
+}
+
+#[test]
+fn errors_point_at_their_place() {
+    for (expr, at, says) in [
+        ("a:0.9 >", 7, "found the end"),
+        ("a:0.9 > b", 9, "expected : and an availability"),
+        ("a:1.5", 2, "between 0 and 1"),
+        ("a:0.9 ) ", 6, "expected > or |"),
+        ("(a:0.9", 6, "expected )"),
+        ("2/3(a:0.9, b:0.9)", 2, "needs 3 parts"),
+        ("4/3(a:0.9, b:0.9, c:0.9)", 0, "1 <= k <= n"),
+        ("a:0.9 & b:0.9", 6, "expected > or |"),
+        ("", 0, "found the end"),
+        ("a:x", 2, "expected an availability"),
+    ] {
+        let e = parse(expr).unwrap_err();
+        assert_eq!(e.at, at, "{expr}: {e:?}");
+        assert!(e.message.contains(says), "{expr}: {}", e.message);
+        let shown = e.show(expr);
+        assert!(shown.ends_with(&format!("{}^", " ".repeat(at))), "{shown}");
+    }
+    assert!(parse(&"(".repeat(100)).unwrap_err().message.contains("nesting"));
+    assert!(parse(&vec!["a:0.9"; 1001].join(" > ")).unwrap_err().message.contains("parts"));
+    assert!(estimate("a:0.9", 0, 1).is_err());
+}
+
+/// A random expression of availabilities between 0.5 and 0.999.
+fn expr() -> impl Strategy<Value = String> {
+    let leaf = (500u32..1000).prop_map(|m| format!("p:{}", f64::from(m) / 1000.0));
+    leaf.prop_recursive(4, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 2..4).prop_map(|v| format!("({})", v.join(" > "))),
+            prop::collection::vec(inner.clone(), 2..4).prop_map(|v| format!("({})", v.join(" | "))),
+            prop::collection::vec(inner, 2..5).prop_flat_map(|v| {
+                let n = v.len();
+                (1..=n).prop_map(move |k| format!("{k}/{n}({})", v.join(", ")))
+            }),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(60))]
+
+    /// Monte Carlo agrees with the algebra within 4 standard errors (the algebra's own: sqrt(A (1 - A) / N)).
+    #[test]
+    fn monte_carlo_agrees_with_the_algebra(e in expr(), seed in any::<u64>()) {
+        let node = parse(&e).unwrap();
+        let a = node.analytic();
+        let trials = 100_000;
+        let (mc, _) = monte_carlo(&node, trials, seed);
+        let sd = (a * (1.0 - a) / trials as f64).sqrt();
+        prop_assert!((mc - a).abs() <= 4.0 * sd + 1e-12, "{e}: {mc} against {a} (sd {sd})");
+    }
+}
+
+fn sysplay(args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sysplay"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("writes");
+    let out = child.wait_with_output().expect("finishes");
+    (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn the_availability_command() {
+    let e = "dns:0.9999 > (lb:0.999 | lb:0.999) > 2/3(node:0.99, node:0.99, node:0.99) > (db:0.999 | db:0.999)";
+    let (ok, out, err) = sysplay(&["availability", e, "--trials", "400000", "--seed", "3"], "");
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let a = v["analytic"].as_f64().unwrap();
+    assert!((a - 0.9999 * (1.0 - 1e-6) * 0.999702 * (1.0 - 1e-6)).abs() < 1e-12);
+    let (mc, se) = (v["monte_carlo"].as_f64().unwrap(), v["monte_carlo_stderr"].as_f64().unwrap());
+    assert!((mc - a).abs() < 4.0 * ((a * (1.0 - a)) / 400_000.0).sqrt() && se > 0.0, "{out}");
+    assert!((v["downtime_min_per_year"].as_f64().unwrap() - (1.0 - a) * 525_600.0).abs() < 1e-6);
+    let (ok, _, err) = sysplay(&["availability", "dns:0.9999 > (lb:0.999 | lb:)"], "");
+    assert!(!ok);
+    assert!(err.contains("at character 29") && err.contains("^"), "{err}");
+}
+
+#[test]
+fn the_throttle_command_answers_each_line() {
+    // One a second, bursts of 5: five at once pass, the sixth waits a second.
+    let input = "0 1\n0 1\n0 1\n0 1\n0 1\n0 1\n1500 1\n";
+    let (ok, out, err) = sysplay(&["throttle", "--max-burst", "4", "--count", "1", "--period", "1"], input);
+    assert!(ok, "{err}");
+    let answers: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(answers.len(), 7);
+    let remaining: Vec<i64> = answers.iter().map(|a| a["remaining"].as_i64().unwrap()).collect();
+    assert_eq!(remaining, [4, 3, 2, 1, 0, 0, 0]);
+    assert_eq!(answers[5]["limited"], true);
+    assert_eq!(answers[5]["retry_after_s"].as_f64(), Some(1.0));
+    assert_eq!(answers[4]["reset_after_s"].as_f64(), Some(5.0));
+    // 1.5 s later one and a half intervals have drained: allowed, with fractional seconds.
+    assert_eq!(answers[6]["limited"], false);
+    assert_eq!(answers[6]["reset_after_s"].as_f64(), Some(4.5));
+    assert!(answers.iter().all(|a| a["limit"] == 5));
+    let (ok, _, err) = sysplay(&["throttle", "--max-burst", "4", "--count", "1", "--period", "1"], "5 1\nnonsense\n");
+    assert!(!ok && err.contains("line 2"), "{err}");
+    let (ok, _, err) = sysplay(&["throttle", "--max-burst", "4", "--count", "0", "--period", "1"], "");
+    assert!(!ok && err.contains("count"), "{err}");
+}
