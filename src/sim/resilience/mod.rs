@@ -1,6 +1,7 @@
 //! The resilience lab's core (its page comes with the lab): availability of a structure of parts by
-//! algebra and by Monte Carlo ([`availability`]), and a rate limiter with redis-cell's semantics
-//! ([`throttle`]).
+//! algebra and by Monte Carlo ([`availability`]), a rate limiter with redis-cell's semantics
+//! ([`throttle`]), and a circuit breaker with resilience4j's ([`circuit`]).
 
 pub mod availability;
+pub mod circuit;
 pub mod throttle;
