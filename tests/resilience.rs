@@ -146,3 +146,76 @@ fn the_throttle_command_answers_each_line() {
     let (ok, _, err) = sysplay(&["throttle", "--max-burst", "4", "--count", "0", "--period", "1"], "");
     assert!(!ok && err.contains("count"), "{err}");
 }
+
+mod storm {
+    use sysplay::sim::resilience::storm::{StormConfig, run};
+
+    #[test]
+    fn a_calm_service_answers_everything() {
+        let r = run(&StormConfig { outage_to_ms: 20_000, duration_ms: 60_000, ..StormConfig::default() }, 1).unwrap();
+        // 800 a second at 80% busy: M/M/10 waits milliseconds, far under the 1 s timeout.
+        assert!((r.goodput_before_per_s / 800.0 - 1.0).abs() < 0.05, "{}", r.goodput_before_per_s);
+        assert_eq!((r.failed, r.wasted), (0, 0));
+        assert_eq!(r.attempts, r.requests);
+    }
+
+    #[test]
+    fn a_five_second_outage_sticks_without_a_budget() {
+        let r = run(&StormConfig::default(), 1).unwrap();
+        assert!((r.goodput_before_per_s / 800.0 - 1.0).abs() < 0.05);
+        // Long after the outage the service is still 100% busy serving abandoned attempts: each request
+        // makes 1 + 3 attempts (3,200 a second against a capacity of 1,000) and almost none is answered.
+        assert_eq!(r.recovered_at_s, None);
+        assert!(r.goodput_after_per_s < 0.1 * 800.0, "{}", r.goodput_after_per_s);
+        assert!((r.offered_after_per_s / 3_200.0 - 1.0).abs() < 0.1, "{}", r.offered_after_per_s);
+        let last = r.samples.last().unwrap();
+        assert!(last.wasted as f64 > 0.9 * 1_000.0, "{last:?}");
+    }
+
+    #[test]
+    fn a_retry_budget_with_jitter_recovers() {
+        let c = StormConfig { budget_pct: Some(10), jitter: true, ..StormConfig::default() };
+        let r = run(&c, 1).unwrap();
+        let at = r.recovered_at_s.expect("it recovers");
+        assert!(at > 25 && at < 90, "{at}");
+        assert!((r.goodput_after_per_s / 800.0 - 1.0).abs() < 0.05, "{}", r.goodput_after_per_s);
+        // The queue left by the outage drains at the capacity less what is offered meanwhile (fluid
+        // theory): it empties, and the service answers in time again, about queue / (1000 - offered)
+        // seconds after the outage.
+        let after = r.samples.iter().position(|s| s.t_s == 26).unwrap();
+        let draining: Vec<_> = r.samples[after..].iter().take_while(|s| s.queued > 50).collect();
+        let offered = draining.iter().map(|s| f64::from(s.offered)).sum::<f64>() / draining.len() as f64;
+        let predicted = f64::from(r.samples[after].queued) / (c.capacity_per_s() - offered);
+        let measured = draining.len() as f64;
+        assert!((measured / predicted - 1.0).abs() < 0.3, "drained in {measured} s, predicted {predicted:.1} s");
+        assert!(f64::from(at) >= 26.0 + 0.7 * predicted);
+        // Retries stay within the budget: a tenth of the first attempts plus 10 a second, give or take
+        // the ten seconds of deposits it keeps.
+        let retries: u64 = r.samples.iter().map(|s| u64::from(s.retries)).sum();
+        assert!(retries as f64 <= 0.1 * r.requests as f64 + 10.0 * 120.0 + 10.0 * 90.0, "{retries}");
+    }
+
+    #[test]
+    fn shedding_stale_work_stops_the_waste() {
+        let c = StormConfig { shed_stale: true, budget_pct: Some(10), ..StormConfig::default() };
+        let r = run(&c, 1).unwrap();
+        assert!(r.shed > 0);
+        assert!(r.recovered_at_s.is_some());
+        let plain = run(&StormConfig { budget_pct: Some(10), ..StormConfig::default() }, 1).unwrap();
+        assert!(r.wasted < plain.wasted / 2, "{} against {}", r.wasted, plain.wasted);
+        assert!(r.recovered_at_s.unwrap() <= plain.recovered_at_s.unwrap());
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_storm_and_bad_settings_a_sentence() {
+        let c = StormConfig::default();
+        assert_eq!(run(&c, 7).unwrap(), run(&c, 7).unwrap());
+        assert!(run(&StormConfig { arrival_per_s: 1_000, ..c }, 1).unwrap_err().contains("overloaded"));
+        assert!(run(&StormConfig { workers: 0, ..c }, 1).is_err());
+        assert!(
+            run(&StormConfig { duration_ms: 3_600_000, arrival_per_s: 9_000, workers: 100, ..c }, 1)
+                .unwrap_err()
+                .contains("attempts")
+        );
+    }
+}

@@ -1,7 +1,9 @@
 //! The resilience lab's core (its page comes with the lab): availability of a structure of parts by
 //! algebra and by Monte Carlo ([`availability`]), a rate limiter with redis-cell's semantics
-//! ([`throttle`]), and a circuit breaker with resilience4j's ([`circuit`]).
+//! ([`throttle`]), a circuit breaker with resilience4j's ([`circuit`]), and a retry storm with its
+//! defences ([`storm`]).
 
 pub mod availability;
 pub mod circuit;
+pub mod storm;
 pub mod throttle;
