@@ -219,3 +219,59 @@ mod storm {
         );
     }
 }
+
+mod years {
+    use sysplay::sim::resilience::availability::parse;
+    use sysplay::sim::resilience::years::{Failures, Group, exact, simulate};
+
+    const NOTES: &str =
+        "dns:0.9999 > (lb:0.999 | lb:0.999) > 2/3(node:0.99, node:0.99, node:0.99) > (db:0.999 | db:0.999)";
+
+    fn repaired_in(node: &sysplay::sim::resilience::availability::Node, mttr_h: f64) -> Vec<Failures> {
+        node.leaves().into_iter().map(|a| Failures::of_availability(a, mttr_h)).collect()
+    }
+
+    #[test]
+    fn independent_failures_over_the_years_agree_with_the_algebra() {
+        let node = parse(NOTES).unwrap();
+        let parts = repaired_in(&node, 4.0);
+        let r = simulate(&node, &parts, &[], 3_000.0, 1).unwrap();
+        assert!((r.analytic - node.analytic()).abs() < 1e-12 && r.analytic == r.independent);
+        assert!((r.simulated - r.analytic).abs() < 4.0 * r.simulated_stderr, "{r:?}");
+        assert!(r.outages > 100 && r.mean_outage_h > 0.0);
+    }
+
+    #[test]
+    fn a_shared_region_breaks_the_independent_formula() {
+        // Both load balancers in one region that is down 0.1% of the time.
+        let node = parse("lb:0.999 | lb:0.999").unwrap();
+        let parts = repaired_in(&node, 2.0);
+        let region =
+            Group { name: "region".into(), failures: Failures::of_availability(0.999, 8.0), parts: vec![0, 1] };
+        let r = simulate(&node, &parts, std::slice::from_ref(&region), 5_000.0, 2).unwrap();
+        // Exact: the region and then either balancer, 0.999 × (1 - 0.001²); as if independent, each
+        // balancer 0.998001 and the pair 1 - 0.001999².
+        assert!((r.analytic - 0.999 * (1.0 - 1e-6)).abs() < 1e-12, "{}", r.analytic);
+        assert!((r.independent - (1.0 - (1.0 - 0.999 * 0.999f64).powi(2))).abs() < 1e-12);
+        assert!((r.simulated - r.analytic).abs() < 4.0 * r.simulated_stderr, "{r:?}");
+        assert!((r.independent - r.simulated) > 10.0 * r.simulated_stderr, "{r:?}");
+        // Without the group, exact is the algebra.
+        assert!((exact(&node, &[0.9, 0.8], &[]) - 0.98).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bad_settings_get_a_sentence() {
+        let node = parse("a:0.9 > b:0.9").unwrap();
+        let f = Failures { mtbf_h: 100.0, mttr_h: 1.0 };
+        assert!(simulate(&node, &[f], &[], 1.0, 1).unwrap_err().contains("2 parts"));
+        assert!(simulate(&node, &[f, Failures { mtbf_h: 0.0, mttr_h: 1.0 }], &[], 1.0, 1).is_err());
+        let g = Group { name: "power".into(), failures: f, parts: vec![5] };
+        assert!(simulate(&node, &[f, f], &[g], 1.0, 1).unwrap_err().contains("power"));
+        assert!(simulate(&node, &[f, f], &[], 1e9, 1).is_err());
+        assert!(
+            simulate(&node, &[Failures { mtbf_h: 0.01, mttr_h: 0.01 }; 2], &[], 1_000.0, 1)
+                .unwrap_err()
+                .contains("fewer years")
+        );
+    }
+}
