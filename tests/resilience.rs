@@ -275,3 +275,43 @@ mod years {
         );
     }
 }
+
+mod architecture {
+    use sysplay::sim::resilience::architecture::{Design, compare, shop};
+
+    #[test]
+    fn the_notes_services_three_ways() {
+        let r = compare(&shop(), 0.999, 0.999, 500.0, 50.0, 10);
+        let [mono, micro, dist] = [&r[0], &r[1], &r[2]];
+        assert_eq!(
+            (mono.design, micro.design, dist.design),
+            (Design::Monolith, Design::Microservices, Design::DistributedMonolith)
+        );
+        // Availability: the monolith is its process; each request to the services needs its own path:
+        // 0.70 × 0.999 + 0.15 × 0.999 + 0.05 × 0.999^4 + 0.10 × 0.999^2; the distributed monolith needs
+        // all five for everything.
+        let want = 0.85 * 0.999 + 0.05 * 0.999f64.powi(4) + 0.10 * 0.999f64.powi(2);
+        assert!((micro.availability - want).abs() < 1e-12);
+        assert!((mono.availability - 0.999).abs() < 1e-12);
+        assert!((dist.availability - 0.999f64.powi(5)).abs() < 1e-12);
+        // Blast radius: a monolith loses everything to any crash; the services lose what needs them
+        // (user: sign in, orders, history = 30%; product 75%; order 15%; payment 5%; email none: it is
+        // sent through a queue); the distributed monolith everything again.
+        assert_eq!(mono.blast_radius, vec![1.0; 5]);
+        for (got, want) in micro.blast_radius.iter().zip([0.30, 0.75, 0.15, 0.05, 0.0]) {
+            assert!((got - want).abs() < 1e-12, "{:?}", micro.blast_radius);
+        }
+        assert_eq!(dist.blast_radius, vec![1.0; 5]);
+        // Calls: an order makes 3 calls, a look at the history 1: 0.25 a request on average, at 500 µs
+        // across machines or 50 ns in one process; the distributed monolith makes 4 round trips always.
+        assert!((micro.call_overhead_us - 0.25 * 500.0).abs() < 1e-9);
+        assert!((mono.call_overhead_us - 0.25 * 0.05).abs() < 1e-12);
+        assert!((dist.call_overhead_us - 4.0 * 500.0).abs() < 1e-9);
+        // Ten times the browsing: ten whole copies of the monolith (50 module copies), or nine more
+        // product services (14).
+        assert_eq!(
+            (mono.module_copies_to_scale, micro.module_copies_to_scale, dist.module_copies_to_scale),
+            (50, 14, 50)
+        );
+    }
+}
