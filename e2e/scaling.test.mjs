@@ -88,6 +88,14 @@ describe('scaling and load-balancing lab (end to end)', () => {
     await page.locator(tid('lb-policy')).selectOption('least-connections');
     await page.locator(tid('scaling-apply')).click();
     await waitForText(page, tid('scaling-setup-line'), (t) => t.includes('policy least-connections'));
+    // Bad fields are each marked with a sentence, and nothing is applied.
+    await page.locator(tid('lb-servers')).fill('0');
+    await page.locator(tid('lb-requests')).fill('many');
+    await page.locator(tid('lb-policy')).selectOption('round-robin');
+    await page.locator(tid('scaling-apply')).click();
+    await page.locator(`${tid('scaling-setup')} .field-error`).nth(1).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator(`${tid('scaling-setup')} .field-error`).count(), 2);
+    await waitForText(page, tid('scaling-setup-line'), (t) => t.startsWith('4 servers') && t.includes('policy least-connections'));
     assertNoPageErrors(page);
   });
 
@@ -142,6 +150,15 @@ describe('scaling and load-balancing lab (end to end)', () => {
     await page.locator(tid('add-autoscaler')).click();
     await page.locator(tid('fleets-table')).waitFor({ timeout: 90_000 });
     await waitForText(page, tid('fleet-rule'), (t) => t.includes('ceil(servers'));
+    // Its settings: a target of 80% applies; fewer most servers than least is refused with a sentence.
+    await page.locator(tid('as-target')).fill('80');
+    await page.locator(tid('autoscale-apply')).click();
+    await waitForText(page, tid('fleet-rule'), (t) => t.includes('/ 80%'));
+    await page.locator(tid('as-min')).fill('9');
+    await page.locator(tid('as-max')).fill('3');
+    await page.locator(tid('autoscale-apply')).click();
+    await waitForText(page, tid('autoscale-setup-error'), (t) => t.includes('least servers'));
+    await waitForText(page, tid('fleet-rule'), (t) => t.includes('/ 80%'));
     await page.locator(tid('remove-autoscaler')).click();
     await page.locator(tid('add-autoscaler')).waitFor({ timeout: 30_000 });
     assertNoPageErrors(page);

@@ -2,11 +2,10 @@
 //! once), and a transaction across machines (two-phase commit) against a local one, each beside theory.
 
 use super::ScalingSession;
-use crate::scenario::Edit;
-use crate::sim::scaling::Scaling;
+use super::number;
 use crate::sim::scaling::calls::{CallsReport, Latency, limits, measure};
 use crate::ui::app::AppAction;
-use crate::ui::form::{Field, selected, text_of, use_checked, whole_in};
+use crate::ui::form::{Field, selected, use_checked};
 use crate::ui::format::count;
 use yew::prelude::*;
 
@@ -93,45 +92,31 @@ fn calls_form(props: &CallsProps) -> Html {
     let c = props.session.config().calls;
     let marks = use_checked(props.session.clone());
     let refs: [NodeRef; 8] = std::array::from_fn(|_| NodeRef::default());
-    let on_submit = {
-        let (refs, marks, on, session) = (refs.clone(), marks.clone(), props.on_action.clone(), props.session.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let mut m = crate::ui::form::Checked::default();
-            let mut config = session.config().clone();
-            let mut read = |i: usize, id: &str, what: &str, lo: u64, hi: u64| {
-                m.field(id, whole_in(&text_of(&refs[i]), what, lo, hi))
-            };
-            let t = u64::from(limits::TIME_US_MAX);
-            let vals = [
-                read(0, "calls-services", "The services a request calls", 1, u64::from(limits::SERVICES_MAX)),
-                read(1, "calls-rtt", "The round trip (µs)", 0, t),
-                read(2, "calls-jitter", "The jitter (µs)", 0, t),
-                read(3, "calls-slow", "Late calls (per thousand)", 0, 1000),
-                read(4, "calls-late", "A late call's delay (ms)", 0, 10_000),
-                read(5, "calls-participants", "The participants", 1, u64::from(limits::PARTICIPANTS_MAX)),
-                read(6, "calls-fsync", "A forced write (µs)", 0, t),
-            ];
-            if let [Some(k), Some(rtt), Some(j), Some(p), Some(late), Some(n), Some(f)] = vals {
-                config.calls = crate::sim::scaling::calls::Calls {
-                    services: k as u32,
-                    parallel: selected(&refs[7]) == "parallel",
-                    rtt_us: rtt as u32,
-                    jitter_us: j as u32,
-                    slow_permille: p as u32,
-                    slow_ms: late as u32,
-                    participants: n as u32,
-                    fsync_us: f as u32,
-                    ..config.calls
-                };
-                m.whole(config.validate());
-            }
-            if m.is_ok() {
-                on.emit(AppAction::edit::<Scaling>(Edit::Setup { seed: session.seed(), config }));
-            }
-            marks.set(m);
-        })
-    };
+    let on_submit = super::setup_submit(&props.session, &props.on_action, &marks, &refs, |refs, m, config| {
+        let t = u64::from(limits::TIME_US_MAX);
+        let vals = [
+            number(refs, m, 0, "calls-services", "The services a request calls", 1, u64::from(limits::SERVICES_MAX)),
+            number(refs, m, 1, "calls-rtt", "The round trip (µs)", 0, t),
+            number(refs, m, 2, "calls-jitter", "The jitter (µs)", 0, t),
+            number(refs, m, 3, "calls-slow", "Late calls (per thousand)", 0, 1000),
+            number(refs, m, 4, "calls-late", "A late call's delay (ms)", 0, 10_000),
+            number(refs, m, 5, "calls-participants", "The participants", 1, u64::from(limits::PARTICIPANTS_MAX)),
+            number(refs, m, 6, "calls-fsync", "A forced write (µs)", 0, t),
+        ];
+        let [Some(k), Some(rtt), Some(j), Some(p), Some(late), Some(n), Some(f)] = vals else { return None };
+        config.calls = crate::sim::scaling::calls::Calls {
+            services: k as u32,
+            parallel: selected(&refs[7]) == "parallel",
+            rtt_us: rtt as u32,
+            jitter_us: j as u32,
+            slow_permille: p as u32,
+            slow_ms: late as u32,
+            participants: n as u32,
+            fsync_us: f as u32,
+            ..config.calls
+        };
+        Some(())
+    });
     let src = |v: u32| AttrValue::from(v.to_string());
     html! {
         <form class="ps-form calls-setup" onsubmit={on_submit} novalidate=true data-testid="calls-setup">

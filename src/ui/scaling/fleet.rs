@@ -2,13 +2,14 @@
 //! servers), the autoscaled fleet against fixed ones on the same requests (latency against cost, in
 //! slices), and the autoscaler's settings.
 
+use super::number;
 use super::{Done, ScalingSession};
 use crate::scenario::Edit;
 use crate::sim::scaling::lab::{AutoscaleMs, CompareRun, LoadStepMs, cost_dollars, fleets, limits};
 use crate::sim::scaling::{LbReport, Scaling, ScalingConfig};
 use crate::ui::app::AppAction;
 use crate::ui::chart::{Line, LineChart};
-use crate::ui::form::{Field, text_of, use_checked, whole_in};
+use crate::ui::form::{Field, use_checked};
 use crate::ui::format::count;
 use crate::ui::sliced::{RunJob, use_sliced};
 use std::rc::Rc;
@@ -193,45 +194,30 @@ fn autoscale_form(props: &FormProps) -> Html {
     let a = config.autoscale.unwrap_or_default();
     let marks = use_checked(props.session.clone());
     let refs: [NodeRef; 7] = std::array::from_fn(|_| NodeRef::default());
-    let on_submit = {
-        let (refs, marks, on, session) = (refs.clone(), marks.clone(), props.on_action.clone(), props.session.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let mut m = crate::ui::form::Checked::default();
-            let mut c = session.config().clone();
-            let mut read = |i: usize, id: &str, what: &str, lo: u64, hi: u64| {
-                m.field(id, whole_in(&text_of(&refs[i]), what, lo, hi))
-            };
-            let max = limits::SERVERS_MAX as u64;
-            let vals = [
-                read(0, "as-target", "The target utilisation (%)", 5, 100),
-                read(1, "as-interval", "The interval between decisions (ms)", 1_000, 3_600_000),
-                read(2, "as-boot", "A server's boot (ms)", 0, 3_600_000),
-                read(3, "as-min", "The least servers", 1, max),
-                read(4, "as-max", "The most servers", 1, max),
-                read(5, "as-window", "The scale-in window (ms)", 0, 3_600_000),
-                read(6, "as-price", "A server's price (cents an hour)", 0, 1_000_000),
-            ];
-            if let [Some(t), Some(i), Some(b), Some(lo), Some(hi), Some(w), Some(p)] = vals {
-                let a = c.autoscale.unwrap_or_default();
-                c.autoscale = Some(AutoscaleMs {
-                    target_util_pct: t as u32,
-                    interval_ms: i as u32,
-                    boot_ms: b as u32,
-                    min_servers: lo as u32,
-                    max_servers: hi as u32,
-                    scale_in_window_ms: w as u32,
-                    cents_per_server_hour: p as u32,
-                    ..a
-                });
-                m.whole(c.validate());
-            }
-            if m.is_ok() {
-                on.emit(AppAction::edit::<Scaling>(Edit::Setup { seed: session.seed(), config: c }));
-            }
-            marks.set(m);
-        })
-    };
+    let on_submit = super::setup_submit(&props.session, &props.on_action, &marks, &refs, |refs, m, c| {
+        let max = limits::SERVERS_MAX as u64;
+        let vals = [
+            number(refs, m, 0, "as-target", "The target utilisation (%)", 5, 100),
+            number(refs, m, 1, "as-interval", "The interval between decisions (ms)", 1_000, 3_600_000),
+            number(refs, m, 2, "as-boot", "A server's boot (ms)", 0, 3_600_000),
+            number(refs, m, 3, "as-min", "The least servers", 1, max),
+            number(refs, m, 4, "as-max", "The most servers", 1, max),
+            number(refs, m, 5, "as-window", "The scale-in window (ms)", 0, 3_600_000),
+            number(refs, m, 6, "as-price", "A server's price (cents an hour)", 0, 1_000_000),
+        ];
+        let [Some(t), Some(i), Some(b), Some(lo), Some(hi), Some(w), Some(p)] = vals else { return None };
+        c.autoscale = Some(AutoscaleMs {
+            target_util_pct: t as u32,
+            interval_ms: i as u32,
+            boot_ms: b as u32,
+            min_servers: lo as u32,
+            max_servers: hi as u32,
+            scale_in_window_ms: w as u32,
+            cents_per_server_hour: p as u32,
+            ..c.autoscale.unwrap_or_default()
+        });
+        Some(())
+    });
     let src = |v: u32| AttrValue::from(v.to_string());
     html! {
         <form class="ps-form autoscale-setup" onsubmit={on_submit} novalidate=true data-testid="autoscale-setup">

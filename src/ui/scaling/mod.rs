@@ -11,7 +11,8 @@ use super::lab::{LabPage, PageProps};
 use super::playback::{self, Animated, PlayerBar};
 use crate::scenario::{ActionTime, Edit, Finished, LabId, LabSession, lab_presets};
 use crate::sim::scaling::lb::Power;
-use crate::sim::scaling::{LbLive, Scaling, ScalingAction, ScalingSim};
+use crate::sim::scaling::{LbLive, Scaling, ScalingAction, ScalingConfig, ScalingSim};
+use crate::ui::form::Checked;
 use crate::ui::format::count;
 use crate::ui::later::Later;
 use crate::ui::recorded::Recorded;
@@ -52,6 +53,44 @@ pub struct ScalingPageProps {
     pub active_preset: Option<String>,
     pub on_action: Callback<AppAction>,
     pub playhead: Playhead,
+}
+
+/// A whole number read from field `i` (its test id `id`), in `lo..=hi`: marked in `m` when it is not.
+pub(super) fn number(
+    refs: &[NodeRef],
+    m: &mut Checked,
+    i: usize,
+    id: &str,
+    what: &str,
+    lo: u64,
+    hi: u64,
+) -> Option<u64> {
+    m.field(id, crate::ui::form::whole_in(&crate::ui::form::text_of(&refs[i]), what, lo, hi))
+}
+
+/// The submit of one of the page's setup forms: `read` changes a copy of the configuration from the
+/// fields, marking each bad one (none when any is bad); the whole is then checked, and applied when
+/// nothing is marked.
+pub(super) fn setup_submit(
+    session: &ScalingSession,
+    on_action: &Callback<AppAction>,
+    marks: &UseStateHandle<Checked>,
+    refs: &[NodeRef],
+    read: fn(&[NodeRef], &mut Checked, &mut ScalingConfig) -> Option<()>,
+) -> Callback<SubmitEvent> {
+    let (refs, marks, on, session) = (refs.to_vec(), marks.clone(), on_action.clone(), session.clone());
+    Callback::from(move |e: SubmitEvent| {
+        e.prevent_default();
+        let mut m = Checked::default();
+        let mut c = session.config().clone();
+        if read(&refs, &mut m, &mut c).is_some() {
+            m.whole(c.validate());
+        }
+        if m.is_ok() {
+            on.emit(AppAction::edit::<Scaling>(Edit::Setup { seed: session.seed(), config: c }));
+        }
+        marks.set(m);
+    })
 }
 
 fn at_seconds(t: ActionTime) -> String {

@@ -1,14 +1,14 @@
 //! The scaling page's cards besides the live balancer: the whole run beside theory, every policy
 //! compared on the same requests (computed in slices), one big machine against many, the setup form.
 
+use super::number;
 use super::{Done, ScalingSession};
-use crate::scenario::Edit;
 use crate::sim::scaling::lab::{CompareRun, SIZING_REQUESTS, limits, predicted, sizing_runs, sizing_table};
 use crate::sim::scaling::lb::limits as lb_limits;
 use crate::sim::scaling::theory::Predicted;
-use crate::sim::scaling::{LbReport, Policy, Scaling, ScalingConfig, ServerSpec};
+use crate::sim::scaling::{LbReport, Policy, ScalingConfig};
 use crate::ui::app::AppAction;
-use crate::ui::form::{Check, Field, checked, selected, text_of, use_checked, whole_in};
+use crate::ui::form::{Check, Field, checked, selected, use_checked};
 use crate::ui::format::count;
 use crate::ui::sliced::{RunJob, use_sliced};
 use std::rc::Rc;
@@ -238,47 +238,29 @@ pub fn setup(props: &SetupProps) -> Html {
     let config = props.session.config();
     let marks = use_checked(props.session.clone());
     let refs: [NodeRef; 8] = std::array::from_fn(|_| NodeRef::default());
-    let on_submit = {
-        let (refs, marks, on, session) = (refs.clone(), marks.clone(), props.on_action.clone(), props.session.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let mut m = crate::ui::form::Checked::default();
-            let mut c = session.config().clone();
-            let mut read = |i: usize, id: &str, what: &str, lo: u64, hi: u64| {
-                m.field(id, whole_in(&text_of(&refs[i]), what, lo, hi))
-            };
-            let servers = read(0, "lb-servers", "Servers", 1, limits::SERVERS_MAX as u64);
-            let arrival = read(
-                1,
-                "lb-arrival",
-                "The arrival rate (thousandths a second)",
-                1,
-                (lb_limits::RATE_MAX_PER_S * 1000.0) as u64,
-            );
-            let requests = read(2, "lb-requests", "Requests", 1, limits::REQUESTS_MAX);
-            let retries = read(3, "lb-retries", "Retries", 0, u64::from(lb_limits::RETRIES_MAX));
-            let interval = read(4, "lb-health", "The health checks' interval (ms)", 0, 3_600_000);
-            let policy = POLICIES.iter().copied().find(|p| p.name() == selected(&refs[5]));
-            if let (Some(n), Some(a), Some(r), Some(k), Some(h), Some(p)) =
-                (servers, arrival, requests, retries, interval, policy)
-            {
-                let n = n as usize;
-                let last = c.servers.last().copied().unwrap_or_default();
-                c.servers.resize(n, ServerSpec { ..last });
-                c.arrival_milli_per_s = a as u32;
-                c.requests = r;
-                c.retries = k as u32;
-                c.health.interval_ms = h as u32;
-                c.policy = p;
-                c.sticky = checked(&refs[7]);
-                m.whole(c.validate());
-            }
-            if m.is_ok() {
-                on.emit(AppAction::edit::<Scaling>(Edit::Setup { seed: session.seed(), config: c }));
-            }
-            marks.set(m);
-        })
-    };
+    let on_submit = super::setup_submit(&props.session, &props.on_action, &marks, &refs, |refs, m, c| {
+        let servers = number(refs, m, 0, "lb-servers", "Servers", 1, limits::SERVERS_MAX as u64);
+        let most = (lb_limits::RATE_MAX_PER_S * 1000.0) as u64;
+        let arrival = number(refs, m, 1, "lb-arrival", "The arrival rate (thousandths a second)", 1, most);
+        let requests = number(refs, m, 2, "lb-requests", "Requests", 1, limits::REQUESTS_MAX);
+        let retries = number(refs, m, 3, "lb-retries", "Retries", 0, u64::from(lb_limits::RETRIES_MAX));
+        let interval = number(refs, m, 4, "lb-health", "The health checks' interval (ms)", 0, 3_600_000);
+        let policy = POLICIES.iter().copied().find(|p| p.name() == selected(&refs[5]));
+        let (Some(n), Some(a), Some(r), Some(k), Some(h), Some(p)) =
+            (servers, arrival, requests, retries, interval, policy)
+        else {
+            return None;
+        };
+        let last = c.servers.last().copied().unwrap_or_default();
+        c.servers.resize(n as usize, last);
+        c.arrival_milli_per_s = a as u32;
+        c.requests = r;
+        c.retries = k as u32;
+        c.health.interval_ms = h as u32;
+        c.policy = p;
+        c.sticky = checked(&refs[7]);
+        Some(())
+    });
     let src = |v: u64| AttrValue::from(v.to_string());
     html! {
         <form class="ps-form scaling-setup" onsubmit={on_submit} novalidate=true data-testid="scaling-setup">
