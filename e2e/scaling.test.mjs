@@ -73,6 +73,9 @@ describe('scaling and load-balancing lab (end to end)', () => {
     assert.ok(Math.abs(c.random.mean - 5) / 5 < 0.15, `random measured ${c.random.mean} s`);
     assert.ok(c.jsq.mean * 3 < c.random.mean && c['least-connections'].mean * 3 < c.random.mean);
     assert.ok(c.p2c.mean < c['round-robin'].mean && c['round-robin'].mean < c.random.mean);
+    // The chart draws each measured mean beside its theory, and says them for a screen reader.
+    const label = await page.locator(tid('compare-chart')).getAttribute('aria-label');
+    assert.match(label, /random [\d.]+ s \(theory 5\.00 s\)/);
     await page.locator(tid('compare')).scrollIntoViewIfNeeded();
     await screenshot(page, 'scaling-policies');
     assertNoPageErrors(page);

@@ -8,6 +8,7 @@ use crate::sim::scaling::lb::limits as lb_limits;
 use crate::sim::scaling::theory::Predicted;
 use crate::sim::scaling::{LbReport, Policy, ScalingConfig};
 use crate::ui::app::AppAction;
+use crate::ui::chart::BarChart;
 use crate::ui::form::{Check, Field, checked, selected, use_checked};
 use crate::ui::format::count;
 use crate::ui::sliced::{RunJob, use_sliced};
@@ -140,7 +141,32 @@ fn compare_table(c: &ScalingConfig, reports: &[LbReport]) -> Html {
             </tr>
         }
     });
-    crate::ui::scroll::scroll(
+    // Each policy's measured mean beside its theory's (none drawn where theory has none).
+    let groups: Rc<Vec<(String, usize, Vec<f64>)>> = Rc::new(
+        c.compare
+            .iter()
+            .zip(reports)
+            .enumerate()
+            .map(|(i, (&p, r))| {
+                (p.name(), i, vec![r.mean_sojourn_s, predicted(c, p).map_or(0.0, |t| t.mean_sojourn_s)])
+            })
+            .collect(),
+    );
+    let label = format!(
+        "Mean time in system per policy, measured beside theory: {}",
+        c.compare
+            .iter()
+            .zip(reports)
+            .map(|(&p, r)| format!(
+                "{} {} (theory {})",
+                p.name(),
+                s(r.mean_sojourn_s),
+                opt(predicted(c, p).map(|t| t.mean_sojourn_s))
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    let table = crate::ui::scroll::scroll(
         "Every policy beside theory",
         html! {
             <table class="compare-table" data-testid="compare-table">
@@ -150,7 +176,14 @@ fn compare_table(c: &ScalingConfig, reports: &[LbReport]) -> Html {
                 <tbody>{ for rows }</tbody>
             </table>
         },
-    )
+    );
+    html! {
+        <>
+        <BarChart {groups} series={vec!["measured", "theory"]} reference={None::<(f64, String)>} testid="compare-chart" {label} />
+        <p class="muted chart-key">{ "Mean time in system, seconds: each policy's measured bar, then its theory's, lighter." }</p>
+        { table }
+        </>
+    }
 }
 
 /// The big machine against the small ones at rising loads, from theory: latency, cost, one down.
