@@ -434,7 +434,7 @@ pub fn fleets(config: &ScalingConfig) -> Vec<(String, LbConfig)> {
     let Some(a) = config.autoscale else { return Vec::new() };
     let base = config.balancer(Vec::new());
     let first = config.servers.first().copied().unwrap_or_default();
-    let per_server = base.service_rate_per_s * f64::from(first.speed_pct * first.cores) / 100.0;
+    let per_server = base.server_capacity_per_s(&first);
     let peak = base.load_steps.iter().map(|s| s.arrival_rate_per_s).fold(base.arrival_rate_per_s, f64::max);
     let for_peak = ((peak / (per_server * f64::from(a.target_util_pct) / 100.0)).ceil() as usize)
         .clamp(config.servers.len(), limits::SERVERS_MAX);

@@ -285,14 +285,19 @@ impl LbConfig {
 
     /// The total service capacity, requests per second.
     pub fn capacity_per_s(&self) -> f64 {
-        self.servers.iter().map(|s| self.service_rate_per_s * f64::from(s.speed_pct * s.cores) / 100.0).sum()
+        self.servers.iter().map(|s| self.server_capacity_per_s(s)).sum()
+    }
+
+    /// One server's capacity, requests per second: its cores at its speed.
+    pub fn server_capacity_per_s(&self, s: &ServerSpec) -> f64 {
+        self.service_rate_per_s * f64::from(s.speed_pct * s.cores) / 100.0
     }
 
     /// The capacity with every server the autoscaler may start (each like the first).
     pub fn reachable_capacity_per_s(&self) -> f64 {
         let extra = (self.slots() - self.servers.len()) as f64;
         let first = self.servers.first().copied().unwrap_or_default();
-        self.capacity_per_s() + extra * self.service_rate_per_s * f64::from(first.speed_pct * first.cores) / 100.0
+        self.capacity_per_s() + extra * self.server_capacity_per_s(&first)
     }
 
     /// Refuses unstable or out-of-range settings with a sentence saying what to change.

@@ -110,11 +110,7 @@ pub fn scaling_page(props: &ScalingPageProps) -> Html {
     let config = props.session.config();
     let done = play.outcome.done();
     let error = props.session.scenario.start::<Scaling>().and_then(Result::err);
-    let capacity: f64 = config
-        .servers
-        .iter()
-        .map(|s| f64::from(config.service_milli_per_s) / 1000.0 * f64::from(s.speed_pct * s.cores) / 100.0)
-        .sum();
+    let capacity = config.balancer(Vec::new()).capacity_per_s();
     let lambda = f64::from(config.arrival_milli_per_s) / 1000.0;
     html! {
         <div class="lab lab-scaling" data-testid="lab-scaling">
