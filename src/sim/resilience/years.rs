@@ -131,134 +131,219 @@ pub fn simulate(
     years: f64,
     seed: u64,
 ) -> Result<YearsReport, String> {
-    let n = node.leaves().len();
-    if parts.len() != n {
-        return Err(format!("{} parts in the expression, {} failure settings", n, parts.len()));
-    }
-    if groups.len() > limits::GROUPS_MAX {
-        return Err(format!("at most {} shared failures (got {})", limits::GROUPS_MAX, groups.len()));
-    }
-    for (i, f) in parts.iter().enumerate() {
-        f.check(&format!("part {i}"))?;
-    }
-    for g in groups {
-        g.failures.check(&g.name)?;
-        if let Some(&m) = g.parts.iter().find(|&&m| m >= n) {
-            return Err(format!("{} lists part {m}, but there are {n} parts (0 to {})", g.name, n.saturating_sub(1)));
+    let mut run = YearsRun::new(node, parts, groups, years, seed)?;
+    crate::sim::SlicedRun::advance(&mut run, u64::MAX);
+    Ok(crate::sim::SlicedRun::report(&run))
+}
+
+/// Time in ticks of an hour: 1 hour = 1,000,000 ticks keeps a µs-resolution clock exact enough.
+const TICK: f64 = 1e6;
+
+/// Simulated years computed a bounded number of failures and repairs at a time (a page computes them in
+/// slices).
+#[derive(Clone)]
+pub struct YearsRun {
+    node: Node,
+    parts: Vec<Failures>,
+    groups: Vec<(f64, Vec<usize>)>,
+    years: f64,
+    /// Every part's then every group's failures.
+    all: Vec<Failures>,
+    member_of: Vec<Vec<usize>>,
+    rng: SimRng,
+    q: Scheduler<Ev>,
+    own_up: Vec<bool>,
+    up: bool,
+    end: SimTime,
+    last: SimTime,
+    up_time: SimTime,
+    down_time: SimTime,
+    outages: u64,
+    batch_len: SimTime,
+    batch_up: Vec<SimTime>,
+    steps: u64,
+    over: bool,
+}
+
+impl YearsRun {
+    /// The run at its start, after checking the settings.
+    pub fn new(node: &Node, parts: &[Failures], groups: &[Group], years: f64, seed: u64) -> Result<Self, String> {
+        let n = node.leaves().len();
+        if parts.len() != n {
+            return Err(format!("{} parts in the expression, {} failure settings", n, parts.len()));
         }
+        if groups.len() > limits::GROUPS_MAX {
+            return Err(format!("at most {} shared failures (got {})", limits::GROUPS_MAX, groups.len()));
+        }
+        for (i, f) in parts.iter().enumerate() {
+            f.check(&format!("part {i}"))?;
+        }
+        for g in groups {
+            g.failures.check(&g.name)?;
+            if let Some(&m) = g.parts.iter().find(|&&m| m >= n) {
+                return Err(format!(
+                    "{} lists part {m}, but there are {n} parts (0 to {})",
+                    g.name,
+                    n.saturating_sub(1)
+                ));
+            }
+        }
+        if !(years.is_finite() && years > 0.0 && years <= limits::YEARS_MAX) {
+            return Err(format!("between 0 and {} years (got {years})", limits::YEARS_MAX));
+        }
+        let events = expected_events(parts, groups, years);
+        if events > limits::EVENTS_MAX {
+            return Err(format!(
+                "about {events:.0} failures and repairs over {years} years, more than {:.0}: fewer years",
+                limits::EVENTS_MAX
+            ));
+        }
+        let end = (years * HOURS_PER_YEAR * TICK) as SimTime;
+        let all: Vec<Failures> = parts.iter().copied().chain(groups.iter().map(|g| g.failures)).collect();
+        let mut rng = SimRng::new(seed);
+        let mut q = Scheduler::new();
+        for (i, f) in all.iter().enumerate() {
+            let d = draw(&mut rng, f.mtbf_h);
+            q.schedule_at(d, Ev::Flip(i));
+        }
+        let mut member_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (k, g) in groups.iter().enumerate() {
+            for &m in &g.parts {
+                member_of[m].push(n + k);
+            }
+        }
+        let mut run = Self {
+            node: node.clone(),
+            parts: parts.to_vec(),
+            groups: groups.iter().map(|g| (g.failures.availability(), g.parts.clone())).collect(),
+            years,
+            own_up: vec![true; all.len()],
+            all,
+            member_of,
+            rng,
+            q,
+            up: true,
+            end,
+            last: 0,
+            up_time: 0,
+            down_time: 0,
+            outages: 0,
+            batch_len: end / BATCHES as SimTime,
+            batch_up: vec![0; BATCHES],
+            steps: 0,
+            over: false,
+        };
+        run.up = run.structure_up();
+        Ok(run)
     }
-    if !(years.is_finite() && years > 0.0 && years <= limits::YEARS_MAX) {
-        return Err(format!("between 0 and {} years (got {years})", limits::YEARS_MAX));
+
+    /// Whether the structure is up now: a part is up when it and all its groups are.
+    fn structure_up(&self) -> bool {
+        let n = self.member_of.len();
+        let state: Vec<bool> =
+            (0..n).map(|i| self.own_up[i] && self.member_of[i].iter().all(|&g| self.own_up[g])).collect();
+        self.node.is_up(&state)
     }
+
+    /// Adds the interval [last, to) spent in the current state.
+    fn account(&mut self, to: SimTime) {
+        if self.up {
+            self.up_time += to - self.last;
+            let mut a = self.last;
+            while a < to {
+                let b = ((a / self.batch_len.max(1)) as usize).min(BATCHES - 1);
+                let edge = if b == BATCHES - 1 { to } else { ((b as SimTime + 1) * self.batch_len).min(to) };
+                self.batch_up[b] += edge - a;
+                a = edge;
+            }
+        } else {
+            self.down_time += to - self.last;
+        }
+        self.last = to;
+    }
+}
+
+/// The failures and repairs `years` of the parts and groups take, on average.
+pub fn expected_events(parts: &[Failures], groups: &[Group], years: f64) -> f64 {
     let hours = years * HOURS_PER_YEAR;
-    let events: f64 =
-        parts.iter().chain(groups.iter().map(|g| &g.failures)).map(|f| 2.0 * hours / (f.mtbf_h + f.mttr_h)).sum();
-    if events > limits::EVENTS_MAX {
-        return Err(format!(
-            "about {events:.0} failures and repairs over {years} years, more than {:.0}: fewer years",
-            limits::EVENTS_MAX
-        ));
+    parts.iter().chain(groups.iter().map(|g| &g.failures)).map(|f| 2.0 * hours / (f.mtbf_h + f.mttr_h)).sum()
+}
+
+/// An exponential time of mean `mean_h` hours, in ticks.
+fn draw(rng: &mut SimRng, mean_h: f64) -> SimTime {
+    ((-(1.0 - rng.unit_f64()).ln()) * mean_h * TICK).max(1.0) as SimTime
+}
+
+impl crate::sim::SlicedRun for YearsRun {
+    type Report = YearsReport;
+
+    fn advance(&mut self, max_steps: u64) -> bool {
+        let mut taken = 0;
+        while !self.over && taken < max_steps {
+            let Some((t, Ev::Flip(i))) = self.q.pop() else {
+                self.over = true;
+                break;
+            };
+            taken += 1;
+            self.steps += 1;
+            let t = t.min(self.end);
+            self.account(t);
+            if t >= self.end {
+                self.over = true;
+                break;
+            }
+            self.own_up[i] = !self.own_up[i];
+            let mean = if self.own_up[i] { self.all[i].mtbf_h } else { self.all[i].mttr_h };
+            let d = draw(&mut self.rng, mean);
+            self.q.schedule_at(t + d, Ev::Flip(i));
+            let now_up = self.structure_up();
+            if self.up && !now_up {
+                self.outages += 1;
+            }
+            self.up = now_up;
+        }
+        if self.over && self.last < self.end {
+            self.account(self.end);
+        }
+        self.over
     }
-    // Time in µs of an hour scaled down: 1 hour = 1,000,000 ticks keeps a µs-resolution clock exact enough.
-    let tick = 1e6;
-    let end = (hours * tick) as SimTime;
-    let all: Vec<Failures> = parts.iter().copied().chain(groups.iter().map(|g| g.failures)).collect();
-    let mut rng = SimRng::new(seed);
-    let mut q = Scheduler::new();
-    let mut own_up = vec![true; all.len()];
-    let draw = |rng: &mut SimRng, mean_h: f64| {
-        // Exponential of mean `mean_h` hours, in ticks.
-        ((-(1.0 - rng.unit_f64()).ln()) * mean_h * tick).max(1.0) as SimTime
-    };
-    for (i, f) in all.iter().enumerate() {
-        let d = draw(&mut rng, f.mtbf_h);
-        q.schedule_at(d, Ev::Flip(i));
+
+    fn steps(&self) -> u64 {
+        self.steps
     }
-    let mut member_of: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (k, g) in groups.iter().enumerate() {
-        for &m in &g.parts {
-            member_of[m].push(n + k);
+
+    /// The whole run's figures once over; before, the time simulated so far's.
+    fn report(&self) -> YearsReport {
+        let end = self.end;
+        let done = self.last.max(1);
+        let simulated = self.up_time as f64 / done as f64;
+        let batch_len = self.batch_len;
+        let full = |b: usize| {
+            if b == BATCHES - 1 { (end - batch_len * (BATCHES as SimTime - 1)) as f64 } else { batch_len as f64 }
+        };
+        let means: Vec<f64> = self.batch_up.iter().enumerate().map(|(b, &u)| u as f64 / full(b)).collect();
+        let m = means.iter().sum::<f64>() / BATCHES as f64;
+        let var = means.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (BATCHES - 1) as f64;
+        let availability: Vec<f64> = self.parts.iter().map(Failures::availability).collect();
+        let analytic = exact(&self.node, &availability, &self.groups);
+        // Independent: each part with its groups' availabilities multiplied into its own.
+        let mut alone = availability.clone();
+        for (ga, members) in &self.groups {
+            for &mm in members {
+                alone[mm] *= ga;
+            }
         }
-    }
-    let state =
-        |own: &[bool]| -> Vec<bool> { (0..n).map(|i| own[i] && member_of[i].iter().all(|&g| own[g])).collect() };
-    let mut up = node.is_up(&state(&own_up));
-    let (mut last, mut up_time, mut outages, mut down_time) = (0 as SimTime, 0 as SimTime, 0u64, 0 as SimTime);
-    let batch_len = end / BATCHES as SimTime;
-    let mut batch_up = vec![0 as SimTime; BATCHES];
-    // Adds the interval [last, t) spent in the current state.
-    let account = |from: SimTime, to: SimTime, up: bool, batch_up: &mut Vec<SimTime>| {
-        if !up {
-            return;
-        }
-        let mut a = from;
-        while a < to {
-            let b = ((a / batch_len.max(1)) as usize).min(BATCHES - 1);
-            let edge = if b == BATCHES - 1 { to } else { ((b as SimTime + 1) * batch_len).min(to) };
-            batch_up[b] += edge - a;
-            a = edge;
-        }
-    };
-    while let Some((t, Ev::Flip(i))) = q.pop() {
-        let t = t.min(end);
-        account(last, t, up, &mut batch_up);
-        if up {
-            up_time += t - last;
-        } else {
-            down_time += t - last;
-        }
-        last = t;
-        if t >= end {
-            break;
-        }
-        own_up[i] = !own_up[i];
-        let mean = if own_up[i] { all[i].mtbf_h } else { all[i].mttr_h };
-        let d = draw(&mut rng, mean);
-        q.schedule_at(t + d, Ev::Flip(i));
-        let now_up = node.is_up(&state(&own_up));
-        if up && !now_up {
-            outages += 1;
-        }
-        up = now_up;
-    }
-    if last < end {
-        account(last, end, up, &mut batch_up);
-        if up {
-            up_time += end - last;
-        } else {
-            down_time += end - last;
-        }
-    }
-    let simulated = up_time as f64 / end as f64;
-    let means: Vec<f64> = batch_up
-        .iter()
-        .enumerate()
-        .map(|(b, &u)| {
-            u as f64
-                / if b == BATCHES - 1 { (end - batch_len * (BATCHES as SimTime - 1)) as f64 } else { batch_len as f64 }
-        })
-        .collect();
-    let m = means.iter().sum::<f64>() / BATCHES as f64;
-    let var = means.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (BATCHES - 1) as f64;
-    let availability: Vec<f64> = parts.iter().map(Failures::availability).collect();
-    let grouped: Vec<(f64, Vec<usize>)> = groups.iter().map(|g| (g.failures.availability(), g.parts.clone())).collect();
-    let analytic = exact(node, &availability, &grouped);
-    // Independent: each part with its groups' availabilities multiplied into its own.
-    let mut alone = availability.clone();
-    for (ga, members) in &grouped {
-        for &mm in members {
-            alone[mm] *= ga;
+        let independent = with_leaves(&self.node, &alone).analytic();
+        let outages = self.outages;
+        YearsReport {
+            years: self.years,
+            simulated,
+            simulated_stderr: (var / BATCHES as f64).sqrt(),
+            analytic,
+            independent,
+            outages,
+            mean_outage_h: if outages == 0 { 0.0 } else { self.down_time as f64 / TICK / outages as f64 },
+            downtime_min_per_year: (1.0 - simulated) * super::availability::MINUTES_PER_YEAR,
         }
     }
-    let independent = with_leaves(node, &alone).analytic();
-    Ok(YearsReport {
-        years,
-        simulated,
-        simulated_stderr: (var / BATCHES as f64).sqrt(),
-        analytic,
-        independent,
-        outages,
-        mean_outage_h: if outages == 0 { 0.0 } else { down_time as f64 / tick / outages as f64 },
-        downtime_min_per_year: (1.0 - simulated) * super::availability::MINUTES_PER_YEAR,
-    })
 }
