@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use sysplay::scenario::{LabRun, LabSetup, Scenario, scenario_from_json};
-use sysplay::sim::{cache, events, hashing, pubsub, queue, sharding, stream};
+use sysplay::sim::{cache, events, hashing, pubsub, queue, resilience, sharding, stream};
 
 fn estimate(s: &Scenario) -> Result<u64, String> {
     Ok(match &s.setup {
@@ -27,6 +27,7 @@ fn estimate(s: &Scenario) -> Result<u64, String> {
         LabSetup::Caching { config, actions } => cache::estimate_work(config, actions).total(),
         LabSetup::Events { config, actions } => events::lab::work_bound(config, actions)?,
         LabSetup::Scaling { config, .. } => config.requests * 2,
+        LabSetup::Resilience { config, actions } => resilience::lab::work_bound(config, actions)?,
     })
 }
 

@@ -84,6 +84,13 @@ const LABS = [
       await page.waitForTimeout(500);
     },
   })),
+  {
+    key: 'resilience',
+    ready: async (page) => {
+      await waitForText(page, tid('avail-simulated'), /%/, { timeout: 60_000 });
+      await page.waitForTimeout(1_000);
+    },
+  },
 ];
 
 const WIDTHS = [

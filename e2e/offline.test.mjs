@@ -31,7 +31,7 @@ describe('the site: an address per lab, offline after one visit', () => {
   it('gives every lab its own address; back and forward move between them', async () => {
     const page = await h.newPage();
     await h.openApp(page);
-    for (const lab of ['queue', 'stream', 'pubsub', 'sharding', 'caching', 'events', 'scaling']) {
+    for (const lab of ['queue', 'stream', 'pubsub', 'sharding', 'caching', 'events', 'scaling', 'resilience']) {
       assert.ok(fs.existsSync(path.join(DIST_DIR, lab, 'index.html')), `${lab}/ is built`);
       await page.locator(tid(`nav-${lab}`)).click();
       await page.locator(tid(`lab-${lab}`)).waitFor();

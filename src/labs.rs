@@ -14,6 +14,7 @@ crate::registry! {
     #[cfg(feature = "lab-caching")] Caching = "caching" => crate::sim::cache::Caching,
     #[cfg(feature = "lab-events")] Events = "events" => crate::sim::events::Events,
     #[cfg(feature = "lab-scaling")] Scaling = "scaling" => crate::sim::scaling::Scaling,
+    #[cfg(feature = "lab-resilience")] Resilience = "resilience" => crate::sim::resilience::Resilience,
 }
 
 /// Generates, from the list of labs, the types and the dispatch that depend on it.

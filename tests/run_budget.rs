@@ -14,7 +14,7 @@ use sysplay::sim::pubsub::{
 use sysplay::sim::queue::{Delivery, Redistribution, ShopAction, ShopConfig, ShopSim, ShopSpec, TimedAction};
 use sysplay::sim::sharding::ShardLabSim;
 use sysplay::sim::stream::{Assignor, CommitMode, GroupSpec, StreamAction, StreamConfig, StreamSim, TimedStreamAction};
-use sysplay::sim::{WORK_EVENTS_MAX, cache, events, pubsub, queue, sharding, stream};
+use sysplay::sim::{WORK_EVENTS_MAX, cache, events, pubsub, queue, resilience, sharding, stream};
 
 const HEAVIEST: &str = include_str!("golden/heaviest.txt");
 const DAY_MS: u64 = 86_400_000;
@@ -241,6 +241,9 @@ fn the_heaviest_links_open_and_each_is_at_the_budget() {
                     LabSetup::Caching { config, actions } => cache::estimate_work(config, actions).total(),
                     LabSetup::Events { config, actions } => events::lab::work_bound(config, actions).expect("accepted"),
                     LabSetup::Scaling { config, .. } => config.requests * 2,
+                    LabSetup::Resilience { config, actions } => {
+                        resilience::lab::work_bound(config, actions).expect("accepted")
+                    }
                     LabSetup::Hashing { .. } => unreachable!(),
                 }
             }
@@ -334,7 +337,7 @@ fn scaled_down_twins_of_the_heaviest_runs_stay_under_their_estimates() {
                 while sim.step().is_some() {}
                 assert!(sim.steps() <= estimate, "{lab}: {} > {estimate}", sim.steps());
             }
-            LabSetup::Hashing { .. } | LabSetup::Scaling { .. } => {}
+            LabSetup::Hashing { .. } | LabSetup::Scaling { .. } | LabSetup::Resilience { .. } => {}
         }
     }
 }

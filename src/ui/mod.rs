@@ -23,8 +23,10 @@ mod playback;
 mod pubsub;
 #[cfg(feature = "lab-queue")]
 mod queue;
-#[cfg(any(feature = "lab-caching", feature = "lab-events", feature = "lab-scaling"))]
+#[cfg(any(feature = "lab-caching", feature = "lab-events", feature = "lab-scaling", feature = "lab-resilience"))]
 mod recorded;
+#[cfg(feature = "lab-resilience")]
+mod resilience;
 mod root;
 #[cfg(feature = "lab-scaling")]
 mod scaling;

@@ -42,7 +42,7 @@ pub fn shop() -> Vec<RequestKind> {
 }
 
 /// The three ways to deploy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Design {
     Monolith,

@@ -6,7 +6,14 @@
 
 pub mod architecture;
 pub mod availability;
+pub mod cards;
 pub mod circuit;
+pub mod contract;
+pub mod lab;
+pub mod lab_presets;
 pub mod storm;
 pub mod throttle;
+pub mod topology;
 pub mod years;
+
+pub use contract::Resilience;

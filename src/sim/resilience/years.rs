@@ -106,6 +106,14 @@ pub fn exact(node: &Node, parts: &[f64], groups: &[(f64, Vec<usize>)]) -> f64 {
     total
 }
 
+/// The largest leaf number of `node`.
+fn max_index(node: &Node) -> usize {
+    match node {
+        Node::Leaf { index, .. } => *index,
+        Node::Series(p) | Node::Parallel(p) | Node::KOfN { parts: p, .. } => p.iter().map(max_index).max().unwrap_or(0),
+    }
+}
+
 /// `node` with its leaves' availabilities replaced by `a` (by their numbers).
 fn with_leaves(node: &Node, a: &[f64]) -> Node {
     match node {
@@ -168,9 +176,12 @@ pub struct YearsRun {
 impl YearsRun {
     /// The run at its start, after checking the settings.
     pub fn new(node: &Node, parts: &[Failures], groups: &[Group], years: f64, seed: u64) -> Result<Self, String> {
-        let n = node.leaves().len();
-        if parts.len() != n {
-            return Err(format!("{} parts in the expression, {} failure settings", n, parts.len()));
+        // Parts may outnumber the expression's leaves (a spare no path uses fails and is repaired too),
+        // but every leaf needs its settings.
+        let n = parts.len();
+        let leaves = node.leaves().len();
+        if leaves > n || max_index(node) >= n {
+            return Err(format!("{leaves} parts in the expression, {n} failure settings"));
         }
         if groups.len() > limits::GROUPS_MAX {
             return Err(format!("at most {} shared failures (got {})", limits::GROUPS_MAX, groups.len()));

@@ -1,0 +1,370 @@
+//! The lab's other cards: the circuit breaker's states on a timeline, the retry storm with its
+//! defences, the notes' five services deployed three ways, and two calculators (an availability
+//! expression; a rate limiter's answers).
+
+use super::{ResilienceSession, avail, minutes};
+use crate::scenario::Edit;
+use crate::sim::resilience::Resilience;
+use crate::sim::resilience::architecture::{Design, SERVICES};
+use crate::sim::resilience::availability;
+use crate::sim::resilience::cards::{breaker_run, services_run};
+use crate::sim::resilience::circuit::State;
+use crate::sim::resilience::lab::ResilienceConfig;
+use crate::sim::resilience::storm;
+use crate::sim::resilience::throttle;
+use crate::ui::app::AppAction;
+use crate::ui::chart::{Line, LineChart};
+use crate::ui::form::{Checked, Field, text_of, use_checked, whole_in};
+use crate::ui::format::count;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct CardProps {
+    pub session: ResilienceSession,
+    pub on_action: Callback<AppAction>,
+}
+
+/// Applies a changed configuration (kept recorded changes and seed).
+fn setup(props: &CardProps, change: impl Fn(&mut ResilienceConfig) + 'static) -> Callback<MouseEvent> {
+    let (on, session) = (props.on_action.clone(), props.session.clone());
+    Callback::from(move |_| {
+        let mut c = session.config().clone();
+        change(&mut c);
+        on.emit(AppAction::edit::<Resilience>(Edit::Setup { seed: session.seed(), config: c }));
+    })
+}
+
+fn state_name(s: State) -> &'static str {
+    match s {
+        State::Closed => "closed",
+        State::Open => "open",
+        State::HalfOpen => "half-open",
+    }
+}
+
+/// The breaker: its states second by second, its transitions, what it spared the service; its settings.
+#[function_component(BreakerCardView)]
+pub fn breaker_card_view(props: &CardProps) -> Html {
+    let card = props.session.config().breaker;
+    let run = use_memo(card, breaker_run);
+    let marks = use_checked(props.session.clone());
+    let refs: Vec<NodeRef> = (0..7).map(|_| NodeRef::default()).collect();
+    let fields: [(&str, &str, u64, u64, u64); 7] = [
+        ("breaker-window", "Sliding window (calls)", u64::from(card.breaker.window), 1, 100_000),
+        ("breaker-minimum", "Minimum calls before judging", u64::from(card.breaker.minimum_calls), 1, 100_000),
+        ("breaker-rate", "Failure rate that opens it (%)", u64::from(card.breaker.failure_rate_pct), 1, 100),
+        ("breaker-open", "Time open (s)", card.breaker.open_ms / 1000, 0, 86_400),
+        ("breaker-half-open", "Calls let through half-open", u64::from(card.breaker.half_open_calls), 1, 100_000),
+        ("breaker-outage-from", "Service down from (s)", u64::from(card.outage_from_s), 0, 3_600),
+        ("breaker-outage-to", "Service back at (s)", u64::from(card.outage_to_s), 0, 3_600),
+    ];
+    let submit = {
+        let (refs, marks, on, session) = (refs.clone(), marks.clone(), props.on_action.clone(), props.session.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let mut m = Checked::default();
+            let v: Vec<Option<u64>> = fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| m.field(f.0, whole_in(&text_of(&refs[i]), f.1, f.3, f.4)))
+                .collect();
+            let mut c = session.config().clone();
+            if let [Some(w), Some(mc), Some(r), Some(o), Some(h), Some(a), Some(b)] = v[..] {
+                let b2 = &mut c.breaker;
+                b2.breaker.window = w as u32;
+                b2.breaker.minimum_calls = mc as u32;
+                b2.breaker.failure_rate_pct = r as u32;
+                b2.breaker.open_ms = o * 1000;
+                b2.breaker.half_open_calls = h as u32;
+                b2.outage_from_s = a as u32;
+                b2.outage_to_s = b as u32;
+                m.whole(c.breaker.validate());
+            }
+            if m.is_ok() {
+                on.emit(AppAction::edit::<Resilience>(Edit::Setup { seed: session.seed(), config: c }));
+            }
+            marks.set(m);
+        })
+    };
+    let form = html! {
+        <form class="setup-form" onsubmit={submit} data-testid="breaker-form" novalidate=true>
+            { for fields.iter().enumerate().map(|(i, f)| html! {
+                <Field label={f.1} node={refs[i].clone()} testid={f.0} source={f.2.to_string()} error={marks.error(f.0)} />
+            }) }
+            if let Some(e) = marks.whole_error() {
+                <p class="form-error" role="alert">{ e }</p>
+            }
+            <button type="submit" data-testid="breaker-apply">{ "Apply" }</button>
+        </form>
+    };
+    let Ok(r) = run.as_ref() else {
+        return html! { <>{ form }</> };
+    };
+    let strip = r.seconds.iter().map(|s| {
+        html! { <span class={classes!("sec", state_name(s.state))} title={format!("{} s: {}", s.t_s, state_name(s.state))}></span> }
+    });
+    html! {
+        <div class="breaker" data-testid="breaker">
+            <p>{ format!(
+                "{} calls a second to a service that fails every call from {} s to {} s. The breaker keeps the last {} outcomes, judges once it has {}, opens at {}% failures, stays open {} s, then lets {} calls through.",
+                card.calls_per_s, card.outage_from_s, card.outage_to_s, card.breaker.window, card.breaker.minimum_calls.min(card.breaker.window),
+                card.breaker.failure_rate_pct, card.breaker.open_ms / 1000, card.breaker.half_open_calls) }</p>
+            <div class="state-strip" role="img" data-testid="breaker-strip"
+                aria-label={format!("The breaker's state each second: {} changes of state", r.transitions.len())}>{ for strip }</div>
+            <p class="legend"><span class="sec closed"></span>{ " closed " }<span class="sec open"></span>{ " open " }<span class="sec half-open"></span>{ " half-open" }</p>
+            <ol class="transitions" data-testid="breaker-transitions">
+                { for r.transitions.iter().map(|t| html! {
+                    <li>{ format!("{:.2} s: {} → {}{}", t.at_ms as f64 / 1000.0, state_name(t.from), state_name(t.to),
+                        t.failure_rate_pct.map(|p| format!(" (failure rate {p:.0}%)")).unwrap_or_else(|| " (time)".to_string())) }</li>
+                }) }
+            </ol>
+            <p data-testid="breaker-summary">{ format!(
+                "Of {} calls during the outage, {} reached the failing service; the breaker refused {} at once (failing fast) over the run.{}",
+                count(r.outage_calls), count(r.failed_during_outage), count(r.refused),
+                match r.closed_after_outage_s { Some(s) => format!(" It closed {s:.1} s after the service came back."), None => " It had not closed by the run's end.".to_string() }) }</p>
+            { form }
+        </div>
+    }
+}
+
+/// The retry storm: goodput and attempts offered per second, with and without its defences.
+#[function_component(StormCardView)]
+pub fn storm_card_view(props: &CardProps) -> Html {
+    let c = props.session.config().storm;
+    let seed = props.session.seed();
+    let run = use_memo((c, seed), |(c, seed)| storm::run(c, *seed));
+    let toggles = html! {
+        <div class="row" role="group" aria-label="Defences">
+            <label class="check"><input type="checkbox" data-testid="storm-jitter" checked={c.jitter}
+                onclick={setup(props, |c| c.storm.jitter = !c.storm.jitter)} />{ " full jitter on the backoff" }</label>
+            <label class="check"><input type="checkbox" data-testid="storm-budget" checked={c.budget_pct.is_some()}
+                onclick={setup(props, |c| c.storm.budget_pct = if c.storm.budget_pct.is_some() { None } else { Some(10) })} />{ " a retry budget of 10%" }</label>
+            <label class="check"><input type="checkbox" data-testid="storm-shed" checked={c.shed_stale}
+                onclick={setup(props, |c| c.storm.shed_stale = !c.storm.shed_stale)} />{ " shed attempts past their deadline" }</label>
+        </div>
+    };
+    let r = match run.as_ref() {
+        Ok(r) => r,
+        Err(e) => {
+            return html! { <>{ toggles }<p class="form-error" role="alert">{ crate::ui::form::sentence(e) }</p></> };
+        }
+    };
+    let lines = Rc::new(vec![
+        Line {
+            name: "attempts offered",
+            color: (200, 90, 40),
+            values: r.samples.iter().map(|s| f64::from(s.offered)).collect(),
+        },
+        Line {
+            name: "answered in time",
+            color: (40, 140, 80),
+            values: r.samples.iter().map(|s| f64::from(s.goodput)).collect(),
+        },
+        Line {
+            name: "served too late (wasted)",
+            color: (120, 120, 120),
+            values: r.samples.iter().map(|s| f64::from(s.wasted)).collect(),
+        },
+    ]);
+    let top = r.samples.iter().map(|s| s.offered.max(s.goodput)).max().unwrap_or(1).max(1);
+    html! {
+        <div class="storm" data-testid="storm">
+            <p>{ format!(
+                "{} requests a second against {} workers of {} ms ({:.0} a second of capacity); clients give up after {} ms and retry {} times after {} ms, doubling; the service is down from {} s to {} s.",
+                c.arrival_per_s, c.workers, c.service_us / 1000, c.capacity_per_s(), c.timeout_ms, c.retries, c.backoff_ms,
+                c.outage_from_ms / 1000, c.outage_to_ms / 1000) }</p>
+            { toggles }
+            <LineChart lines={lines} y_max={f64::from(top) * 1.1} marker={Some((c.outage_to_ms / 1000) as usize)} y_percent={false}
+                testid="storm-chart" label={format!("Each second: attempts offered, requests answered in time, work wasted. Answered in time before the outage {:.0} a second, over the last quarter {:.0}.",
+                    r.goodput_before_per_s, r.goodput_after_per_s)} />
+            <p data-testid="storm-outcome" class={classes!(if r.recovered_at_s.is_some() { "ok" } else { "bad" })}>{
+                match r.recovered_at_s {
+                    Some(t) => format!("It recovered at {t} s: answering {:.0} requests a second in time over the last quarter.", r.goodput_after_per_s),
+                    None => format!("It never recovered: over the last quarter it answered {:.0} requests a second in time, against {:.0} attempts offered a second; {} attempts were served after their client had given up.",
+                        r.goodput_after_per_s, r.offered_after_per_s, count(r.wasted)),
+                }
+            }</p>
+            <p class="muted">{ format!("{} requests, {} answered in time, {} failed for good; {} attempts, {} shed.",
+                count(r.requests), count(r.succeeded), count(r.failed), count(r.attempts), count(r.shed)) }</p>
+        </div>
+    }
+}
+
+fn design_name(d: Design) -> &'static str {
+    match d {
+        Design::Monolith => "a monolith",
+        Design::Microservices => "microservices",
+        Design::DistributedMonolith => "a distributed monolith",
+    }
+}
+
+/// The notes' five services deployed three ways: a crash, its blast radius, calls, scaling.
+#[function_component(ServicesCardView)]
+pub fn services_card_view(props: &CardProps) -> Html {
+    let card = props.session.config().services;
+    let run = use_memo(card, services_run);
+    let Ok(r) = run.as_ref() else {
+        return html! { <p class="form-error" role="alert">{ "These settings do not apply." }</p> };
+    };
+    let designs = [Design::Monolith, Design::Microservices, Design::DistributedMonolith].map(|d| {
+        let on = d == card.deployed;
+        html! {
+            <button class={classes!("preset", on.then_some("active"))} aria-pressed={on.to_string()} data-testid={format!("deploy-{}", match d {
+                Design::Monolith => "monolith", Design::Microservices => "microservices", Design::DistributedMonolith => "distributed-monolith" })}
+                onclick={setup(props, move |c| c.services.deployed = d)}>{ format!("Deploy as {}", design_name(d)) }</button>
+        }
+    });
+    let crashes = SERVICES.iter().enumerate().map(|(i, s)| {
+        let on = card.crashed == Some(i as u32);
+        html! {
+            <button class={classes!("preset", on.then_some("active"))} aria-pressed={on.to_string()} data-testid={format!("crash-{s}")}
+                onclick={setup(props, move |c| c.services.crashed = if on { None } else { Some(i as u32) })}>
+                { if on { format!("Restart {s}") } else { format!("Crash {s}") } }</button>
+        }
+    });
+    html! {
+        <div class="services" data-testid="services">
+            <div class="row" role="group" aria-label="How the services are deployed">{ for designs }</div>
+            <div class="row" role="group" aria-label="Crash a service">{ for crashes }</div>
+            if let (Some(s), Some(f)) = (r.crashed, r.crash_fails) {
+                <p data-testid="blast-radius" class={classes!(if f >= 1.0 { "bad" } else { "warn" })}>{ format!(
+                    "Deployed as {}, {s} crashing fails {:.0}% of requests.", design_name(r.deployed), 100.0 * f) }</p>
+                <ul class="requests" data-testid="request-kinds">
+                    { for r.requests.iter().map(|(name, share, works)| html! {
+                        <li class={classes!(if *works { "ok" } else { "bad" })}>{ format!("{name} ({:.0}% of requests): {}", 100.0 * share, if *works { "works" } else { "fails" }) }</li>
+                    }) }
+                </ul>
+            } else {
+                <p data-testid="blast-radius">{ "Nothing crashed: crash a service to see its blast radius." }</p>
+            }
+            { crate::ui::scroll::scroll("The three designs", html! {
+                <table data-testid="designs">
+                    <thead><tr><th></th><th class="num">{ "availability" }</th><th class="num">{ "a crash of each fails" }</th>
+                        <th class="num">{ "time in calls per request" }</th><th class="num">{ format!("copies to run for {}× the hottest request", card.scale) }</th></tr></thead>
+                    <tbody>
+                        { for r.designs.iter().map(|d| html! {
+                            <tr>
+                                <th scope="row">{ design_name(d.design) }</th>
+                                <td class="num">{ avail(d.availability) }</td>
+                                <td class="num">{ SERVICES.iter().zip(&d.blast_radius).map(|(s, b)| format!("{s} {:.0}%", 100.0 * b)).collect::<Vec<_>>().join(", ") }</td>
+                                <td class="num">{ format!("{:.1} µs", d.call_overhead_us) }</td>
+                                <td class="num">{ d.module_copies_to_scale }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }) }
+            <p class="muted">{ format!(
+                "Each service is up {} of the time with its database, the monolith's process {}; a call between services costs a {} µs round trip, inside one process {} ns.",
+                avail(f64::from(card.service_pcm) / 1e5), avail(f64::from(card.monolith_pcm) / 1e5), card.rtt_us, card.call_ns) }</p>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CalculatorProps {
+    /// The architecture's structure, to start from.
+    pub expression: String,
+}
+
+/// Availability of an expression: by algebra and by Monte Carlo, errors pointing at their place.
+#[function_component(Calculator)]
+pub fn calculator(props: &CalculatorProps) -> Html {
+    let input = use_node_ref();
+    let result = use_state(|| None::<Result<availability::Estimate, String>>);
+    let source = if props.expression.is_empty() {
+        "dns:0.9999 > (lb:0.999 | lb:0.999) > 2/3(node:0.99, node:0.99, node:0.99) > (db:0.999 | db:0.999)".to_string()
+    } else {
+        props.expression.clone()
+    };
+    let submit = {
+        let (input, result) = (input.clone(), result.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let text = text_of(&input);
+            result.set(Some(availability::estimate(&text, 100_000, 1)));
+        })
+    };
+    html! {
+        <form class="calculator" onsubmit={submit} data-testid="calculator" novalidate=true>
+            <p class="muted">{ "Parts in series with >, in parallel with |, k of n with k/n(…); | and k/n bind tighter than >. A part is name:availability (0.999 or 99.9%)." }</p>
+            <crate::ui::form::TextArea id="expression" node={input.clone()} testid="expression-input" source={source} rows={3} />
+            <button type="submit" data-testid="expression-compute">{ "Compute" }</button>
+            { match result.as_ref() {
+                None => html! {},
+                Some(Ok(e)) => html! {
+                    <p data-testid="expression-result">{ format!(
+                        "By algebra {}; by Monte Carlo over {} trials {} ± {}: {:.2} nines, {} down a year.",
+                        avail(e.analytic), count(e.trials), avail(e.monte_carlo), avail(e.monte_carlo_stderr), e.nines, minutes(e.downtime_min_per_year)) }</p>
+                },
+                Some(Err(e)) => html! { <pre class="form-error" role="alert" data-testid="expression-error">{ e.clone() }</pre> },
+            } }
+        </form>
+    }
+}
+
+/// The rate limiter: what `CL.THROTTLE` answers to requests at given moments.
+#[function_component(ThrottleCard)]
+pub fn throttle_card() -> Html {
+    let refs: Vec<NodeRef> = (0..4).map(|_| NodeRef::default()).collect();
+    let answers = use_state(|| None::<Result<Vec<(String, throttle::Answer)>, String>>);
+    let submit = {
+        let (refs, answers) = (refs.clone(), answers.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let parse = || -> Result<Vec<(String, throttle::Answer)>, String> {
+                let burst = whole_in(&text_of(&refs[0]), "the burst", 0, 1_000_000)?;
+                let count = whole_in(&text_of(&refs[1]), "the count", 1, 1_000_000)?;
+                let period = whole_in(&text_of(&refs[2]), "the period (s)", 1, 86_400)?;
+                let lines = text_of(&refs[3]);
+                let mut t = throttle::Throttle::new(burst, count, period as f64)?;
+                let mut out = Vec::new();
+                for (i, line) in lines.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+                    if i >= 1_000 {
+                        return Err("at most 1,000 requests".into());
+                    }
+                    let mut w = line.split_whitespace();
+                    let ms: i128 = w
+                        .next()
+                        .and_then(|s| s.parse().ok())
+                        .ok_or(format!("line {}: expected TIME_MS QUANTITY", i + 1))?;
+                    let q: u64 = w
+                        .next()
+                        .map_or(Some(1), |s| s.parse().ok())
+                        .ok_or(format!("line {}: the quantity must be a whole number", i + 1))?;
+                    out.push((line.trim().to_string(), t.request(ms * 1_000_000, q)));
+                }
+                Ok(out)
+            };
+            answers.set(Some(parse()));
+        })
+    };
+    let fields = [
+        ("throttle-burst", "max_burst", "15"),
+        ("throttle-count", "count", "30"),
+        ("throttle-period", "period (s)", "60"),
+    ];
+    html! {
+        <form class="throttle" onsubmit={submit} data-testid="throttle" novalidate=true>
+            <p class="muted">{ "The generic cell rate algorithm as redis-cell's CL.THROTTLE key max_burst count period answers: count requests per period, with bursts of max_burst + 1. One request a line: TIME_MS QUANTITY." }</p>
+            { for fields.iter().enumerate().map(|(i, f)| html! { <Field label={f.1} node={refs[i].clone()} testid={f.0} source={f.2} /> }) }
+            <crate::ui::form::TextArea id="throttle-requests" node={refs[3].clone()} testid="throttle-requests" source="0 1\n0 1\n0 1\n0 20\n1000 1\n2000 1" rows={6} />
+            <button type="submit" data-testid="throttle-send">{ "Send" }</button>
+            { match answers.as_ref() {
+                None => html! {},
+                Some(Err(e)) => html! { <p class="form-error" role="alert" data-testid="throttle-error">{ crate::ui::form::sentence(e) }</p> },
+                Some(Ok(rows)) => crate::ui::scroll::scroll("CL.THROTTLE's answers", html! {
+                    <table data-testid="throttle-answers">
+                        <thead><tr><th>{ "request" }</th><th>{ "limited" }</th><th class="num">{ "limit" }</th><th class="num">{ "remaining" }</th><th class="num">{ "retry after (s)" }</th><th class="num">{ "reset after (s)" }</th></tr></thead>
+                        <tbody>{ for rows.iter().map(|(l, a)| html! {
+                            <tr class={classes!(a.limited.then_some("bad"))}><td>{ l.clone() }</td><td>{ if a.limited { "yes" } else { "no" } }</td>
+                                <td class="num">{ a.limit }</td><td class="num">{ a.remaining }</td>
+                                <td class="num">{ format!("{}", a.retry_after_s) }</td><td class="num">{ format!("{}", a.reset_after_s) }</td></tr>
+                        }) }</tbody>
+                    </table>
+                }),
+            } }
+        </form>
+    }
+}
