@@ -252,7 +252,8 @@ fn the_heaviest_links_open_and_each_is_at_the_budget() {
         // Publish/subscribe and caching reach every limit well under the budget, and so does scaling (a
         // million requests make about two million events; its weight is in the fifteen runs its page makes
         // in slices: the policies compared and the fleets); the others are within 5% of it.
-        if !["pubsub", "caching", "scaling"].contains(&lab) {
+        // Resilience's weight is in its simulated years, cut to fit their own limit and run in slices.
+        if !["pubsub", "caching", "scaling", "resilience"].contains(&lab) {
             assert!(estimate * 100 >= WORK_EVENTS_MAX * 95, "{lab} is its lab's heaviest: {estimate}");
         }
     }

@@ -476,3 +476,34 @@ async fn the_scaling_lab_kills_a_server_and_compares_the_policies() {
     click(&root, "nav-hashing");
     tick().await;
 }
+
+/// Same constant as the native test in tests/resilience_lab.rs (the `notes-walkthrough` preset).
+const RESILIENCE_DIGEST: u64 = include!("golden/resilience_digest.txt");
+
+#[wasm_bindgen_test]
+fn resilience_walkthrough_digest_matches_the_native_one() {
+    let s = sysplay::scenario::preset("notes-walkthrough").unwrap().scenario;
+    assert_eq!(s.run().unwrap().digest(), RESILIENCE_DIGEST);
+}
+
+#[wasm_bindgen_test]
+async fn the_resilience_lab_removes_a_single_point_of_failure_and_kills_a_part() {
+    let root = mount();
+    tick().await;
+    click(&root, "nav-resilience");
+    tick_until(200, || try_text(&root, "spof-summary").is_some()).await;
+    assert!(text(&root, "spof-summary").contains("node-a1, db-a1"), "{}", text(&root, "spof-summary"));
+    click(&root, "step-backup-db");
+    tick_until(200, || try_text(&root, "spof-summary").is_some_and(|t| !t.contains("db-a1"))).await;
+    assert_eq!(text(&root, "spof-summary"), "Single points of failure: node-a1.");
+    assert!(text(&root, "resilience-actions").contains("Add a backup database"));
+    click(&root, "kill-db-a1");
+    tick_until(200, || try_text(&root, "impacts").is_some()).await;
+    assert!(text(&root, "impacts").contains("promotes by hand"), "{}", text(&root, "impacts"));
+    assert!(text(&root, "serving").contains("served"));
+    // The simulated years arrive beside the algebra.
+    tick_until(300, || try_text(&root, "avail-simulated").is_some()).await;
+    assert!(text(&root, "agreement").contains("agree"), "{}", text(&root, "agreement"));
+    click(&root, "nav-hashing");
+    tick_until(100, || rows(&root) == 5).await;
+}

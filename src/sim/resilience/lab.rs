@@ -24,6 +24,8 @@ pub mod limits {
     pub const NAME_CHARS_MAX: usize = 32;
     /// Most attempts the retry storm's card may make (its page computes it in one go).
     pub const STORM_ATTEMPTS_MAX: u64 = 500_000;
+    /// Most calls the circuit breaker's card may make (its page computes them in one go).
+    pub const BREAKER_CALLS_MAX: u64 = 500_000;
 }
 
 /// An upper bound on a run's work: the simulated years' failures and repairs on the architecture the
@@ -36,7 +38,8 @@ pub fn work_bound(config: &ResilienceConfig, actions: &[(ActionTime, ResilienceA
     }
     let (parts, groups) = built.topology.failures();
     let years = years_that_fit(&built.topology, config.years);
-    Ok((3.0 * expected_events(&parts, &groups, years)) as u64 + storm_attempts(&config.storm))
+    let calls = u64::from(config.breaker.calls_per_s) * u64::from(config.breaker.duration_s);
+    Ok((3.0 * expected_events(&parts, &groups, years)) as u64 + storm_attempts(&config.storm) + calls)
 }
 
 /// The most attempts a retry storm can make: every request sent 1 + retries times.
@@ -160,6 +163,13 @@ impl BreakerCard {
         self.breaker.validate()?;
         check_range("the calls a second", u64::from(self.calls_per_s), 1, 1_000)?;
         check_range("the run (s)", u64::from(self.duration_s), 1, 3_600)?;
+        let calls = u64::from(self.calls_per_s) * u64::from(self.duration_s);
+        if calls > limits::BREAKER_CALLS_MAX {
+            return Err(format!(
+                "{calls} calls, more than {}: fewer calls a second or a shorter run",
+                limits::BREAKER_CALLS_MAX
+            ));
+        }
         check_range("the outage's start (s)", u64::from(self.outage_from_s), 0, u64::from(self.duration_s))?;
         check_range(
             "the outage's end (s)",

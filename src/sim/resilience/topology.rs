@@ -68,7 +68,7 @@ impl Step {
             Step::BackupDb => "Add a backup database",
             Step::MoreNodes => "Add nodes",
             Step::LoadBalancer => "Add a load balancer",
-            Step::MoreLbs => "Add a load balancer more",
+            Step::MoreLbs => "Add another load balancer",
             Step::Dns => "Add DNS with every address",
             Step::Coordinator => "Add a coordinator",
             Step::SecondRegion => "Add a region",
@@ -218,6 +218,8 @@ pub struct Part {
     pub role: String,
     pub availability: f64,
     pub killed: bool,
+    /// Down: killed, or its region is.
+    pub down: bool,
     /// True when it alone going down stops every request.
     pub spof: bool,
     /// True when requests can reach it (an idle spare is not).
@@ -444,6 +446,7 @@ impl Topology {
         mark_used(&structure, &mut used);
         let all_up = vec![true; leaves.len()];
         let primary = self.primary(killed);
+        let up_now = self.up_with(killed);
         leaves
             .iter()
             .enumerate()
@@ -471,6 +474,7 @@ impl Topology {
                     role,
                     availability: self.mtbf(*kind).availability(),
                     killed: killed.contains(name),
+                    down: !up_now[i],
                     spof,
                     used: used[i],
                 }

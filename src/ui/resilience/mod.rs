@@ -101,16 +101,21 @@ pub fn resilience_page(props: &ResiliencePageProps) -> Html {
                         when={changes as fn(u64) -> String}
                         empty="Nothing yet: take a step, or kill a part." />
                 </section>
-                if let Some(r) = report.clone() {
-                    <section class="card down-card" aria-labelledby="down-title">
-                        <h2 id="down-title">{ "What is down, and what took over" }</h2>
-                        <Down report={r.clone()} />
-                    </section>
-                    <section class="card availability-card" aria-labelledby="availability-title">
-                        <h2 id="availability-title">{ "Availability, two ways" }</h2>
+                <section class="card down-card" aria-labelledby="down-title">
+                    <h2 id="down-title">{ "What is down, and what took over" }</h2>
+                    if let Some(r) = report.clone() {
+                        <Down report={r} />
+                    }
+                </section>
+                <section class="card availability-card" aria-labelledby="availability-title">
+                    <h2 id="availability-title">{ "Availability, two ways" }</h2>
+                    if let Some(r) = report.clone() {
                         <Availability report={r} />
-                    </section>
-                }
+                    } else {
+                        <p class="progress" role="status"><progress aria-label="Simulating years of failures" />
+                            { " Simulating years of failures and repairs…" }</p>
+                    }
+                </section>
                 <Later>
                     <section class="card breaker-card" aria-labelledby="breaker-title">
                         <h2 id="breaker-title">{ "A circuit breaker" }</h2>
@@ -163,7 +168,7 @@ fn part_box(p: &Part, on_action: &Callback<AppAction>) -> Html {
     let class = classes!(
         "part",
         p.spof.then_some("spof"),
-        p.killed.then_some("killed"),
+        p.down.then_some("killed"),
         (!p.used).then_some("idle"),
         format!("kind-{}", kind_name(p.kind))
     );
@@ -175,12 +180,14 @@ fn part_box(p: &Part, on_action: &Callback<AppAction>) -> Html {
             }
             if p.killed {
                 <span class="badge down-badge">{ "down" }</span>
+            } else if p.down {
+                <span class="badge down-badge">{ "down with its region" }</span>
             }
             <span class="role">{ p.role.clone() }</span>
             <span class="muted">{ format!("up {}", avail(p.availability)) }</span>
             if p.killed {
                 <button data-testid={format!("revive-{name}")} onclick={live(on_action, ResilienceAction::Revive { part: name.clone() })}>{ "Revive" }</button>
-            } else {
+            } else if !p.down {
                 <button data-testid={format!("kill-{name}")} aria-label={format!("Kill {name}")} onclick={live(on_action, ResilienceAction::Kill { part: name.clone() })}>{ "Kill" }</button>
             }
         </li>

@@ -35,6 +35,9 @@ fn setup(props: &CardProps, change: impl Fn(&mut ResilienceConfig) + 'static) ->
     })
 }
 
+/// Changes of state listed (a breaker that flaps makes thousands).
+const TRANSITIONS_SHOWN: usize = 24;
+
 fn state_name(s: State) -> &'static str {
     match s {
         State::Closed => "closed",
@@ -88,10 +91,13 @@ pub fn breaker_card_view(props: &CardProps) -> Html {
         })
     };
     let form = html! {
-        <form class="setup-form" onsubmit={submit} data-testid="breaker-form" novalidate=true>
+        <form class="ps-form" onsubmit={submit} data-testid="breaker-form" novalidate=true>
+            <h3>{ "Settings" }</h3>
+            <div class="form-grid">
             { for fields.iter().enumerate().map(|(i, f)| html! {
                 <Field label={f.1} node={refs[i].clone()} testid={f.0} source={f.2.to_string()} error={marks.error(f.0)} />
             }) }
+            </div>
             if let Some(e) = marks.whole_error() {
                 <p class="form-error" role="alert">{ e }</p>
             }
@@ -112,13 +118,20 @@ pub fn breaker_card_view(props: &CardProps) -> Html {
                 card.breaker.failure_rate_pct, card.breaker.open_ms / 1000, card.breaker.half_open_calls) }</p>
             <div class="state-strip" role="img" data-testid="breaker-strip"
                 aria-label={format!("The breaker's state each second: {} changes of state", r.transitions.len())}>{ for strip }</div>
-            <p class="legend"><span class="sec closed"></span>{ " closed " }<span class="sec open"></span>{ " open " }<span class="sec half-open"></span>{ " half-open" }</p>
+            <ul class="legend inline" aria-hidden="true">
+                <li><span class="sec closed"></span>{ " closed" }</li>
+                <li><span class="sec open"></span>{ " open" }</li>
+                <li><span class="sec half-open"></span>{ " half-open" }</li>
+            </ul>
             <ol class="transitions" data-testid="breaker-transitions">
-                { for r.transitions.iter().map(|t| html! {
+                { for r.transitions.iter().take(TRANSITIONS_SHOWN).map(|t| html! {
                     <li>{ format!("{:.2} s: {} → {}{}", t.at_ms as f64 / 1000.0, state_name(t.from), state_name(t.to),
                         t.failure_rate_pct.map(|p| format!(" (failure rate {p:.0}%)")).unwrap_or_else(|| " (time)".to_string())) }</li>
                 }) }
             </ol>
+            if r.transitions.len() > TRANSITIONS_SHOWN {
+                <p class="muted">{ format!("… and {} more changes of state.", count(r.transitions.len() as u64 - TRANSITIONS_SHOWN as u64)) }</p>
+            }
             <p data-testid="breaker-summary">{ format!(
                 "Of {} calls during the outage, {} reached the failing service; the breaker refused {} at once (failing fast) over the run.{}",
                 count(r.outage_calls), count(r.failed_during_outage), count(r.refused),
@@ -240,14 +253,14 @@ pub fn services_card_view(props: &CardProps) -> Html {
             }
             { crate::ui::scroll::scroll("The three designs", html! {
                 <table data-testid="designs">
-                    <thead><tr><th></th><th class="num">{ "availability" }</th><th class="num">{ "a crash of each fails" }</th>
+                    <thead><tr><th></th><th class="num">{ "availability" }</th><th>{ "a crash of each fails" }</th>
                         <th class="num">{ "time in calls per request" }</th><th class="num">{ format!("copies to run for {}× the hottest request", card.scale) }</th></tr></thead>
                     <tbody>
                         { for r.designs.iter().map(|d| html! {
                             <tr>
                                 <th scope="row">{ design_name(d.design) }</th>
                                 <td class="num">{ avail(d.availability) }</td>
-                                <td class="num">{ SERVICES.iter().zip(&d.blast_radius).map(|(s, b)| format!("{s} {:.0}%", 100.0 * b)).collect::<Vec<_>>().join(", ") }</td>
+                                <td class="blast">{ SERVICES.iter().zip(&d.blast_radius).map(|(s, b)| format!("{s} {:.0}%", 100.0 * b)).collect::<Vec<_>>().join(", ") }</td>
                                 <td class="num">{ format!("{:.1} µs", d.call_overhead_us) }</td>
                                 <td class="num">{ d.module_copies_to_scale }</td>
                             </tr>
@@ -289,7 +302,7 @@ pub fn calculator(props: &CalculatorProps) -> Html {
     html! {
         <form class="calculator" onsubmit={submit} data-testid="calculator" novalidate=true>
             <p class="muted">{ "Parts in series with >, in parallel with |, k of n with k/n(…); | and k/n bind tighter than >. A part is name:availability (0.999 or 99.9%)." }</p>
-            <crate::ui::form::TextArea id="expression" node={input.clone()} testid="expression-input" source={source} rows={3} />
+            <crate::ui::form::TextArea id="expression" node={input.clone()} testid="expression-input" source={source} rows={5} />
             <button type="submit" data-testid="expression-compute">{ "Compute" }</button>
             { match result.as_ref() {
                 None => html! {},
@@ -346,9 +359,11 @@ pub fn throttle_card() -> Html {
         ("throttle-period", "period (s)", "60"),
     ];
     html! {
-        <form class="throttle" onsubmit={submit} data-testid="throttle" novalidate=true>
+        <form class="ps-form throttle" onsubmit={submit} data-testid="throttle" novalidate=true>
             <p class="muted">{ "The generic cell rate algorithm as redis-cell's CL.THROTTLE key max_burst count period answers: count requests per period, with bursts of max_burst + 1. One request a line: TIME_MS QUANTITY." }</p>
+            <div class="form-grid">
             { for fields.iter().enumerate().map(|(i, f)| html! { <Field label={f.1} node={refs[i].clone()} testid={f.0} source={f.2} /> }) }
+            </div>
             <crate::ui::form::TextArea id="throttle-requests" node={refs[3].clone()} testid="throttle-requests" source="0 1\n0 1\n0 1\n0 20\n1000 1\n2000 1" rows={6} />
             <button type="submit" data-testid="throttle-send">{ "Send" }</button>
             { match answers.as_ref() {
