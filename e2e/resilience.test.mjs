@@ -96,6 +96,39 @@ describe('resilience lab (end to end)', () => {
     await assertNoPageErrors(page);
   });
 
+  it('a hanging dependency takes every worker until a bulkhead keeps some for the healthy one', async () => {
+    const page = await h.newPage();
+    await openResilience(h, page);
+    await page.locator(tid('bulkhead')).scrollIntoViewIfNeeded();
+    const refused = async () => Number((await text(page, 'bulkhead-outcome')).match(/([\d.]+)% of A's requests are refused/)[1]);
+    await waitForText(page, tid('bulkhead-outcome'), (t) => t.includes('Erlang B'), { timeout: 30_000 });
+    const without = await refused();
+    assert.ok(without > 50, `without a bulkhead ${without}% refused`);
+    await page.locator(tid('bulkhead-on')).click();
+    await waitForText(page, tid('bulkhead-outcome'), (t) => t.includes('workers B cannot take'));
+    assert.ok((await refused()) < 1);
+    await page.locator(tid('bulkhead-chart')).scrollIntoViewIfNeeded();
+    await screenshot(page, 'resilience-bulkhead');
+    await assertNoPageErrors(page);
+  });
+
+  it("the failures' settings move the availability; a bad value is marked and nothing applied", async () => {
+    const page = await h.newPage();
+    await openResilience(h, page);
+    await waitForText(page, tid('avail-analytic'), /%/);
+    const before = await text(page, 'avail-analytic');
+    await page.locator(tid('mttr-db')).fill('abc');
+    await page.locator(tid('failure-apply')).click();
+    await page.locator('#mttr-db-error').waitFor();
+    assert.equal(await text(page, 'avail-analytic'), before);
+    // A database repaired in an hour instead of eight: Node -> Database gains.
+    await page.locator(tid('mttr-db')).fill('1');
+    await page.locator(tid('failure-apply')).click();
+    await waitForText(page, tid('avail-analytic'), (t) => t !== before);
+    assert.ok(pct(await text(page, 'avail-analytic')) > pct(before));
+    await assertNoPageErrors(page);
+  });
+
   it('a malformed expression gets a caret at its place; the rate limiter limits a burst', async () => {
     const page = await h.newPage();
     await openResilience(h, page);

@@ -99,6 +99,12 @@ impl Lab for Resilience {
                 "recovered_at_s": r.recovered_at_s,
             })),
             "services": services_run(&c.services).ok(),
+            "bulkhead": super::bulkhead::bulkhead_run(&c.bulkhead, sim.seed()).ok().map(|r| serde_json::json!({
+                "a_refused_share": r.a_refused_share,
+                "a_refused_theory": r.a_refused_theory,
+                "a_refused": r.a_refused,
+                "b_refused": r.b_refused,
+            })),
         })
     }
 }

@@ -5,6 +5,7 @@
 
 use super::architecture::Design;
 use super::availability::{MINUTES_PER_YEAR, Node};
+use super::bulkhead::BulkheadConfig;
 use super::circuit::BreakerConfig;
 use super::storm::StormConfig;
 use super::topology::{Impact, Part, Step, Topology, downtime_min_per_year, nines, region_name};
@@ -39,7 +40,9 @@ pub fn work_bound(config: &ResilienceConfig, actions: &[(ActionTime, ResilienceA
     let (parts, groups) = built.topology.failures();
     let years = years_that_fit(&built.topology, config.years);
     let calls = u64::from(config.breaker.calls_per_s) * u64::from(config.breaker.duration_s);
-    Ok((3.0 * expected_events(&parts, &groups, years)) as u64 + storm_attempts(&config.storm) + calls)
+    let b = &config.bulkhead;
+    let requests = u64::from(b.a_per_s + b.b_per_s) * u64::from(b.duration_s);
+    Ok((3.0 * expected_events(&parts, &groups, years)) as u64 + storm_attempts(&config.storm) + calls + 2 * requests)
 }
 
 /// The most attempts a retry storm can make: every request sent 1 + retries times.
@@ -64,6 +67,8 @@ pub struct ResilienceConfig {
     pub storm: StormConfig,
     #[serde(default)]
     pub services: ServicesCard,
+    #[serde(default)]
+    pub bulkhead: BulkheadConfig,
 }
 
 impl Default for ResilienceConfig {
@@ -74,6 +79,7 @@ impl Default for ResilienceConfig {
             breaker: BreakerCard::default(),
             storm: StormConfig::default(),
             services: ServicesCard::default(),
+            bulkhead: BulkheadConfig::default(),
         }
     }
 }
@@ -193,7 +199,8 @@ impl ResilienceConfig {
                 limits::STORM_ATTEMPTS_MAX
             ));
         }
-        self.services.validate().map_err(|e| format!("monolith and microservices: {e}"))
+        self.services.validate().map_err(|e| format!("monolith and microservices: {e}"))?;
+        self.bulkhead.validate().map_err(|e| format!("bulkhead: {e}"))
     }
 }
 

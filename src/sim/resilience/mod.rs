@@ -17,3 +17,4 @@ pub mod topology;
 pub mod years;
 
 pub use contract::Resilience;
+pub mod bulkhead;

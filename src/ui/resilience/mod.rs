@@ -117,6 +117,12 @@ pub fn resilience_page(props: &ResiliencePageProps) -> Html {
                     }
                 </section>
                 <Later>
+                    <section class="card failures-card" aria-labelledby="failures-title">
+                        <h2 id="failures-title">{ "Failures, repairs and take-overs" }</h2>
+                        <parts::FailureSettings session={props.session.clone()} on_action={props.on_action.clone()} />
+                    </section>
+                </Later>
+                <Later>
                     <section class="card breaker-card" aria-labelledby="breaker-title">
                         <h2 id="breaker-title">{ "A circuit breaker" }</h2>
                         <parts::BreakerCardView session={props.session.clone()} on_action={props.on_action.clone()} />
@@ -126,6 +132,12 @@ pub fn resilience_page(props: &ResiliencePageProps) -> Html {
                     <section class="card storm-card" aria-labelledby="storm-title">
                         <h2 id="storm-title">{ "A retry storm" }</h2>
                         <parts::StormCardView session={props.session.clone()} on_action={props.on_action.clone()} />
+                    </section>
+                </Later>
+                <Later>
+                    <section class="card bulkhead-card" aria-labelledby="bulkhead-title">
+                        <h2 id="bulkhead-title">{ "A bulkhead" }</h2>
+                        <parts::BulkheadCardView session={props.session.clone()} on_action={props.on_action.clone()} />
                     </section>
                 </Later>
                 <Later>

@@ -35,6 +35,165 @@ fn setup(props: &CardProps, change: impl Fn(&mut ResilienceConfig) + 'static) ->
     })
 }
 
+/// The failures of each kind of part, the take-overs' windows and the years simulated.
+#[function_component(FailureSettings)]
+pub fn failure_settings(props: &CardProps) -> Html {
+    let c = props.session.config();
+    let t = c.topology;
+    let f = t.failures;
+    let w = t.windows;
+    let marks = use_checked(props.session.clone());
+    type Row = (&'static str, &'static str, u64, u64, u64);
+    let hours = |what: &'static str, id: &'static str, m: crate::sim::resilience::topology::Mtbf| -> [Row; 2] {
+        let max = u64::from(crate::sim::resilience::topology::limits::HOURS_MAX);
+        [(id, what, u64::from(m.mtbf_h), 1, max), (id, what, u64::from(m.mttr_h), 1, max)]
+    };
+    let kinds = [
+        hours("DNS", "dns", f.dns),
+        hours("A load balancer", "lb", f.lb),
+        hours("A node", "node", f.node),
+        hours("A database", "db", f.db),
+        hours("A coordinator", "coordinator", f.coordinator),
+        hours("A region", "region", f.region),
+    ];
+    let window_max = u64::from(crate::sim::resilience::topology::limits::WINDOW_S_MAX);
+    let windows: [Row; 4] = [
+        ("window-health", "Health checks notice a dead node (s)", u64::from(w.health_check_s), 0, window_max),
+        ("window-dns", "DNS drops a dead address, caches expire (s)", u64::from(w.dns_s), 0, window_max),
+        ("window-auto", "The coordinator promotes a backup (s)", u64::from(w.auto_promote_s), 0, window_max),
+        ("window-manual", "Someone promotes a backup by hand (s)", u64::from(w.manual_promote_s), 0, window_max),
+    ];
+    let years_max = u64::from(crate::sim::resilience::lab::limits::YEARS_MAX);
+    let refs: Vec<NodeRef> = (0..17).map(|_| NodeRef::default()).collect();
+    let submit = {
+        let (refs, marks, on, session) = (refs.clone(), marks.clone(), props.on_action.clone(), props.session.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let mut m = Checked::default();
+            let mut v = Vec::new();
+            for (k, [a, b]) in kinds.iter().enumerate() {
+                v.push(m.field(
+                    format!("mtbf-{}", a.0),
+                    whole_in(&text_of(&refs[2 * k]), &format!("{}: hours between failures", a.1), a.3, a.4),
+                ));
+                v.push(m.field(
+                    format!("mttr-{}", b.0),
+                    whole_in(&text_of(&refs[2 * k + 1]), &format!("{}: hours to repair", b.1), b.3, b.4),
+                ));
+            }
+            for (k, r) in windows.iter().enumerate() {
+                v.push(m.field(r.0, whole_in(&text_of(&refs[12 + k]), r.1, r.3, r.4)));
+            }
+            v.push(m.field("years", whole_in(&text_of(&refs[16]), "the simulated years", 1, years_max)));
+            let mut c = session.config().clone();
+            if let Some(v) = v.into_iter().collect::<Option<Vec<u64>>>() {
+                let t = &mut c.topology;
+                let mut kinds = [
+                    &mut t.failures.dns,
+                    &mut t.failures.lb,
+                    &mut t.failures.node,
+                    &mut t.failures.db,
+                    &mut t.failures.coordinator,
+                    &mut t.failures.region,
+                ];
+                for (k, m) in kinds.iter_mut().enumerate() {
+                    m.mtbf_h = v[2 * k] as u32;
+                    m.mttr_h = v[2 * k + 1] as u32;
+                }
+                t.windows.health_check_s = v[12] as u32;
+                t.windows.dns_s = v[13] as u32;
+                t.windows.auto_promote_s = v[14] as u32;
+                t.windows.manual_promote_s = v[15] as u32;
+                c.years = v[16] as u32;
+                m.whole(c.validate());
+            }
+            if m.is_ok() {
+                on.emit(AppAction::edit::<Resilience>(Edit::Setup { seed: session.seed(), config: c }));
+            }
+            marks.set(m);
+        })
+    };
+    let src = |v: u64| AttrValue::from(v.to_string());
+    html! {
+        <form class="ps-form failure-settings" onsubmit={submit} data-testid="failure-settings" novalidate=true>
+            <p class="muted">{ "Each kind of part fails on average once every so many hours and takes so many to repair (exponential times): its availability is MTBF / (MTBF + MTTR)." }</p>
+            { for kinds.iter().enumerate().map(|(k, [a, b])| {
+                let (ida, idb) = (format!("mtbf-{}", a.0), format!("mttr-{}", b.0));
+                html! {
+                    <div class="form-grid" role="group" aria-label={a.1}>
+                        <Field label={format!("{}: hours between failures", a.1)} node={refs[2 * k].clone()} testid={ida.clone()} source={src(a.2)} error={marks.error(&ida)} />
+                        <Field label={format!("{}: hours to repair", b.1)} node={refs[2 * k + 1].clone()} testid={idb.clone()} source={src(b.2)} error={marks.error(&idb)} />
+                    </div>
+                }
+            }) }
+            <div class="form-grid">
+                { for windows.iter().enumerate().map(|(k, r)| html! {
+                    <Field label={r.1} node={refs[12 + k].clone()} testid={r.0} source={src(r.2)} error={marks.error(r.0)} />
+                }) }
+                <Field label="Years to simulate" node={refs[16].clone()} testid="years" source={src(u64::from(c.years))} error={marks.error("years")} />
+            </div>
+            if let Some(e) = marks.whole_error() {
+                <p class="form-error" role="alert">{ e }</p>
+            }
+            <button type="submit" data-testid="failure-apply">{ "Apply" }</button>
+        </form>
+    }
+}
+
+/// The bulkhead: A's requests served and refused each second while B hangs, with and without it,
+/// beside Erlang B.
+#[function_component(BulkheadCardView)]
+pub fn bulkhead_card_view(props: &CardProps) -> Html {
+    let c = props.session.config().bulkhead;
+    let seed = props.session.seed();
+    let run = use_memo((c, seed), |(c, seed)| crate::sim::resilience::bulkhead::bulkhead_run(c, *seed));
+    let toggle = html! {
+        <label class="check"><input type="checkbox" data-testid="bulkhead-on" checked={c.bulkhead.is_some()}
+            onclick={setup(props, |c| c.bulkhead.bulkhead = if c.bulkhead.bulkhead.is_some() { None } else { Some(5) })} />
+            { " a bulkhead: at most 5 calls to B at once" }</label>
+    };
+    let r = match run.as_ref() {
+        Ok(r) => r,
+        Err(e) => {
+            return html! { <>{ toggle }<p class="form-error" role="alert">{ crate::ui::form::sentence(e) }</p></> };
+        }
+    };
+    let lines = Rc::new(vec![
+        Line {
+            name: "A served",
+            color: (40, 140, 80),
+            values: r.seconds.iter().map(|s| f64::from(s.a_served)).collect(),
+        },
+        Line {
+            name: "A refused",
+            color: (200, 40, 40),
+            values: r.seconds.iter().map(|s| f64::from(s.a_refused)).collect(),
+        },
+        Line {
+            name: "workers busy with B",
+            color: (120, 120, 120),
+            values: r.seconds.iter().map(|s| f64::from(s.b_busy)).collect(),
+        },
+    ]);
+    let top = r.seconds.iter().map(|s| (s.a_served + s.a_refused).max(s.b_busy)).max().unwrap_or(1).max(1);
+    html! {
+        <div class="bulkhead" data-testid="bulkhead">
+            <p>{ format!(
+                "{} workers serve calls to A ({} a second, {} ms each) and to B ({} a second, {} ms each). From {} s to {} s B hangs: each call waits its {} ms timeout. A request that finds no worker free is refused.",
+                c.workers, c.a_per_s, c.a_ms, c.b_per_s, c.b_ms, c.outage_from_s, c.outage_to_s, c.timeout_ms) }</p>
+            { toggle }
+            <LineChart lines={lines} y_max={f64::from(top) * 1.1} marker={Some(c.outage_from_s as usize)} y_percent={false}
+                testid="bulkhead-chart" label={format!("Each second: A's requests served and refused, and the workers busy with B. While B hangs, {:.1}% of A's requests were refused.", 100.0 * r.a_refused_share)} />
+            <p data-testid="bulkhead-outcome" class={classes!(if r.a_refused_share > 0.01 { "bad" } else { "ok" })}>{ format!(
+                "While B hangs, {:.1}% of A's requests are refused; Erlang B's blocking for {} says {:.1}%.",
+                100.0 * r.a_refused_share,
+                match c.bulkhead { None => format!("{} workers shared by all", c.workers), Some(k) => format!("the {} workers B cannot take", c.workers - k) },
+                100.0 * r.a_refused_theory) }</p>
+            <p class="muted">{ format!("Over the run, {} of A's requests and {} of B's were refused.", count(r.a_refused), count(r.b_refused)) }</p>
+        </div>
+    }
+}
+
 /// Changes of state listed (a breaker that flaps makes thousands).
 const TRANSITIONS_SHOWN: usize = 24;
 
