@@ -99,7 +99,8 @@ pub fn compare(
                 .map(|s| match design {
                     // One process: a crash of any module takes every request.
                     Design::Monolith => 1.0,
-                    _ => kinds.iter().filter(|k| path(design, k).contains(&s)).map(|k| k.share).sum(),
+                    // A sum of nothing is -0.0 in Rust: + 0.0 shows it as 0.
+                    _ => kinds.iter().filter(|k| path(design, k).contains(&s)).map(|k| k.share).sum::<f64>() + 0.0,
                 })
                 .collect();
             // Calls beyond the first service a request reaches.

@@ -401,7 +401,8 @@ pub fn services_card_view(props: &CardProps) -> Html {
             <div class="row" role="group" aria-label="Crash a service">{ for crashes }</div>
             if let (Some(s), Some(f)) = (r.crashed, r.crash_fails) {
                 <p data-testid="blast-radius" class={classes!(if f >= 1.0 { "bad" } else { "warn" })}>{ format!(
-                    "Deployed as {}, {s} crashing fails {:.0}% of requests.", design_name(r.deployed), 100.0 * f) }</p>
+                    "Deployed as {}, {s} crashing fails {:.0}% of requests.{}", design_name(r.deployed), 100.0 * f,
+                    if s == "email" && f == 0.0 { " Orders hand the email to a queue: it waits there until the service is back." } else { "" }) }</p>
                 <ul class="requests" data-testid="request-kinds">
                     { for r.requests.iter().map(|(name, share, works)| html! {
                         <li class={classes!(if *works { "ok" } else { "bad" })}>{ format!("{name} ({:.0}% of requests): {}", 100.0 * share, if *works { "works" } else { "fails" }) }</li>
