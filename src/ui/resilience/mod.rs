@@ -198,7 +198,7 @@ fn part_box(p: &Part, on_action: &Callback<AppAction>) -> Html {
             <span class="role">{ p.role.clone() }</span>
             <span class="muted">{ format!("up {}", avail(p.availability)) }</span>
             if p.killed {
-                <button data-testid={format!("revive-{name}")} onclick={live(on_action, ResilienceAction::Revive { part: name.clone() })}>{ "Revive" }</button>
+                <button data-testid={format!("revive-{name}")} aria-label={format!("Revive {name}")} onclick={live(on_action, ResilienceAction::Revive { part: name.clone() })}>{ "Revive" }</button>
             } else if !p.down {
                 <button data-testid={format!("kill-{name}")} aria-label={format!("Kill {name}")} onclick={live(on_action, ResilienceAction::Kill { part: name.clone() })}>{ "Kill" }</button>
             }
@@ -260,9 +260,9 @@ pub fn architecture(props: &ArchitectureProps) -> Html {
                     }
                     { " " }
                     if reg.killed {
-                        <button data-testid={format!("revive-{name}")} onclick={live(&props.on_action, ResilienceAction::Revive { part: name.clone() })}>{ "Revive the region" }</button>
+                        <button data-testid={format!("revive-{name}")} aria-label={format!("Revive {name}")} onclick={live(&props.on_action, ResilienceAction::Revive { part: name.clone() })}>{ "Revive the region" }</button>
                     } else {
-                        <button data-testid={format!("kill-{name}")} onclick={live(&props.on_action, ResilienceAction::Kill { part: name.clone() })}>{ "Kill the region" }</button>
+                        <button data-testid={format!("kill-{name}")} aria-label={format!("Kill {name}")} onclick={live(&props.on_action, ResilienceAction::Kill { part: name.clone() })}>{ "Kill the region" }</button>
                     }
                 </h3>
                 { row("Load balancers", tier(Kind::Lb, Some(ri))) }

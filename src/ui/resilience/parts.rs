@@ -35,76 +35,70 @@ fn setup(props: &CardProps, change: impl Fn(&mut ResilienceConfig) + 'static) ->
     })
 }
 
-/// The failures of each kind of part, the take-overs' windows and the years simulated.
-#[function_component(FailureSettings)]
-pub fn failure_settings(props: &CardProps) -> Html {
-    let c = props.session.config();
-    let t = c.topology;
-    let f = t.failures;
-    let w = t.windows;
+/// A whole-number field of a settings form: its test id, label, value now, least and most.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Num {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub value: u64,
+    pub lo: u64,
+    pub hi: u64,
+}
+
+const fn num(id: &'static str, label: &'static str, value: u64, lo: u64, hi: u64) -> Num {
+    Num { id, label, value, lo, hi }
+}
+
+/// Writes a form's values, in its fields' order, into a copy of the configuration.
+pub type Apply = fn(&mut ResilienceConfig, &[u64]);
+
+#[derive(Properties)]
+pub struct NumbersProps {
+    pub session: ResilienceSession,
+    pub on_action: Callback<AppAction>,
+    pub testid: &'static str,
+    pub fields: Rc<Vec<Num>>,
+    pub apply: Apply,
+    #[prop_or_default]
+    pub intro: Option<&'static str>,
+}
+
+impl PartialEq for NumbersProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.session == other.session
+            && self.on_action == other.on_action
+            && self.testid == other.testid
+            && self.fields == other.fields
+            && self.intro == other.intro
+    }
+}
+
+/// A card's settings: whole numbers, each checked in its range and marked when it is not; then the
+/// whole configuration checked and, when nothing is marked, applied (the recorded changes kept).
+#[function_component(NumbersForm)]
+pub fn numbers_form(props: &NumbersProps) -> Html {
     let marks = use_checked(props.session.clone());
-    type Row = (&'static str, &'static str, u64, u64, u64);
-    let hours = |what: &'static str, id: &'static str, m: crate::sim::resilience::topology::Mtbf| -> [Row; 2] {
-        let max = u64::from(crate::sim::resilience::topology::limits::HOURS_MAX);
-        [(id, what, u64::from(m.mtbf_h), 1, max), (id, what, u64::from(m.mttr_h), 1, max)]
-    };
-    let kinds = [
-        hours("DNS", "dns", f.dns),
-        hours("A load balancer", "lb", f.lb),
-        hours("A node", "node", f.node),
-        hours("A database", "db", f.db),
-        hours("A coordinator", "coordinator", f.coordinator),
-        hours("A region", "region", f.region),
-    ];
-    let window_max = u64::from(crate::sim::resilience::topology::limits::WINDOW_S_MAX);
-    let windows: [Row; 4] = [
-        ("window-health", "Health checks notice a dead node (s)", u64::from(w.health_check_s), 0, window_max),
-        ("window-dns", "DNS drops a dead address, caches expire (s)", u64::from(w.dns_s), 0, window_max),
-        ("window-auto", "The coordinator promotes a backup (s)", u64::from(w.auto_promote_s), 0, window_max),
-        ("window-manual", "Someone promotes a backup by hand (s)", u64::from(w.manual_promote_s), 0, window_max),
-    ];
-    let years_max = u64::from(crate::sim::resilience::lab::limits::YEARS_MAX);
-    let refs: Vec<NodeRef> = (0..17).map(|_| NodeRef::default()).collect();
+    let refs: Rc<Vec<NodeRef>> = use_memo(props.fields.len(), |n| (0..*n).map(|_| NodeRef::default()).collect());
     let submit = {
-        let (refs, marks, on, session) = (refs.clone(), marks.clone(), props.on_action.clone(), props.session.clone());
+        let (refs, marks, on, session, fields, apply) = (
+            refs.clone(),
+            marks.clone(),
+            props.on_action.clone(),
+            props.session.clone(),
+            props.fields.clone(),
+            props.apply,
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let mut m = Checked::default();
-            let mut v = Vec::new();
-            for (k, [a, b]) in kinds.iter().enumerate() {
-                v.push(m.field(
-                    format!("mtbf-{}", a.0),
-                    whole_in(&text_of(&refs[2 * k]), &format!("{}: hours between failures", a.1), a.3, a.4),
-                ));
-                v.push(m.field(
-                    format!("mttr-{}", b.0),
-                    whole_in(&text_of(&refs[2 * k + 1]), &format!("{}: hours to repair", b.1), b.3, b.4),
-                ));
-            }
-            for (k, r) in windows.iter().enumerate() {
-                v.push(m.field(r.0, whole_in(&text_of(&refs[12 + k]), r.1, r.3, r.4)));
-            }
-            v.push(m.field("years", whole_in(&text_of(&refs[16]), "the simulated years", 1, years_max)));
+            let values: Vec<Option<u64>> = fields
+                .iter()
+                .zip(refs.iter())
+                .map(|(f, r)| m.field(f.id, whole_in(&text_of(r), f.label, f.lo, f.hi)))
+                .collect();
             let mut c = session.config().clone();
-            if let Some(v) = v.into_iter().collect::<Option<Vec<u64>>>() {
-                let t = &mut c.topology;
-                let mut kinds = [
-                    &mut t.failures.dns,
-                    &mut t.failures.lb,
-                    &mut t.failures.node,
-                    &mut t.failures.db,
-                    &mut t.failures.coordinator,
-                    &mut t.failures.region,
-                ];
-                for (k, m) in kinds.iter_mut().enumerate() {
-                    m.mtbf_h = v[2 * k] as u32;
-                    m.mttr_h = v[2 * k + 1] as u32;
-                }
-                t.windows.health_check_s = v[12] as u32;
-                t.windows.dns_s = v[13] as u32;
-                t.windows.auto_promote_s = v[14] as u32;
-                t.windows.manual_promote_s = v[15] as u32;
-                c.years = v[16] as u32;
+            if let Some(v) = values.into_iter().collect::<Option<Vec<u64>>>() {
+                apply(&mut c, &v);
                 m.whole(c.validate());
             }
             if m.is_ok() {
@@ -113,30 +107,69 @@ pub fn failure_settings(props: &CardProps) -> Html {
             marks.set(m);
         })
     };
-    let src = |v: u64| AttrValue::from(v.to_string());
     html! {
-        <form class="ps-form failure-settings" onsubmit={submit} data-testid="failure-settings" novalidate=true>
-            <p class="muted">{ "Each kind of part fails on average once every so many hours and takes so many to repair (exponential times): its availability is MTBF / (MTBF + MTTR)." }</p>
-            { for kinds.iter().enumerate().map(|(k, [a, b])| {
-                let (ida, idb) = (format!("mtbf-{}", a.0), format!("mttr-{}", b.0));
-                html! {
-                    <div class="form-grid" role="group" aria-label={a.1}>
-                        <Field label={format!("{}: hours between failures", a.1)} node={refs[2 * k].clone()} testid={ida.clone()} source={src(a.2)} error={marks.error(&ida)} />
-                        <Field label={format!("{}: hours to repair", b.1)} node={refs[2 * k + 1].clone()} testid={idb.clone()} source={src(b.2)} error={marks.error(&idb)} />
-                    </div>
-                }
-            }) }
+        <form class="ps-form" onsubmit={submit} data-testid={props.testid} novalidate=true>
+            <h3>{ "Settings" }</h3>
+            if let Some(i) = props.intro {
+                <p class="muted">{ i }</p>
+            }
             <div class="form-grid">
-                { for windows.iter().enumerate().map(|(k, r)| html! {
-                    <Field label={r.1} node={refs[12 + k].clone()} testid={r.0} source={src(r.2)} error={marks.error(r.0)} />
-                }) }
-                <Field label="Years to simulate" node={refs[16].clone()} testid="years" source={src(u64::from(c.years))} error={marks.error("years")} />
+            { for props.fields.iter().zip(refs.iter()).map(|(f, r)| html! {
+                <Field label={f.label} node={r.clone()} testid={f.id} source={f.value.to_string()} error={marks.error(f.id)} />
+            }) }
             </div>
             if let Some(e) = marks.whole_error() {
                 <p class="form-error" role="alert">{ e }</p>
             }
-            <button type="submit" data-testid="failure-apply">{ "Apply" }</button>
+            <button type="submit" data-testid={format!("{}-apply", props.testid)}>{ "Apply" }</button>
         </form>
+    }
+}
+
+/// The failures of each kind of part, the take-overs' windows and the years simulated.
+#[function_component(FailureSettings)]
+pub fn failure_settings(props: &CardProps) -> Html {
+    use crate::sim::resilience::topology::limits::{HOURS_MAX, WINDOW_S_MAX};
+    let c = props.session.config();
+    let (f, w) = (c.topology.failures, c.topology.windows);
+    let (h, s) = (u64::from(HOURS_MAX), u64::from(WINDOW_S_MAX));
+    let v = |x: u32| u64::from(x);
+    let fields = Rc::new(vec![
+        num("mtbf-dns", "DNS: hours between failures", v(f.dns.mtbf_h), 1, h),
+        num("mttr-dns", "DNS: hours to repair", v(f.dns.mttr_h), 1, h),
+        num("mtbf-lb", "A load balancer: hours between failures", v(f.lb.mtbf_h), 1, h),
+        num("mttr-lb", "A load balancer: hours to repair", v(f.lb.mttr_h), 1, h),
+        num("mtbf-node", "A node: hours between failures", v(f.node.mtbf_h), 1, h),
+        num("mttr-node", "A node: hours to repair", v(f.node.mttr_h), 1, h),
+        num("mtbf-db", "A database: hours between failures", v(f.db.mtbf_h), 1, h),
+        num("mttr-db", "A database: hours to repair", v(f.db.mttr_h), 1, h),
+        num("mtbf-coordinator", "A coordinator: hours between failures", v(f.coordinator.mtbf_h), 1, h),
+        num("mttr-coordinator", "A coordinator: hours to repair", v(f.coordinator.mttr_h), 1, h),
+        num("mtbf-region", "A region: hours between failures", v(f.region.mtbf_h), 1, h),
+        num("mttr-region", "A region: hours to repair", v(f.region.mttr_h), 1, h),
+        num("window-health", "Health checks notice a dead node (s)", v(w.health_check_s), 0, s),
+        num("window-dns", "DNS drops a dead address, caches expire (s)", v(w.dns_s), 0, s),
+        num("window-auto", "The coordinator promotes a backup (s)", v(w.auto_promote_s), 0, s),
+        num("window-manual", "Someone promotes a backup by hand (s)", v(w.manual_promote_s), 0, s),
+        num("years", "Years to simulate", v(c.years), 1, u64::from(crate::sim::resilience::lab::limits::YEARS_MAX)),
+    ]);
+    fn apply(c: &mut ResilienceConfig, v: &[u64]) {
+        let t = &mut c.topology;
+        let f = &mut t.failures;
+        let kinds = [&mut f.dns, &mut f.lb, &mut f.node, &mut f.db, &mut f.coordinator, &mut f.region];
+        for (k, m) in kinds.into_iter().enumerate() {
+            m.mtbf_h = v[2 * k] as u32;
+            m.mttr_h = v[2 * k + 1] as u32;
+        }
+        t.windows.health_check_s = v[12] as u32;
+        t.windows.dns_s = v[13] as u32;
+        t.windows.auto_promote_s = v[14] as u32;
+        t.windows.manual_promote_s = v[15] as u32;
+        c.years = v[16] as u32;
+    }
+    html! {
+        <NumbersForm session={props.session.clone()} on_action={props.on_action.clone()} testid="failure" {fields} apply={apply as Apply}
+            intro={Some("Each kind of part fails on average once every so many hours and takes so many to repair (exponential times): its availability is MTBF / (MTBF + MTTR).")} />
     }
 }
 
@@ -210,58 +243,32 @@ fn state_name(s: State) -> &'static str {
 pub fn breaker_card_view(props: &CardProps) -> Html {
     let card = props.session.config().breaker;
     let run = use_memo(card, breaker_run);
-    let marks = use_checked(props.session.clone());
-    let refs: Vec<NodeRef> = (0..7).map(|_| NodeRef::default()).collect();
-    let fields: [(&str, &str, u64, u64, u64); 7] = [
-        ("breaker-window", "Sliding window (calls)", u64::from(card.breaker.window), 1, 100_000),
-        ("breaker-minimum", "Minimum calls before judging", u64::from(card.breaker.minimum_calls), 1, 100_000),
-        ("breaker-rate", "Failure rate that opens it (%)", u64::from(card.breaker.failure_rate_pct), 1, 100),
-        ("breaker-open", "Time open (s)", card.breaker.open_ms / 1000, 0, 86_400),
-        ("breaker-half-open", "Calls let through half-open", u64::from(card.breaker.half_open_calls), 1, 100_000),
-        ("breaker-outage-from", "Service down from (s)", u64::from(card.outage_from_s), 0, 3_600),
-        ("breaker-outage-to", "Service back at (s)", u64::from(card.outage_to_s), 0, 3_600),
-    ];
-    let submit = {
-        let (refs, marks, on, session) = (refs.clone(), marks.clone(), props.on_action.clone(), props.session.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let mut m = Checked::default();
-            let v: Vec<Option<u64>> = fields
-                .iter()
-                .enumerate()
-                .map(|(i, f)| m.field(f.0, whole_in(&text_of(&refs[i]), f.1, f.3, f.4)))
-                .collect();
-            let mut c = session.config().clone();
-            if let [Some(w), Some(mc), Some(r), Some(o), Some(h), Some(a), Some(b)] = v[..] {
-                let b2 = &mut c.breaker;
-                b2.breaker.window = w as u32;
-                b2.breaker.minimum_calls = mc as u32;
-                b2.breaker.failure_rate_pct = r as u32;
-                b2.breaker.open_ms = o * 1000;
-                b2.breaker.half_open_calls = h as u32;
-                b2.outage_from_s = a as u32;
-                b2.outage_to_s = b as u32;
-                m.whole(c.breaker.validate());
-            }
-            if m.is_ok() {
-                on.emit(AppAction::edit::<Resilience>(Edit::Setup { seed: session.seed(), config: c }));
-            }
-            marks.set(m);
-        })
-    };
+    let b = card.breaker;
+    let fields = Rc::new(vec![
+        num("breaker-window", "Sliding window (calls)", u64::from(b.window), 1, 100_000),
+        num("breaker-minimum", "Minimum calls before judging", u64::from(b.minimum_calls), 1, 100_000),
+        num("breaker-rate", "Failure rate that opens it (%)", u64::from(b.failure_rate_pct), 1, 100),
+        num("breaker-open", "Time open (s)", b.open_ms / 1000, 0, 86_400),
+        num("breaker-half-open", "Calls let through half-open", u64::from(b.half_open_calls), 1, 100_000),
+        num("breaker-calls", "Calls a second", u64::from(card.calls_per_s), 1, 1_000),
+        num("breaker-outage-from", "Service down from (s)", u64::from(card.outage_from_s), 0, 3_600),
+        num("breaker-outage-to", "Service back at (s)", u64::from(card.outage_to_s), 0, 3_600),
+        num("breaker-duration", "Run (s)", u64::from(card.duration_s), 1, 3_600),
+    ]);
+    fn apply(c: &mut ResilienceConfig, v: &[u64]) {
+        let b = &mut c.breaker;
+        b.breaker.window = v[0] as u32;
+        b.breaker.minimum_calls = v[1] as u32;
+        b.breaker.failure_rate_pct = v[2] as u32;
+        b.breaker.open_ms = v[3] * 1000;
+        b.breaker.half_open_calls = v[4] as u32;
+        b.calls_per_s = v[5] as u32;
+        b.outage_from_s = v[6] as u32;
+        b.outage_to_s = v[7] as u32;
+        b.duration_s = v[8] as u32;
+    }
     let form = html! {
-        <form class="ps-form" onsubmit={submit} data-testid="breaker-form" novalidate=true>
-            <h3>{ "Settings" }</h3>
-            <div class="form-grid">
-            { for fields.iter().enumerate().map(|(i, f)| html! {
-                <Field label={f.1} node={refs[i].clone()} testid={f.0} source={f.2.to_string()} error={marks.error(f.0)} />
-            }) }
-            </div>
-            if let Some(e) = marks.whole_error() {
-                <p class="form-error" role="alert">{ e }</p>
-            }
-            <button type="submit" data-testid="breaker-apply">{ "Apply" }</button>
-        </form>
+        <NumbersForm session={props.session.clone()} on_action={props.on_action.clone()} testid="breaker" {fields} apply={apply as Apply} />
     };
     let Ok(r) = run.as_ref() else {
         return html! { <>{ form }</> };
@@ -316,12 +323,39 @@ pub fn storm_card_view(props: &CardProps) -> Html {
                 onclick={setup(props, |c| c.storm.shed_stale = !c.storm.shed_stale)} />{ " shed attempts past their deadline" }</label>
         </div>
     };
+    let fields = Rc::new(vec![
+        num("storm-arrivals", "Requests a second", u64::from(c.arrival_per_s), 1, 100_000),
+        num("storm-workers", "Workers", u64::from(c.workers), 1, u64::from(storm::limits::WORKERS_MAX)),
+        num("storm-service", "An attempt's work (µs)", u64::from(c.service_us), 1, 60_000_000),
+        num("storm-timeout", "Timeout (ms)", u64::from(c.timeout_ms), 1, 600_000),
+        num("storm-retries", "Retries", u64::from(c.retries), 0, u64::from(storm::limits::RETRIES_MAX)),
+        num("storm-backoff", "First backoff (ms)", u64::from(c.backoff_ms), 0, 600_000),
+        num("storm-outage-from", "Outage from (s)", c.outage_from_ms / 1000, 0, 3_600),
+        num("storm-outage-to", "Outage until (s)", c.outage_to_ms / 1000, 0, 3_600),
+        num("storm-duration", "Run (s)", c.duration_ms / 1000, 1, 3_600),
+    ]);
+    fn apply(c: &mut ResilienceConfig, v: &[u64]) {
+        let s = &mut c.storm;
+        s.arrival_per_s = v[0] as u32;
+        s.workers = v[1] as u32;
+        s.service_us = v[2] as u32;
+        s.timeout_ms = v[3] as u32;
+        s.retries = v[4] as u32;
+        s.backoff_ms = v[5] as u32;
+        s.outage_from_ms = v[6] * 1000;
+        s.outage_to_ms = v[7] * 1000;
+        s.duration_ms = v[8] * 1000;
+    }
+    let form = html! {
+        <NumbersForm session={props.session.clone()} on_action={props.on_action.clone()} testid="storm" {fields} apply={apply as Apply} />
+    };
     let r = match run.as_ref() {
         Ok(r) => r,
         Err(e) => {
-            return html! { <>{ toggles }<p class="form-error" role="alert">{ crate::ui::form::sentence(e) }</p></> };
+            return html! { <>{ toggles }<p class="form-error" role="alert">{ crate::ui::form::sentence(e) }</p>{ form }</> };
         }
     };
+
     let lines = Rc::new(vec![
         Line {
             name: "attempts offered",
@@ -359,6 +393,7 @@ pub fn storm_card_view(props: &CardProps) -> Html {
             }</p>
             <p class="muted">{ format!("{} requests, {} answered in time, {} failed for good; {} attempts, {} shed.",
                 count(r.requests), count(r.succeeded), count(r.failed), count(r.attempts), count(r.shed)) }</p>
+            { form }
         </div>
     }
 }
