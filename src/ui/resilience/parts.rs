@@ -192,21 +192,9 @@ pub fn bulkhead_card_view(props: &CardProps) -> Html {
         }
     };
     let lines = Rc::new(vec![
-        Line {
-            name: "A served",
-            color: (40, 140, 80),
-            values: r.seconds.iter().map(|s| f64::from(s.a_served)).collect(),
-        },
-        Line {
-            name: "A refused",
-            color: (200, 40, 40),
-            values: r.seconds.iter().map(|s| f64::from(s.a_refused)).collect(),
-        },
-        Line {
-            name: "workers busy with B",
-            color: (120, 120, 120),
-            values: r.seconds.iter().map(|s| f64::from(s.b_busy)).collect(),
-        },
+        line("A served", (40, 140, 80), &r.seconds, |s| s.a_served),
+        line("A refused", (200, 40, 40), &r.seconds, |s| s.a_refused),
+        line("workers busy with B", (120, 120, 120), &r.seconds, |s| s.b_busy),
     ]);
     let top = r.seconds.iter().map(|s| (s.a_served + s.a_refused).max(s.b_busy)).max().unwrap_or(1).max(1);
     html! {
@@ -225,6 +213,11 @@ pub fn bulkhead_card_view(props: &CardProps) -> Html {
             <p class="muted">{ format!("Over the run, {} of A's requests and {} of B's were refused.", count(r.a_refused), count(r.b_refused)) }</p>
         </div>
     }
+}
+
+/// A chart's line of one figure of each second.
+fn line<T>(name: &'static str, color: (u8, u8, u8), seconds: &[T], figure: impl Fn(&T) -> u32) -> Line {
+    Line { name, color, values: seconds.iter().map(|s| f64::from(figure(s))).collect() }
 }
 
 /// Changes of state listed (a breaker that flaps makes thousands).
@@ -357,21 +350,9 @@ pub fn storm_card_view(props: &CardProps) -> Html {
     };
 
     let lines = Rc::new(vec![
-        Line {
-            name: "attempts offered",
-            color: (200, 90, 40),
-            values: r.samples.iter().map(|s| f64::from(s.offered)).collect(),
-        },
-        Line {
-            name: "answered in time",
-            color: (40, 140, 80),
-            values: r.samples.iter().map(|s| f64::from(s.goodput)).collect(),
-        },
-        Line {
-            name: "served too late (wasted)",
-            color: (120, 120, 120),
-            values: r.samples.iter().map(|s| f64::from(s.wasted)).collect(),
-        },
+        line("attempts offered", (200, 90, 40), &r.samples, |s| s.offered),
+        line("answered in time", (40, 140, 80), &r.samples, |s| s.goodput),
+        line("served too late (wasted)", (120, 120, 120), &r.samples, |s| s.wasted),
     ]);
     let top = r.samples.iter().map(|s| s.offered.max(s.goodput)).max().unwrap_or(1).max(1);
     html! {
