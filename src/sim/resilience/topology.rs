@@ -438,12 +438,18 @@ impl Topology {
         self.leaves().into_iter().map(|(n, ..)| n).chain((0..self.regions).map(region_name)).collect()
     }
 
+    /// Which parts requests can reach (by leaf number): an idle spare is a leaf no path uses.
+    fn used(&self) -> Vec<bool> {
+        let mut used = vec![false; self.leaves().len()];
+        mark_used(&self.structure(), &mut used);
+        used
+    }
+
     /// Every part, with its state under `killed`.
     pub fn parts(&self, killed: &[String]) -> Vec<Part> {
         let structure = self.structure();
         let leaves = self.leaves();
-        let mut used = vec![false; leaves.len()];
-        mark_used(&structure, &mut used);
+        let used = self.used();
         let all_up = vec![true; leaves.len()];
         let primary = self.primary(killed);
         let up_now = self.up_with(killed);
@@ -534,7 +540,10 @@ impl Topology {
             };
         }
         let idle = match (&part, region) {
-            (Some(_), _) => self.parts(&[]).iter().any(|p| p.name == name && !p.used),
+            (Some(_), _) => {
+                let i = self.leaves().iter().position(|(n, ..)| n == name).expect("a part of this topology");
+                !self.used()[i]
+            }
             (None, Some(r)) => !self.dns && r > 0,
             (None, None) => true,
         };
