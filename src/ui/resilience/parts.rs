@@ -210,7 +210,9 @@ pub fn bulkhead_card_view(props: &CardProps) -> Html {
                 100.0 * r.a_refused_share,
                 match c.bulkhead { None => format!("{} workers shared by all", c.workers), Some(k) => format!("the {} workers B cannot take", c.workers - k) },
                 100.0 * r.a_refused_theory) }</p>
-            <p class="muted">{ format!("Over the run, {} of A's requests and {} of B's were refused.", count(r.a_refused), count(r.b_refused)) }</p>
+            <p class="muted">{ format!(
+                "Over the run, {} of A's requests and {} of B's were refused. Erlang B is the steady state: for the first {} ms of the hang B's calls are still filling the workers, and fewer of A's are turned away.",
+                count(r.a_refused), count(r.b_refused), c.timeout_ms) }</p>
         </div>
     }
 }
