@@ -96,7 +96,7 @@ fn a_region_down_fails_everything_until_dns_and_the_coordinator_move() {
     let p = preset("region-down").unwrap();
     let (config, actions) = Resilience::setup_of(&p.scenario.setup).unwrap();
     let mut more = actions.to_vec();
-    more.push((2, ResilienceAction::Kill { part: "region-b".into() }));
+    more.push((1, ResilienceAction::Kill { part: "region-b".into() }));
     let r = run(config, &more, 1).report;
     assert!(!r.serving);
     assert_eq!(r.impacts[1].window_s, None);

@@ -43,7 +43,7 @@ pub fn resilience_presets() -> Vec<LabPreset<Resilience>> {
                        and a second region. Only DNS is left a single point of failure.",
             seed: SEED,
             config: base.clone(),
-            actions: steps(1),
+            actions: steps(0),
         },
         LabPreset {
             name: "region-down",
@@ -54,7 +54,7 @@ pub fn resilience_presets() -> Vec<LabPreset<Resilience>> {
                        region b serves everything.",
             seed: SEED,
             config: full.clone(),
-            actions: vec![(1, ResilienceAction::Kill { part: "region-a".into() })],
+            actions: vec![(0, ResilienceAction::Kill { part: "region-a".into() })],
         },
         LabPreset {
             name: "retry-storm",

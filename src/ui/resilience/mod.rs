@@ -59,8 +59,9 @@ fn live(on_action: &Callback<AppAction>, action: ResilienceAction) -> Callback<M
     Callback::from(move |_| on.emit(AppAction::edit::<Resilience>(Edit::Live { at_ms: 0, action: action.clone() })))
 }
 
+/// A change's place: an instantaneous lab records them 1 ms apart from 0.
 fn changes(t: u64) -> String {
-    format!("change {t}")
+    format!("change {}", t + 1)
 }
 
 /// The lab page.
