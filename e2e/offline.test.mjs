@@ -38,11 +38,11 @@ describe('the site: an address per lab, offline after one visit', () => {
       assert.ok(new URL(page.url()).pathname.endsWith(`/${lab}/`), page.url());
     }
     await page.goBack();
-    await page.locator(tid('lab-events')).waitFor();
+    await page.locator(tid('lab-scaling')).waitFor();
     await page.goBack();
-    await page.locator(tid('lab-caching')).waitFor();
-    await page.goForward();
     await page.locator(tid('lab-events')).waitFor();
+    await page.goForward();
+    await page.locator(tid('lab-scaling')).waitFor();
     // A lab's address opens it directly.
     await page.goto(`${h.baseUrl}/queue/`);
     await page.locator(tid('lab-queue')).waitFor();

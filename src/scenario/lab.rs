@@ -3,6 +3,7 @@
 //! `crate::labs` lists the labs once; ARCHITECTURE.md says how to add one.
 
 use super::{ActionTime, LabId, LabSetup};
+use crate::sim::timeline::TimedRun;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt::Debug;
@@ -29,7 +30,7 @@ pub trait Lab: Sized + 'static {
     type Config: Clone + Debug + PartialEq + Eq + Serialize + DeserializeOwned + 'static;
     type Action: Clone + Debug + PartialEq + Eq + Serialize + DeserializeOwned + 'static;
     /// The state of a run, advanced one step at a time.
-    type Sim: 'static;
+    type Sim: Stepped + 'static;
     /// Everything the command line prints about a run (as JSON), and what the page shows of its end.
     type Report: Clone + Debug + PartialEq + Serialize + 'static;
 
@@ -50,14 +51,24 @@ pub trait Lab: Sized + 'static {
     fn start(seed: u64, config: &Self::Config, actions: &[(ActionTime, Self::Action)]) -> Result<Self::Sim, String>;
 
     /// Takes one step; returns its virtual time (µs), or `None` when the run is over.
-    fn step(sim: &mut Self::Sim) -> Option<u64>;
+    fn step(sim: &mut Self::Sim) -> Option<u64> {
+        sim.step()
+    }
     /// Takes every step at or before virtual time `t_us`.
-    fn run_until(sim: &mut Self::Sim, t_us: u64);
+    fn run_until(sim: &mut Self::Sim, t_us: u64) {
+        sim.run_until(t_us);
+    }
     /// Virtual time of the last step, µs.
-    fn now(sim: &Self::Sim) -> u64;
+    fn now(sim: &Self::Sim) -> u64 {
+        sim.now()
+    }
     /// Steps taken so far.
-    fn steps(sim: &Self::Sim) -> u64;
-    fn is_finished(sim: &Self::Sim) -> bool;
+    fn steps(sim: &Self::Sim) -> u64 {
+        sim.steps()
+    }
+    fn is_finished(sim: &Self::Sim) -> bool {
+        sim.is_finished()
+    }
 
     /// The report of the run as it stands (the whole run once finished).
     fn report(sim: &Self::Sim) -> Self::Report;
@@ -68,6 +79,38 @@ pub trait Lab: Sized + 'static {
     /// Extra figures the command line prints beside the report (hashing: cache affinity).
     fn extra_json(_sim: &Self::Sim) -> serde_json::Value {
         serde_json::Value::Null
+    }
+}
+
+/// A lab's run seen step by step: what the contract's stepping asks of a lab's simulation. A timed
+/// lab's run gets it from `sim::timeline::TimedRun`; an instantaneous lab implements it on its replay.
+pub trait Stepped {
+    /// Takes one step; returns its virtual time (µs), or `None` when the run is over.
+    fn step(&mut self) -> Option<u64>;
+    /// Takes every step at or before virtual time `t_us`.
+    fn run_until(&mut self, t_us: u64);
+    /// Virtual time of the last step, µs.
+    fn now(&self) -> u64;
+    /// Steps taken so far.
+    fn steps(&self) -> u64;
+    fn is_finished(&self) -> bool;
+}
+
+impl<T: crate::sim::timeline::TimedRun> Stepped for T {
+    fn step(&mut self) -> Option<u64> {
+        TimedRun::step(self)
+    }
+    fn run_until(&mut self, t_us: u64) {
+        TimedRun::run_until(self, t_us);
+    }
+    fn now(&self) -> u64 {
+        TimedRun::now(self)
+    }
+    fn steps(&self) -> u64 {
+        self.events()
+    }
+    fn is_finished(&self) -> bool {
+        TimedRun::is_finished(self)
     }
 }
 

@@ -7,7 +7,7 @@ mod presets;
 mod session;
 
 pub use crate::labs::{LabId, LabRun, LabSetup, LabVisitor, Report, lab_run};
-pub use lab::{Finished, Lab, LabPreset, Registered, run_sim};
+pub use lab::{Finished, Lab, LabPreset, Registered, Stepped, run_sim};
 pub use link::{
     FileError, LINK_DECODED_MAX, LINK_ENCODED_MAX, LinkError, SCENARIO_FILE_MAX, TooBigForLink, decode_link,
     decode_saved, encode_link, fits_link, is_link_fragment, link_lab, link_moment, scenario_file, scenario_from_file,

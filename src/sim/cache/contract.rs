@@ -38,21 +38,6 @@ impl Lab for Caching {
     fn start(seed: u64, config: &CacheLabConfig, actions: &[(ActionTime, CacheAction)]) -> Result<CacheLabSim, String> {
         CacheLabSim::new(seed, config, actions)
     }
-    fn step(sim: &mut CacheLabSim) -> Option<u64> {
-        sim.step()
-    }
-    fn run_until(sim: &mut CacheLabSim, t_us: u64) {
-        sim.run_until(t_us);
-    }
-    fn now(sim: &CacheLabSim) -> u64 {
-        sim.now()
-    }
-    fn steps(sim: &CacheLabSim) -> u64 {
-        sim.steps()
-    }
-    fn is_finished(sim: &CacheLabSim) -> bool {
-        sim.is_finished()
-    }
     fn report(sim: &CacheLabSim) -> CacheLabReport {
         sim.report()
     }

@@ -40,21 +40,6 @@ impl Lab for Events {
     ) -> Result<EventsLabSim, String> {
         EventsLabSim::new(seed, config, actions)
     }
-    fn step(sim: &mut EventsLabSim) -> Option<u64> {
-        sim.step()
-    }
-    fn run_until(sim: &mut EventsLabSim, t_us: u64) {
-        sim.run_until(t_us);
-    }
-    fn now(sim: &EventsLabSim) -> u64 {
-        sim.now()
-    }
-    fn steps(sim: &EventsLabSim) -> u64 {
-        sim.steps()
-    }
-    fn is_finished(sim: &EventsLabSim) -> bool {
-        sim.is_finished()
-    }
     fn report(sim: &EventsLabSim) -> EventsLabReport {
         sim.report()
     }

@@ -3,7 +3,7 @@
 //! scenario is replayed in slices like any timed run).
 
 use super::{HashingAction, HashingConfig, HashingLab, HashingReport};
-use crate::scenario::{ActionTime, Lab, LabPreset};
+use crate::scenario::{ActionTime, Lab, LabPreset, Stepped};
 
 /// The hashing & load-balancing lab.
 pub struct Hashing;
@@ -59,27 +59,6 @@ impl Lab for Hashing {
         let lab = HashingLab::new(seed, config)?;
         Ok(HashingReplay { lab, actions: actions.to_vec(), next: 0 })
     }
-    fn step(sim: &mut HashingReplay) -> Option<u64> {
-        let (at, action) = sim.actions.get(sim.next)?;
-        // `start` checked that every action applies in turn.
-        sim.lab.apply(action).expect("checked when the replay started");
-        sim.next += 1;
-        Some(at.saturating_mul(1000))
-    }
-    fn run_until(sim: &mut HashingReplay, t_us: u64) {
-        while sim.actions.get(sim.next).is_some_and(|(at, _)| at.saturating_mul(1000) <= t_us) {
-            Self::step(sim);
-        }
-    }
-    fn now(sim: &HashingReplay) -> u64 {
-        sim.next.checked_sub(1).map_or(0, |i| sim.actions[i].0.saturating_mul(1000))
-    }
-    fn steps(sim: &HashingReplay) -> u64 {
-        sim.next as u64
-    }
-    fn is_finished(sim: &HashingReplay) -> bool {
-        sim.next == sim.actions.len()
-    }
     fn report(sim: &HashingReplay) -> HashingReport {
         sim.lab.report()
     }
@@ -91,5 +70,30 @@ impl Lab for Hashing {
     }
     fn extra_json(sim: &HashingReplay) -> serde_json::Value {
         serde_json::json!({ "cache": sim.lab.cache_affinity() })
+    }
+}
+
+/// The replay takes one recorded change a step, at the change's moment.
+impl Stepped for HashingReplay {
+    fn step(&mut self) -> Option<u64> {
+        let (at, action) = self.actions.get(self.next)?;
+        // `start` checked that every action applies in turn.
+        self.lab.apply(action).expect("checked when the replay started");
+        self.next += 1;
+        Some(at.saturating_mul(1000))
+    }
+    fn run_until(&mut self, t_us: u64) {
+        while self.actions.get(self.next).is_some_and(|(at, _)| at.saturating_mul(1000) <= t_us) {
+            self.step();
+        }
+    }
+    fn now(&self) -> u64 {
+        self.next.checked_sub(1).map_or(0, |i| self.actions[i].0.saturating_mul(1000))
+    }
+    fn steps(&self) -> u64 {
+        self.next as u64
+    }
+    fn is_finished(&self) -> bool {
+        self.next == self.actions.len()
     }
 }

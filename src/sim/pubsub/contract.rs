@@ -49,21 +49,6 @@ impl Lab for PubSub {
     fn start(seed: u64, config: &PubSubConfig, actions: &[(ActionTime, PubSubAction)]) -> Result<PubSubSim, String> {
         PubSubSim::new(seed, config, actions)
     }
-    fn step(sim: &mut PubSubSim) -> Option<u64> {
-        sim.step()
-    }
-    fn run_until(sim: &mut PubSubSim, t_us: u64) {
-        sim.run_until(t_us);
-    }
-    fn now(sim: &PubSubSim) -> u64 {
-        sim.now()
-    }
-    fn steps(sim: &PubSubSim) -> u64 {
-        sim.steps()
-    }
-    fn is_finished(sim: &PubSubSim) -> bool {
-        sim.is_finished()
-    }
     fn report(sim: &PubSubSim) -> PubSubReport {
         sim.report()
     }

@@ -61,21 +61,6 @@ impl Lab for MessageQueue {
     fn start(seed: u64, config: &ShopConfig, actions: &[(ActionTime, ShopAction)]) -> Result<ShopSim, String> {
         ShopSim::new(seed, config, actions)
     }
-    fn step(sim: &mut ShopSim) -> Option<u64> {
-        sim.step()
-    }
-    fn run_until(sim: &mut ShopSim, t_us: u64) {
-        sim.run_until(t_us);
-    }
-    fn now(sim: &ShopSim) -> u64 {
-        sim.now()
-    }
-    fn steps(sim: &ShopSim) -> u64 {
-        sim.events()
-    }
-    fn is_finished(sim: &ShopSim) -> bool {
-        sim.is_finished()
-    }
     fn report(sim: &ShopSim) -> ShopReport {
         sim.report()
     }

@@ -39,23 +39,6 @@ impl Lab for Resilience {
     ) -> Result<ResilienceSim, String> {
         ResilienceSim::new(seed, config, actions)
     }
-    fn step(sim: &mut ResilienceSim) -> Option<u64> {
-        sim.step()
-    }
-    fn run_until(sim: &mut ResilienceSim, t_us: u64) {
-        while !sim.is_finished() && sim.next_at_us().is_some_and(|t| t <= t_us) {
-            sim.step();
-        }
-    }
-    fn now(sim: &ResilienceSim) -> u64 {
-        sim.now()
-    }
-    fn steps(sim: &ResilienceSim) -> u64 {
-        sim.steps()
-    }
-    fn is_finished(sim: &ResilienceSim) -> bool {
-        sim.is_finished()
-    }
     fn report(sim: &ResilienceSim) -> ResilienceReport {
         sim.report()
     }

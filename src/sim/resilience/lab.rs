@@ -10,7 +10,7 @@ use super::circuit::BreakerConfig;
 use super::storm::StormConfig;
 use super::topology::{Impact, Part, Step, Topology, downtime_min_per_year, nines, region_name};
 use super::years::{YearsReport, YearsRun, expected_events};
-use crate::scenario::ActionTime;
+use crate::scenario::{ActionTime, Stepped};
 use crate::sim::SlicedRun;
 use serde::{Deserialize, Serialize};
 
@@ -323,34 +323,6 @@ impl ResilienceSim {
         })
     }
 
-    /// Takes one step: a change, or a bounded number of simulated failures and repairs.
-    pub fn step(&mut self) -> Option<u64> {
-        let now = self.now();
-        if let Some((_, a)) = self.actions.get(self.next) {
-            self.built.apply(a).expect("checked when the run started");
-            self.next += 1;
-            self.steps += 1;
-            return Some(self.now());
-        }
-        if self.years_over {
-            return None;
-        }
-        let years = match &mut self.years {
-            Some(y) => y,
-            None => {
-                let t = &self.built.topology;
-                let (parts, groups) = t.failures();
-                let run =
-                    YearsRun::new(&t.structure(), &parts, &groups, years_that_fit(t, self.years_asked), self.seed)
-                        .expect("the topology's settings were checked");
-                self.years.insert(run)
-            }
-        };
-        self.years_over = years.advance(YEARS_EVENTS_PER_STEP);
-        self.steps += 1;
-        Some(now)
-    }
-
     pub fn config(&self) -> &ResilienceConfig {
         &self.config
     }
@@ -362,18 +334,6 @@ impl ResilienceSim {
     /// The virtual time of the next change, µs (none once every change is applied: the years follow).
     pub fn next_at_us(&self) -> Option<u64> {
         self.actions.get(self.next).map(|(t, _)| t.saturating_mul(1000))
-    }
-
-    pub fn now(&self) -> u64 {
-        self.next.checked_sub(1).map_or(0, |i| self.actions[i].0.saturating_mul(1000))
-    }
-
-    pub fn steps(&self) -> u64 {
-        self.steps
-    }
-
-    pub fn is_finished(&self) -> bool {
-        self.next == self.actions.len() && self.years_over
     }
 
     pub fn report(&self) -> ResilienceReport {
@@ -409,6 +369,56 @@ impl ResilienceSim {
             with_takeovers: availability - takeover / MINUTES_PER_YEAR,
             years,
             changes: self.next,
+        }
+    }
+}
+
+/// The run takes one recorded change a step, then a bounded number of simulated failures and repairs.
+impl Stepped for ResilienceSim {
+    /// Takes one step: a change, or a bounded number of simulated failures and repairs.
+    fn step(&mut self) -> Option<u64> {
+        let now = self.now();
+        if let Some((_, a)) = self.actions.get(self.next) {
+            self.built.apply(a).expect("checked when the run started");
+            self.next += 1;
+            self.steps += 1;
+            return Some(self.now());
+        }
+        if self.years_over {
+            return None;
+        }
+        let years = match &mut self.years {
+            Some(y) => y,
+            None => {
+                let t = &self.built.topology;
+                let (parts, groups) = t.failures();
+                let run =
+                    YearsRun::new(&t.structure(), &parts, &groups, years_that_fit(t, self.years_asked), self.seed)
+                        .expect("the topology's settings were checked");
+                self.years.insert(run)
+            }
+        };
+        self.years_over = years.advance(YEARS_EVENTS_PER_STEP);
+        self.steps += 1;
+        Some(now)
+    }
+
+    fn now(&self) -> u64 {
+        self.next.checked_sub(1).map_or(0, |i| self.actions[i].0.saturating_mul(1000))
+    }
+
+    fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    fn is_finished(&self) -> bool {
+        self.next == self.actions.len() && self.years_over
+    }
+
+    /// Applies the changes recorded at or before `t_us` (the years follow the last change).
+    fn run_until(&mut self, t_us: u64) {
+        while self.next_at_us().is_some_and(|t| t <= t_us) {
+            self.step();
         }
     }
 }

@@ -36,21 +36,6 @@ impl Lab for Scaling {
     fn start(seed: u64, config: &ScalingConfig, actions: &[(ActionTime, ScalingAction)]) -> Result<ScalingSim, String> {
         ScalingSim::new(seed, config, actions)
     }
-    fn step(sim: &mut ScalingSim) -> Option<u64> {
-        crate::sim::timeline::TimedRun::step(sim)
-    }
-    fn run_until(sim: &mut ScalingSim, t_us: u64) {
-        crate::sim::timeline::TimedRun::run_until(sim, t_us);
-    }
-    fn now(sim: &ScalingSim) -> u64 {
-        crate::sim::timeline::TimedRun::now(sim)
-    }
-    fn steps(sim: &ScalingSim) -> u64 {
-        crate::sim::timeline::TimedRun::events(sim)
-    }
-    fn is_finished(sim: &ScalingSim) -> bool {
-        crate::sim::timeline::TimedRun::is_finished(sim)
-    }
     fn report(sim: &ScalingSim) -> ScalingReport {
         sim.report()
     }

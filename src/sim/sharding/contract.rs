@@ -38,21 +38,6 @@ impl Lab for Sharding {
     fn start(seed: u64, config: &ShardLabConfig, actions: &[(ActionTime, ShardAction)]) -> Result<ShardLabSim, String> {
         ShardLabSim::new(seed, config, actions)
     }
-    fn step(sim: &mut ShardLabSim) -> Option<u64> {
-        sim.step()
-    }
-    fn run_until(sim: &mut ShardLabSim, t_us: u64) {
-        sim.run_until(t_us);
-    }
-    fn now(sim: &ShardLabSim) -> u64 {
-        sim.now()
-    }
-    fn steps(sim: &ShardLabSim) -> u64 {
-        sim.steps()
-    }
-    fn is_finished(sim: &ShardLabSim) -> bool {
-        sim.is_finished()
-    }
     fn report(sim: &ShardLabSim) -> ShardLabReport {
         sim.report()
     }

@@ -45,21 +45,6 @@ impl Lab for PartitionedLog {
     fn start(seed: u64, config: &StreamConfig, actions: &[(ActionTime, StreamAction)]) -> Result<StreamSim, String> {
         StreamSim::new(seed, config, actions)
     }
-    fn step(sim: &mut StreamSim) -> Option<u64> {
-        sim.step()
-    }
-    fn run_until(sim: &mut StreamSim, t_us: u64) {
-        sim.run_until(t_us);
-    }
-    fn now(sim: &StreamSim) -> u64 {
-        sim.now()
-    }
-    fn steps(sim: &StreamSim) -> u64 {
-        sim.events()
-    }
-    fn is_finished(sim: &StreamSim) -> bool {
-        sim.is_finished()
-    }
     fn report(sim: &StreamSim) -> StreamReport {
         sim.report()
     }

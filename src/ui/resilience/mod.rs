@@ -225,13 +225,19 @@ pub fn architecture(props: &ArchitectureProps) -> Html {
     let tier = |kind: Kind, region: Option<u32>| -> Vec<&Part> {
         r.parts.iter().filter(|p| p.kind == kind && (region.is_none() || p.region == region)).collect()
     };
+    // Tiers before and after the regions are headed like the regions (h3); a region's own tiers, one below.
     let row = |title: &str, parts: Vec<&Part>| -> Html {
         if parts.is_empty() {
             return html! {};
         }
+        let heading = if matches!(parts[0].kind, Kind::Lb | Kind::Node) {
+            html! { <h4>{ title.to_string() }</h4> }
+        } else {
+            html! { <h3 class="tier-title">{ title.to_string() }</h3> }
+        };
         html! {
             <div class="tier">
-                <h4>{ title.to_string() }</h4>
+                { heading }
                 <ul class="parts">{ for parts.iter().map(|p| part_box(p, &props.on_action)) }</ul>
             </div>
         }
@@ -287,7 +293,7 @@ pub fn architecture(props: &ArchitectureProps) -> Html {
             <div class="steps" role="group" aria-label="The notes' steps">{ for steps }</div>
             <p class="muted" data-testid="next-step">{ next }</p>
             <div class="diagram" data-testid="diagram">
-                <div class="tier clients"><h4>{ "Clients" }</h4></div>
+                <div class="tier clients"><h3 class="tier-title">{ "Clients" }</h3></div>
                 { row("DNS", tier(Kind::Dns, None)) }
                 <div class="regions">{ for regions }</div>
                 { row("Databases", tier(Kind::Db, None)) }

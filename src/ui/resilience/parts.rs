@@ -480,6 +480,7 @@ pub fn calculator(props: &CalculatorProps) -> Html {
     html! {
         <form class="calculator" onsubmit={submit} data-testid="calculator" novalidate=true>
             <p class="muted">{ "Parts in series with >, in parallel with |, k of n with k/n(…); | and k/n bind tighter than >. A part is name:availability (0.999 or 99.9%)." }</p>
+            <label for="expression">{ "Expression" }</label>
             <crate::ui::form::TextArea id="expression" node={input.clone()} testid="expression-input" source={source} rows={5} />
             <button type="submit" data-testid="expression-compute">{ "Compute" }</button>
             { match result.as_ref() {
@@ -542,6 +543,7 @@ pub fn throttle_card() -> Html {
             <div class="form-grid">
             { for fields.iter().enumerate().map(|(i, f)| html! { <Field label={f.1} node={refs[i].clone()} testid={f.0} source={f.2} /> }) }
             </div>
+            <label for="throttle-requests">{ "Requests, one a line: TIME_MS QUANTITY" }</label>
             <crate::ui::form::TextArea id="throttle-requests" node={refs[3].clone()} testid="throttle-requests" source="0 1\n0 1\n0 1\n0 20\n1000 1\n2000 1" rows={6} />
             <button type="submit" data-testid="throttle-send">{ "Send" }</button>
             { match answers.as_ref() {
