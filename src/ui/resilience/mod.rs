@@ -267,9 +267,9 @@ pub fn architecture(props: &ArchitectureProps) -> Html {
                     }
                     { " " }
                     if reg.killed {
-                        <button data-testid={format!("revive-{name}")} aria-label={format!("Revive {name}")} onclick={live(&props.on_action, ResilienceAction::Revive { part: name.clone() })}>{ "Revive the region" }</button>
+                        <button data-testid={format!("revive-{name}")} onclick={live(&props.on_action, ResilienceAction::Revive { part: name.clone() })}>{ format!("Revive region {}", region_letter(ri)) }</button>
                     } else {
-                        <button data-testid={format!("kill-{name}")} aria-label={format!("Kill {name}")} onclick={live(&props.on_action, ResilienceAction::Kill { part: name.clone() })}>{ "Kill the region" }</button>
+                        <button data-testid={format!("kill-{name}")} onclick={live(&props.on_action, ResilienceAction::Kill { part: name.clone() })}>{ format!("Kill region {}", region_letter(ri)) }</button>
                     }
                 </h3>
                 { row("Load balancers", tier(Kind::Lb, Some(ri))) }
