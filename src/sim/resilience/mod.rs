@@ -12,6 +12,7 @@ pub mod contract;
 pub mod lab;
 pub mod lab_presets;
 pub mod storm;
+pub mod takeover;
 pub mod throttle;
 pub mod topology;
 pub mod years;
