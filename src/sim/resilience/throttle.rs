@@ -87,6 +87,15 @@ impl Throttle {
 /// Answers each line `TIME_MS QUANTITY` of `input` (in time order) as one JSON object a line; a bad
 /// line gets a sentence naming it.
 pub fn answer_lines(max_burst: u64, count: u64, period_s: f64, input: &str) -> Result<Vec<String>, String> {
+    answers(max_burst, count, period_s, input)?
+        .into_iter()
+        .map(|(_, a)| serde_json::to_string(&a).map_err(|e| e.to_string()))
+        .collect()
+}
+
+/// Each non-empty line `TIME_MS QUANTITY` of `input` (in time order), trimmed, with what `CL.THROTTLE`
+/// answers it; a bad line gets a sentence naming it.
+pub fn answers(max_burst: u64, count: u64, period_s: f64, input: &str) -> Result<Vec<(String, Answer)>, String> {
     let mut t = Throttle::new(max_burst, count, period_s)?;
     let mut out = Vec::new();
     let mut last = i128::MIN;
@@ -112,8 +121,7 @@ pub fn answer_lines(max_burst: u64, count: u64, period_s: f64, input: &str) -> R
             return Err(bad("the times must not go backwards"));
         }
         last = now;
-        let a = t.request(now, quantity);
-        out.push(serde_json::to_string(&a).map_err(|e| e.to_string())?);
+        out.push((line.to_string(), t.request(now, quantity)));
     }
     Ok(out)
 }

@@ -496,11 +496,19 @@ pub fn calculator(props: &CalculatorProps) -> Html {
     }
 }
 
+/// The rate limiter's card's requests at first: three single ones, a burst of 20 (refused), then one a
+/// second.
+const THROTTLE_REQUESTS: &str = "0 1\n0 1\n0 1\n0 20\n1000 1\n2000 1";
+
+/// Requests the rate limiter's card answers at once.
+const THROTTLE_LINES_MAX: usize = 1_000;
+
 /// The rate limiter: what `CL.THROTTLE` answers to requests at given moments.
 #[function_component(ThrottleCard)]
 pub fn throttle_card() -> Html {
     let refs: Vec<NodeRef> = (0..4).map(|_| NodeRef::default()).collect();
-    let answers = use_state(|| None::<Result<Vec<(String, throttle::Answer)>, String>>);
+    // The default requests answered at once, so the card shows a burst limited before anything is typed.
+    let answers = use_state(|| Some(throttle::answers(15, 30, 60.0, THROTTLE_REQUESTS)));
     let submit = {
         let (refs, answers) = (refs.clone(), answers.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -510,24 +518,10 @@ pub fn throttle_card() -> Html {
                 let count = whole_in(&text_of(&refs[1]), "the count", 1, 1_000_000)?;
                 let period = whole_in(&text_of(&refs[2]), "the period (s)", 1, 86_400)?;
                 let lines = text_of(&refs[3]);
-                let mut t = throttle::Throttle::new(burst, count, period as f64)?;
-                let mut out = Vec::new();
-                for (i, line) in lines.lines().filter(|l| !l.trim().is_empty()).enumerate() {
-                    if i >= 1_000 {
-                        return Err("at most 1,000 requests".into());
-                    }
-                    let mut w = line.split_whitespace();
-                    let ms: i128 = w
-                        .next()
-                        .and_then(|s| s.parse().ok())
-                        .ok_or(format!("line {}: expected TIME_MS QUANTITY", i + 1))?;
-                    let q: u64 = w
-                        .next()
-                        .map_or(Some(1), |s| s.parse().ok())
-                        .ok_or(format!("line {}: the quantity must be a whole number", i + 1))?;
-                    out.push((line.trim().to_string(), t.request(ms * 1_000_000, q)));
+                if lines.lines().filter(|l| !l.trim().is_empty()).count() > THROTTLE_LINES_MAX {
+                    return Err(format!("at most {THROTTLE_LINES_MAX} requests"));
                 }
-                Ok(out)
+                throttle::answers(burst, count, period as f64, &lines)
             };
             answers.set(Some(parse()));
         })
@@ -544,7 +538,7 @@ pub fn throttle_card() -> Html {
             { for fields.iter().enumerate().map(|(i, f)| html! { <Field label={f.1} node={refs[i].clone()} testid={f.0} source={f.2} /> }) }
             </div>
             <label for="throttle-requests">{ "Requests, one a line: TIME_MS QUANTITY" }</label>
-            <crate::ui::form::TextArea id="throttle-requests" node={refs[3].clone()} testid="throttle-requests" source="0 1\n0 1\n0 1\n0 20\n1000 1\n2000 1" rows={6} />
+            <crate::ui::form::TextArea id="throttle-requests" node={refs[3].clone()} testid="throttle-requests" source={THROTTLE_REQUESTS} rows={6} />
             <button type="submit" data-testid="throttle-send">{ "Send" }</button>
             { match answers.as_ref() {
                 None => html! {},
