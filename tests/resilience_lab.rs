@@ -183,6 +183,18 @@ fn the_cards_tell_their_presets_stories() {
     let storm = run("retry-storm");
     assert_eq!(storm["storm"]["recovered_at_s"], serde_json::Value::Null);
     assert_eq!(storm["storm"]["goodput_after_per_s"], 0.0);
+    // Only the retry budget brings the storm back: jitter or shedding alone leave the retries offering
+    // four times the requests.
+    let p = preset("retry-storm").unwrap();
+    let (config, _) = Resilience::setup_of(&p.scenario.setup).unwrap();
+    let storm_with = |f: fn(&mut sysplay::sim::resilience::storm::StormConfig)| {
+        let mut c = config.storm;
+        f(&mut c);
+        sysplay::sim::resilience::storm::run(&c, p.scenario.seed).unwrap().recovered_at_s
+    };
+    assert_eq!(storm_with(|c| c.jitter = true), None);
+    assert_eq!(storm_with(|c| c.shed_stale = true), None);
+    assert_eq!(storm_with(|c| c.budget_pct = Some(10)), Some(59));
     let breaker = run("circuit-breaker");
     assert_eq!(breaker["breaker"]["transitions"][0]["at_ms"], 32_450);
     let mono = run("monolith-crash");

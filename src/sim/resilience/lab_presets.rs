@@ -63,7 +63,8 @@ pub fn resilience_presets() -> Vec<LabPreset<Resilience>> {
                        times without jitter or budget. After the 5 s outage the queue holds more than a timeout's \
                        worth of work: everything served was already abandoned, each request comes back four \
                        times, and the service stays stuck at 100% busy, answering nobody in time. Switch on the \
-                       retry budget or shedding in the storm's settings to see it recover.",
+                       retry budget to see it recover at 59 s; jitter or shedding alone do not: the retries \
+                       still offer four times the requests.",
             seed: SEED,
             config: full.clone(),
             actions: vec![],
