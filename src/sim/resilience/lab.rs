@@ -363,7 +363,7 @@ impl ResilienceSim {
             next_step: t.next_step(),
             expression: expression(&structure),
             availability,
-            independent: years.as_ref().map_or_else(|| independent(t), |y| y.independent),
+            independent: t.independent(),
             nines: nines(availability),
             downtime_min_per_year: downtime_min_per_year(availability),
             takeover_min_per_year: takeover,
@@ -422,29 +422,6 @@ impl Stepped for ResilienceSim {
             self.step();
         }
     }
-}
-
-/// The independent formula's figure: each part's availability multiplied by its region's, as if each had
-/// a region of its own.
-fn independent(t: &Topology) -> f64 {
-    let (parts, groups) = t.failures();
-    let mut a: Vec<f64> = parts.iter().map(|f| f.availability()).collect();
-    for g in &groups {
-        for &m in &g.parts {
-            a[m] *= g.failures.availability();
-        }
-    }
-    fn with(node: &Node, a: &[f64]) -> f64 {
-        match node {
-            Node::Leaf { index, .. } => a[*index],
-            Node::Series(p) => p.iter().map(|c| with(c, a)).product(),
-            Node::Parallel(p) => 1.0 - p.iter().map(|c| 1.0 - with(c, a)).product::<f64>(),
-            Node::KOfN { k, parts } => {
-                super::availability::at_least(*k, &parts.iter().map(|c| with(c, a)).collect::<Vec<_>>())
-            }
-        }
-    }
-    with(&t.structure(), &a)
 }
 
 /// The structure in the availability calculator's grammar (`>` series, `|` parallel, `k/n(…)`).

@@ -20,7 +20,7 @@
 //! failures per year × window × share of requests to the downtime.
 
 use super::availability::{MINUTES_PER_YEAR, Node};
-use super::years::{Failures, Group, HOURS_PER_YEAR, exact};
+use super::years::{Failures, Group, HOURS_PER_YEAR, exact, independent};
 use serde::{Deserialize, Serialize};
 
 /// Limits.
@@ -504,10 +504,23 @@ impl Topology {
 
     /// Availability if every take-over were instant, exact (regions failing as groups).
     pub fn availability(&self) -> f64 {
-        let (parts, groups) = self.failures();
-        let a: Vec<f64> = parts.iter().map(Failures::availability).collect();
-        let g: Vec<(f64, Vec<usize>)> = groups.iter().map(|g| (g.failures.availability(), g.parts.clone())).collect();
+        let (a, g) = self.availabilities();
         exact(&self.structure(), &a, &g)
+    }
+
+    /// The same by the formula that ignores shared failures (each part with a region of its own).
+    pub fn independent(&self) -> f64 {
+        let (a, g) = self.availabilities();
+        independent(&self.structure(), &a, &g)
+    }
+
+    /// Each part's availability by leaf number, and each region's with the parts in it.
+    #[allow(clippy::type_complexity)]
+    fn availabilities(&self) -> (Vec<f64>, Vec<(f64, Vec<usize>)>) {
+        let (parts, groups) = self.failures();
+        let a = parts.iter().map(Failures::availability).collect();
+        let g = groups.into_iter().map(|g| (g.failures.availability(), g.parts)).collect();
+        (a, g)
     }
 }
 

@@ -106,6 +106,18 @@ pub fn exact(node: &Node, parts: &[f64], groups: &[(f64, Vec<usize>)]) -> f64 {
     total
 }
 
+/// The independent formula's figure: each part's availability multiplied by its groups', as if each part
+/// had its own copy of them (wrong when parts share a group; `exact` is right).
+pub fn independent(node: &Node, parts: &[f64], groups: &[(f64, Vec<usize>)]) -> f64 {
+    let mut alone = parts.to_vec();
+    for (ga, members) in groups {
+        for &m in members {
+            alone[m] *= ga;
+        }
+    }
+    with_leaves(node, &alone).analytic()
+}
+
 /// The largest leaf number of `node`.
 fn max_index(node: &Node) -> usize {
     match node {
@@ -337,14 +349,7 @@ impl crate::sim::SlicedRun for YearsRun {
         let var = means.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (BATCHES - 1) as f64;
         let availability: Vec<f64> = self.parts.iter().map(Failures::availability).collect();
         let analytic = exact(&self.node, &availability, &self.groups);
-        // Independent: each part with its groups' availabilities multiplied into its own.
-        let mut alone = availability.clone();
-        for (ga, members) in &self.groups {
-            for &mm in members {
-                alone[mm] *= ga;
-            }
-        }
-        let independent = with_leaves(&self.node, &alone).analytic();
+        let independent = independent(&self.node, &availability, &self.groups);
         let outages = self.outages;
         YearsReport {
             years: self.years,
