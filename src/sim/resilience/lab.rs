@@ -33,17 +33,27 @@ pub mod limits {
 /// An upper bound on a run's work: the simulated years' failures and repairs on the architecture the
 /// changes reach (three times their mean, for the draws' spread), and the retry storm's attempts.
 pub fn work_bound(config: &ResilienceConfig, actions: &[(ActionTime, ResilienceAction)]) -> Result<u64, String> {
-    let sim = ResilienceSim::new(0, config, actions)?;
-    let mut built = sim.built.clone();
-    for (_, a) in actions {
-        built.apply(a)?;
-    }
+    let built = checked_end(config, actions)?;
     let (parts, groups) = built.topology.failures();
     let years = years_that_fit(&built.topology, config.years);
     let calls = u64::from(config.breaker.calls_per_s) * u64::from(config.breaker.duration_s);
     let b = &config.bulkhead;
     let requests = u64::from(b.a_per_s + b.b_per_s) * u64::from(b.duration_s);
     Ok((3.0 * expected_events(&parts, &groups, years)) as u64 + storm_attempts(&config.storm) + calls + 2 * requests)
+}
+
+/// The architecture every change leaves, after checking the settings and that each change applies in
+/// turn (the message names the change that does not).
+fn checked_end(config: &ResilienceConfig, actions: &[(ActionTime, ResilienceAction)]) -> Result<Built, String> {
+    config.validate()?;
+    if actions.len() > limits::ACTIONS_MAX {
+        return Err(format!("at most {} changes (got {})", limits::ACTIONS_MAX, actions.len()));
+    }
+    let mut built = Built { topology: config.topology, killed: Vec::new() };
+    for (i, (_, a)) in actions.iter().enumerate() {
+        built.apply(a).map_err(|e| format!("change {} ({}): {e}", i + 1, a.describe()))?;
+    }
+    Ok(built)
 }
 
 /// The most attempts a retry storm can make: every request sent 1 + retries times.
@@ -302,17 +312,9 @@ impl ResilienceSim {
         config: &ResilienceConfig,
         actions: &[(ActionTime, ResilienceAction)],
     ) -> Result<Self, String> {
-        config.validate()?;
-        if actions.len() > limits::ACTIONS_MAX {
-            return Err(format!("at most {} changes (got {})", limits::ACTIONS_MAX, actions.len()));
-        }
-        let mut built = Built { topology: config.topology, killed: Vec::new() };
-        let start = built.clone();
-        for (i, (_, a)) in actions.iter().enumerate() {
-            built.apply(a).map_err(|e| format!("change {} ({}): {e}", i + 1, a.describe()))?;
-        }
+        checked_end(config, actions)?;
         Ok(Self {
-            built: start,
+            built: Built { topology: config.topology, killed: Vec::new() },
             actions: actions.to_vec(),
             next: 0,
             seed,
